@@ -1,0 +1,93 @@
+namespace Rig.Drivers.Cells;
+
+/// <summary>
+/// NaCrO2 | NBH | Al anode-free full cell, cathode on HI. Charging (positive current) moves sodium out of the
+/// cathode and plates it on Al, losing a fraction to the interphase; discharging strips it back. The cell
+/// holds no sodium beyond what the cathode gave, so discharge ends when the plated sodium runs out and the
+/// voltage collapses through 1.8 V. Ohmic and kinetic polarization follow Arrhenius (smaller at 40 °C);
+/// a CV hold at 3.5 V decays as the cathode's OCV approaches it.
+/// </summary>
+public sealed class AnodeFreeFullCell : ICellElectrochemistry
+{
+    private const double SecondsPerHour = 3600.0;
+    private readonly FullCellParameters _parameters;
+    private double _cathodeCapacityMilliampHours;
+    private double _sodiumInCathodeMilliampHours;
+    private double _platedSodiumMilliampHours;
+    private bool _firstDischargeCompleted;
+
+    public AnodeFreeFullCell(double areaSquareCentimetres, FullCellParameters parameters)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(areaSquareCentimetres);
+        AreaSquareCentimetres = areaSquareCentimetres;
+        _parameters = parameters ?? throw new ArgumentNullException(nameof(parameters));
+        _cathodeCapacityMilliampHours = parameters.CathodeCapacityMilliampHoursPerSquareCentimetre * areaSquareCentimetres;
+        _sodiumInCathodeMilliampHours = _cathodeCapacityMilliampHours; // assembled discharged
+    }
+
+    public double AreaSquareCentimetres { get; }
+
+    public bool IsShorted => false;
+
+    public double FluctuationVolts => 0.0;
+
+    public double PlatedSodiumMilliampHoursPerSquareCentimetre => _platedSodiumMilliampHours / AreaSquareCentimetres;
+
+    /// <summary>Cathode state of charge, 0 (discharged) to 1.</summary>
+    public double CathodeStateOfCharge => 1.0 - _sodiumInCathodeMilliampHours / _cathodeCapacityMilliampHours;
+
+    public double TerminalVoltage(double currentAmperes, double temperatureKelvin)
+    {
+        var resistanceFactor = Arrhenius.ResistanceFactor(_parameters.ActivationEnergyKilojoulesPerMole, temperatureKelvin);
+        var resistance = _parameters.AreaSpecificResistanceOhmSquareCentimetres / AreaSquareCentimetres * resistanceFactor;
+        var currentDensity = currentAmperes * 1000.0 / AreaSquareCentimetres;
+        var exchange = _parameters.ExchangeCurrentDensityMilliampsPerSquareCentimetre / resistanceFactor;
+        return SodiumChromiumOxideCathode.OpenCircuitVolts(CathodeStateOfCharge)
+            - AnodePotential(currentAmperes)
+            + currentAmperes * resistance
+            + Arrhenius.KineticOverpotential(currentDensity, exchange, temperatureKelvin);
+    }
+
+    public void Pass(double currentAmperes, double seconds, double temperatureKelvin)
+    {
+        var milliampHours = currentAmperes * 1000.0 * seconds / SecondsPerHour;
+        if (milliampHours > 0)
+        {
+            var extracted = Math.Min(milliampHours, _sodiumInCathodeMilliampHours);
+            _sodiumInCathodeMilliampHours -= extracted;
+            var efficiency = _firstDischargeCompleted ? _parameters.CoulombicEfficiency : _parameters.InitialCoulombicEfficiency;
+            _platedSodiumMilliampHours += extracted * efficiency;
+        }
+        else if (milliampHours < 0)
+        {
+            var stripped = Math.Min(-milliampHours, _platedSodiumMilliampHours);
+            _platedSodiumMilliampHours -= stripped;
+            FadeCathode(stripped);
+            _sodiumInCathodeMilliampHours = Math.Min(_cathodeCapacityMilliampHours, _sodiumInCathodeMilliampHours + stripped);
+            if (_platedSodiumMilliampHours <= 1e-12)
+            {
+                _firstDischargeCompleted = true;
+            }
+        }
+    }
+
+    // ~0 V vs Na while sodium is plated. With none left: discharging pushes bare Al up to AnodeDepletionVoltage
+    // (the collapse through 1.8 V); at rest bare Al sits at BareAluminiumVoltage; charging nucleates sodium at once.
+    private double AnodePotential(double currentAmperes)
+    {
+        if (currentAmperes > 0)
+        {
+            return 0.0;
+        }
+        var emptiness = Math.Exp(-PlatedSodiumMilliampHoursPerSquareCentimetre / _parameters.DepletionScaleMilliampHoursPerSquareCentimetre);
+        return emptiness * (currentAmperes < 0 ? _parameters.AnodeDepletionVoltage : _parameters.BareAluminiumVoltage);
+    }
+
+    // Capacity fade tied to discharge throughput, so it needs no notion of "cycle".
+    private void FadeCathode(double strippedMilliampHours)
+    {
+        var nominal = _parameters.CathodeCapacityMilliampHoursPerSquareCentimetre * AreaSquareCentimetres;
+        _cathodeCapacityMilliampHours -= _parameters.CathodeFadePerCycle * _cathodeCapacityMilliampHours * strippedMilliampHours / nominal;
+        _sodiumInCathodeMilliampHours = Math.Min(_sodiumInCathodeMilliampHours, _cathodeCapacityMilliampHours);
+    }
+}

@@ -1,0 +1,116 @@
+namespace Rig.Drivers.Cells;
+
+/// <summary>
+/// Na9Sn4 | NBH | Al half cell, Al on HI: plating (negative current) deposits sodium on Al a few tens of mV
+/// below 0 V; stripping (positive current) returns it until the inventory runs out and the potential rises
+/// sharply through the 2 V cut-off. Part of every plated charge is lost (efficiency); plating at or above the
+/// critical current density grows a dendrite that shorts the cell: the potential collapses toward zero and
+/// fluctuates (the paper's short-circuit signature).
+/// </summary>
+public sealed class AnodeFreeHalfCell : ICellElectrochemistry
+{
+    private const double SecondsPerHour = 3600.0;
+    private readonly HalfCellParameters _parameters;
+    private double _activeSodiumMilliampHours;
+    private double _platedAboveCriticalInStepMilliampHours;
+    private bool _firstStripCompleted;
+    private bool _wasPlating;
+
+    public AnodeFreeHalfCell(double areaSquareCentimetres, HalfCellParameters parameters)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(areaSquareCentimetres);
+        AreaSquareCentimetres = areaSquareCentimetres;
+        _parameters = parameters ?? throw new ArgumentNullException(nameof(parameters));
+    }
+
+    public double AreaSquareCentimetres { get; }
+
+    public bool IsShorted { get; private set; }
+
+    public double FluctuationVolts => IsShorted ? _parameters.ShortFluctuationVolts : 0.0;
+
+    public double PlatedSodiumMilliampHoursPerSquareCentimetre => _activeSodiumMilliampHours / AreaSquareCentimetres;
+
+    /// <summary>True once the cell has been stripped empty at least once (the ICE cycle is behind it).</summary>
+    public bool FirstStripCompleted => _firstStripCompleted;
+
+    public double TerminalVoltage(double currentAmperes, double temperatureKelvin)
+    {
+        var resistance = _parameters.AreaSpecificResistanceOhmSquareCentimetres / AreaSquareCentimetres
+            * Arrhenius.ResistanceFactor(_parameters.ActivationEnergyKilojoulesPerMole, temperatureKelvin);
+        if (IsShorted)
+        {
+            // The dendrite carries the current; what is left of the cell is in parallel with it.
+            var parallel = resistance * _parameters.ShortResistanceOhms / (resistance + _parameters.ShortResistanceOhms);
+            return currentAmperes * parallel;
+        }
+
+        var currentDensity = currentAmperes * 1000.0 / AreaSquareCentimetres;
+        var overpotential = currentAmperes * resistance
+            + Arrhenius.KineticOverpotential(currentDensity, _parameters.ExchangeCurrentDensityMilliampsPerSquareCentimetre, temperatureKelvin);
+        return overpotential + DepletionPotential(currentAmperes);
+    }
+
+    public void Pass(double currentAmperes, double seconds, double temperatureKelvin)
+    {
+        var milliampHours = currentAmperes * 1000.0 * seconds / SecondsPerHour;
+        if (IsShorted)
+        {
+            return; // charge flows through the dendrite, not through the electrode
+        }
+
+        if (milliampHours < 0)
+        {
+            Plate(-milliampHours, Math.Abs(currentAmperes) * 1000.0 / AreaSquareCentimetres);
+        }
+        else if (milliampHours > 0)
+        {
+            Strip(milliampHours);
+        }
+    }
+
+    private void Plate(double milliampHours, double currentDensity)
+    {
+        if (!_wasPlating)
+        {
+            _platedAboveCriticalInStepMilliampHours = 0;
+            _wasPlating = true;
+        }
+
+        var efficiency = _firstStripCompleted ? _parameters.CoulombicEfficiency : _parameters.InitialCoulombicEfficiency;
+        _activeSodiumMilliampHours += milliampHours * efficiency;
+
+        // Small tolerance: a ramp of 0.2 mA/cm² steps reaches 6.0 as 5.999999.
+        if (currentDensity >= _parameters.CriticalCurrentDensityMilliampsPerSquareCentimetre - 1e-9)
+        {
+            _platedAboveCriticalInStepMilliampHours += milliampHours;
+            if (_platedAboveCriticalInStepMilliampHours >= _parameters.ShortOnsetCapacityMilliampHoursPerSquareCentimetre * AreaSquareCentimetres)
+            {
+                IsShorted = true;
+            }
+        }
+    }
+
+    private void Strip(double milliampHours)
+    {
+        _wasPlating = false;
+        _activeSodiumMilliampHours = Math.Max(0, _activeSodiumMilliampHours - milliampHours);
+        if (_activeSodiumMilliampHours <= 1e-12)
+        {
+            _firstStripCompleted = true;
+        }
+    }
+
+    // exp(-remaining/scale) is ~0 while sodium is left and climbs to 1 as it runs out. Stripping an empty
+    // electrode drives it to DepletedVoltage (through the 2 V cut-off); at rest bare Al sits at BareAluminiumVoltage;
+    // plating nucleates sodium at once, so it adds nothing there.
+    private double DepletionPotential(double currentAmperes)
+    {
+        if (currentAmperes < 0)
+        {
+            return 0.0;
+        }
+        var emptiness = Math.Exp(-PlatedSodiumMilliampHoursPerSquareCentimetre / _parameters.DepletionScaleMilliampHoursPerSquareCentimetre);
+        return emptiness * (currentAmperes > 0 ? _parameters.DepletedVoltage : _parameters.BareAluminiumVoltage);
+    }
+}

@@ -1,0 +1,18 @@
+using UnitsNet;
+
+namespace Rig.Service.Channels;
+
+/// <summary>
+/// One synchronous look at a channel: what the instrument measured, the clamp's force and the stack pressure it
+/// means on this cell, and the zone's temperature. Sensors that failed this time are null (and raised a fault).
+/// </summary>
+public readonly record struct ChannelSample(
+    string ChannelId,
+    DateTimeOffset Timestamp,
+    ElectricPotential Voltage,
+    ElectricCurrent Current,
+    bool OutputOn,
+    bool InCompliance,
+    Force? Force,
+    Pressure? StackPressure,
+    Temperature? Temperature);

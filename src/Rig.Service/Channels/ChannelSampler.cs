@@ -1,0 +1,55 @@
+using Rig.Drivers.Faults;
+using Rig.Drivers.Quantities;
+using Rig.Service.Hardware;
+using UnitsNet;
+
+namespace Rig.Service.Channels;
+
+/// <summary>Takes one <see cref="ChannelSample"/>: instrument, clamp, zone temperature; each call bounded by the device time-out.</summary>
+public sealed class ChannelSampler
+{
+    private readonly ChannelHardware _hardware;
+    private readonly RigState _state;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _timeout;
+
+    public ChannelSampler(ChannelHardware hardware, RigState state, TimeProvider time, TimeSpan deviceTimeout)
+    {
+        _hardware = hardware;
+        _state = state;
+        _time = time;
+        _timeout = deviceTimeout;
+    }
+
+    /// <summary>
+    /// Samples the channel. An instrument failure throws (there is no sample without V and I); a clamp failure is
+    /// returned beside a sample that has no force.
+    /// </summary>
+    public async ValueTask<(ChannelSample Sample, HardwareFault? ClampFault)> SampleAsync(CancellationToken cancellationToken)
+    {
+        var instrument = _hardware.Instrument;
+        var reading = await DeviceCall.WithTimeout(instrument.MeasureAsync, instrument.Device, _timeout, _time, cancellationToken);
+
+        HardwareFault? clampFault = null;
+        Force? force = null;
+        Pressure? pressure = null;
+        try
+        {
+            var forceReading = await DeviceCall.WithTimeout(_hardware.ForceSensor.ReadAsync, _hardware.ForceSensor.Device, _timeout, _time, cancellationToken);
+            force = forceReading.Force;
+            pressure = StackPressure.FromForce(forceReading.Force, _hardware.CellArea);
+        }
+        catch (HardwareFaultException ex)
+        {
+            clampFault = ex.Fault.ForChannel(_hardware.Id);
+        }
+
+        Temperature? temperature = _hardware.Zone is { } zone && _state.Zone(zone.Id) is { } zoneReading
+            ? zoneReading.Temperature
+            : null;
+
+        var sample = new ChannelSample(_hardware.Id, reading.Timestamp, reading.Voltage, reading.Current,
+            reading.OutputOn, reading.InCompliance, force, pressure, temperature);
+        return (sample, clampFault);
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Rig.Service.Configuration;
+using Rig.Service.Hardware;
+
+namespace Rig.Service.Channels;
+
+/// <summary>
+/// Puts the whole rig in its safe state: every instrument output off (high impedance), every heater off.
+/// Each device is tried even if another fails, and every call is bounded by the device time-out.
+/// </summary>
+public sealed partial class RigSafety
+{
+    private readonly RigHardware _hardware;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _timeout;
+    private readonly ILogger<RigSafety> _logger;
+
+    public RigSafety(RigHardware hardware, IOptions<RigOptions> options, TimeProvider time, ILogger<RigSafety> logger)
+    {
+        _hardware = hardware;
+        _time = time;
+        _timeout = options.Value.DeviceTimeout;
+        _logger = logger;
+    }
+
+    /// <summary>Returns true when every device confirmed its safe state.</summary>
+    public async Task<bool> MakeSafeAsync(string reason)
+    {
+        var allSafe = true;
+        foreach (var zone in _hardware.Zones.Values)
+        {
+            try
+            {
+                zone.Heater.TurnOff();
+            }
+            catch (Exception ex)
+            {
+                allSafe = false;
+                LogFailed(ex, zone.Heater.Device);
+            }
+        }
+        foreach (var channel in _hardware.Channels.Values)
+        {
+            try
+            {
+                // Not the stopping token: shutdown is exactly when this must still run.
+                await DeviceCall.WithTimeout(channel.Instrument.OutputOffAsync, channel.Instrument.Device, _timeout, _time, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                allSafe = false;
+                LogFailed(ex, channel.Instrument.Device);
+            }
+        }
+        LogSafe(reason, allSafe);
+        return allSafe;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Safe state: {Device} did not confirm off")]
+    private partial void LogFailed(Exception ex, string device);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rig in safe state ({Reason}): outputs off, heaters off; all confirmed: {AllSafe}")]
+    private partial void LogSafe(string reason, bool allSafe);
+}

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using Rig.Drivers.Faults;
+
+namespace Rig.Service.Channels;
+
+/// <summary>
+/// The latest known state of every channel and zone: written by their loops, read by anyone (engine, readout,
+/// telemetry). Each entry is replaced whole, so readers always see a consistent snapshot.
+/// </summary>
+public sealed class RigState
+{
+    private readonly ConcurrentDictionary<string, ChannelSnapshot> _channels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ZoneReading> _zones = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, ChannelSnapshot> Channels => _channels;
+
+    public IReadOnlyDictionary<string, ZoneReading> Zones => _zones;
+
+    public ChannelSnapshot Channel(string channelId) =>
+        _channels.TryGetValue(channelId, out var snapshot) ? snapshot : ChannelSnapshot.Empty(channelId);
+
+    public ZoneReading? Zone(string zoneId) => _zones.TryGetValue(zoneId, out var reading) ? reading : null;
+
+    public void RecordSample(ChannelSample sample) =>
+        _channels.AddOrUpdate(sample.ChannelId,
+            static (id, s) => ChannelSnapshot.Empty(id) with { Latest = s },
+            static (_, old, s) => old with { Latest = s },
+            sample);
+
+    /// <summary>Adds a fault to the channel's active faults; false if the same device already had that fault.</summary>
+    public bool RecordFault(string channelId, HardwareFault fault)
+    {
+        var added = false;
+        _channels.AddOrUpdate(channelId,
+            (id, f) => { added = true; return ChannelSnapshot.Empty(id) with { Faults = [f] }; },
+            (_, old, f) =>
+            {
+                added = !old.Faults.Any(x => x.Kind == f.Kind && x.Device == f.Device);
+                return added ? old with { Faults = [.. old.Faults, f] } : old;
+            },
+            fault);
+        return added;
+    }
+
+    /// <summary>Removes the active faults of one device on a channel; returns those removed.</summary>
+    public IReadOnlyList<HardwareFault> ClearFaults(string channelId, string device)
+    {
+        IReadOnlyList<HardwareFault> removed = [];
+        _channels.AddOrUpdate(channelId,
+            ChannelSnapshot.Empty,
+            (_, old) =>
+            {
+                removed = [.. old.Faults.Where(f => f.Device == device)];
+                return removed.Count == 0 ? old : old with { Faults = [.. old.Faults.Where(f => f.Device != device)] };
+            });
+        return removed;
+    }
+
+    public void RecordZone(ZoneReading reading) => _zones[reading.ZoneId] = reading;
+}
+
+/// <summary>What is known of a channel now.</summary>
+public sealed record ChannelSnapshot(string ChannelId, ChannelSample? Latest, IReadOnlyList<HardwareFault> Faults)
+{
+    public static ChannelSnapshot Empty(string channelId) => new(channelId, null, []);
+}

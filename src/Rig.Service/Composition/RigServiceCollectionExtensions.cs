@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Rig.Service.Channels;
+using Rig.Service.Configuration;
+using Rig.Service.Hardware;
+
+namespace Rig.Service.Composition;
+
+/// <summary>How the service is put together. Each area adds itself with one call here.</summary>
+public static class RigServiceCollectionExtensions
+{
+    public static IServiceCollection AddRig(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddRigConfiguration(configuration);
+        services.AddRigHardware();
+        services.AddChannelLoops();
+        return services;
+    }
+
+    public static IServiceCollection AddRigConfiguration(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RigOptions>()
+            .Bind(configuration.GetSection(RigOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RigOptions>, RigOptionsValidator>();
+        return services;
+    }
+
+    public static IServiceCollection AddRigHardware(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<RigHardwareBuilder>();
+        services.AddSingleton(sp => sp.GetRequiredService<RigHardwareBuilder>().Build());
+        return services;
+    }
+
+    public static IServiceCollection AddChannelLoops(this IServiceCollection services)
+    {
+        services.AddSingleton<RigState>();
+        services.AddSingleton<RigEvents>();
+        services.AddSingleton<RigSafety>();
+        services.AddHostedService<RigWorker>();
+        services.AddHostedService<LiveReadout>();
+        return services;
+    }
+}

@@ -1,0 +1,99 @@
+using Rig.Drivers.Cells;
+using Rig.Drivers.LoadCells.Simulated;
+
+namespace Rig.Service.Configuration;
+
+/// <summary>One channel: a cell, the clamp it sits in, the heater zone that warms it, the instrument that cycles it.</summary>
+public sealed class ChannelOptions
+{
+    public CellOptions Cell { get; set; } = new();
+
+    public ClampOptions Clamp { get; set; } = new();
+
+    /// <summary>Id of the heater zone in Rig:HeaterZones; empty for a cell at room temperature.</summary>
+    public string HeaterZone { get; set; } = "";
+
+    public InstrumentOptions Instrument { get; set; } = new();
+
+    /// <summary>Physics of the simulated cell and clamp, used when the instrument or clamp is Simulated.</summary>
+    public ChannelSimulationOptions Simulation { get; set; } = new();
+}
+
+/// <summary>The cell on a channel, and the record of how it was built: a number without its conditions is worthless.</summary>
+public sealed class CellOptions
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>Electrode area, cm² (10 mm die: 0.785; 13 mm: 1.327; 4 mm CT cell: 0.126).</summary>
+    public double AreaCm2 { get; set; } = 0.785;
+
+    public CellChemistry Chemistry { get; set; } = CellChemistry.AnodeFreeHalfCell;
+
+    public CellBuildRecord Build { get; set; } = new();
+}
+
+public enum CellChemistry
+{
+    /// <summary>Na9Sn4 | NBH | Al: plating/stripping, CCD.</summary>
+    AnodeFreeHalfCell,
+    /// <summary>NaCrO2 | NBH | Al: anode-free full cell.</summary>
+    AnodeFreeFullCell,
+}
+
+/// <summary>How the cell was made (paper, Methods): stored with every test.</summary>
+public sealed class CellBuildRecord
+{
+    public string Cathode { get; set; } = "";
+    public double? CathodeMassMg { get; set; }
+    public string Separator { get; set; } = "";
+    public double? SeparatorMassMg { get; set; }
+    public string CounterElectrode { get; set; } = "";
+    public string CurrentCollector { get; set; } = "";
+    /// <summary>The die (e.g. "10 mm PEEK, Ti plungers").</summary>
+    public string Die { get; set; } = "";
+    /// <summary>Pressing sequence (e.g. "NBH 50 mg at 100 MPa, then 370 MPa").</summary>
+    public string Pressing { get; set; } = "";
+    public string Notes { get; set; } = "";
+}
+
+/// <summary>The clamp's load cell.</summary>
+public sealed class ClampOptions
+{
+    public LoadCellKind Kind { get; set; } = LoadCellKind.Simulated;
+
+    /// <summary>The load cell's rated capacity, N: force beyond it is a fault at once.</summary>
+    public double RatedForceNewtons { get; set; } = 2000;
+}
+
+/// <summary>The instrument channel that cycles the cell.</summary>
+public sealed class InstrumentOptions
+{
+    public InstrumentKind Kind { get; set; } = InstrumentKind.Simulated;
+
+    /// <summary>Where it is: "tcp://host:5025", "serial:///dev/ttyUSB0?baud=9600", "usbtmc:///dev/usbtmc0". Empty when simulated.</summary>
+    public string Address { get; set; } = "";
+
+    /// <summary>Source channel on a multi-channel instrument (B2902A: 1 or 2).</summary>
+    public int SourceChannel { get; set; } = 1;
+}
+
+public enum LoadCellKind
+{
+    Simulated,
+}
+
+public enum InstrumentKind
+{
+    Simulated,
+}
+
+/// <summary>Simulated cell and clamp physics (Rig.Drivers defaults echo the paper).</summary>
+public sealed class ChannelSimulationOptions
+{
+    public HalfCellParameters HalfCell { get; set; } = new();
+    public FullCellParameters FullCell { get; set; } = new();
+    public SimulatedCellNoise Noise { get; set; } = new();
+    public SpringClampParameters Clamp { get; set; } = new();
+    /// <summary>Seed for the channel's noise, so a simulated run is repeatable.</summary>
+    public int Seed { get; set; } = 1;
+}

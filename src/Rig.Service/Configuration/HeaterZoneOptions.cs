@@ -1,0 +1,41 @@
+using Rig.Drivers.Heaters.Simulated;
+
+namespace Rig.Service.Configuration;
+
+/// <summary>A heater zone: one temperature sensor and one heater output warming one or more cells.</summary>
+public sealed class HeaterZoneOptions
+{
+    public HeaterZoneKind Kind { get; set; } = HeaterZoneKind.Simulated;
+
+    /// <summary>Target temperature, °C (the paper's full cell: 40).</summary>
+    public double SetpointCelsius { get; set; } = 40;
+
+    /// <summary>Above this the heater is cut off and the fault latched, °C.</summary>
+    public double MaxCelsius { get; set; } = 60;
+
+    /// <summary>Physics of the simulated heated block, used when Kind is Simulated.</summary>
+    public ThermalPlantParameters Simulation { get; set; } = new();
+}
+
+/// <summary>The e-stop input: a normally-closed loop on a GPIO pin.</summary>
+public sealed class EmergencyStopOptions
+{
+    public EmergencyStopKind Kind { get; set; } = EmergencyStopKind.Simulated;
+
+    /// <summary>BCM GPIO number.</summary>
+    public int GpioPin { get; set; } = 26;
+
+    /// <summary>True when a high level means "stop" (NC loop to ground with pull-up: true).</summary>
+    public bool ActiveHigh { get; set; } = true;
+}
+
+public enum HeaterZoneKind
+{
+    Simulated,
+}
+
+public enum EmergencyStopKind
+{
+    Simulated,
+    Gpio,
+}

@@ -1,0 +1,138 @@
+using Microsoft.Extensions.Options;
+using Rig.Drivers.Cells;
+using Rig.Drivers.DigitalInputs;
+using Rig.Drivers.DigitalInputs.Simulated;
+using Rig.Drivers.Heaters.Simulated;
+using Rig.Drivers.LoadCells;
+using Rig.Drivers.LoadCells.Simulated;
+using Rig.Drivers.Potentiostats;
+using Rig.Drivers.Potentiostats.Simulated;
+using Rig.Service.Configuration;
+using UnitsNet;
+
+namespace Rig.Service.Hardware;
+
+/// <summary>
+/// Builds <see cref="RigHardware"/> from <see cref="RigOptions"/>: zones first (cells need their temperature),
+/// then each channel's cell, instrument and clamp. One method per device family picks the driver by Kind.
+/// </summary>
+public sealed class RigHardwareBuilder
+{
+    private static readonly Temperature RoomTemperature = Temperature.FromDegreesCelsius(22);
+    private readonly RigOptions _options;
+    private readonly TimeProvider _time;
+    private readonly SimulatedDevices _simulation = new();
+
+    public RigHardwareBuilder(IOptions<RigOptions> options, TimeProvider time)
+    {
+        _options = options.Value;
+        _time = time;
+    }
+
+    public RigHardware Build()
+    {
+        var zones = new Dictionary<string, HeaterZoneHardware>(StringComparer.Ordinal);
+        foreach (var (zoneId, zoneOptions) in _options.HeaterZones)
+        {
+            zones[zoneId] = BuildZone(zoneId, zoneOptions);
+        }
+        var channels = new Dictionary<string, ChannelHardware>(StringComparer.Ordinal);
+        foreach (var (channelId, channelOptions) in _options.Channels)
+        {
+            zones.TryGetValue(channelOptions.HeaterZone, out var zone);
+            var cell = channelOptions.Instrument.Kind == InstrumentKind.Simulated ? BuildSimulatedCell(channelId, channelOptions) : null;
+            channels[channelId] = new ChannelHardware(
+                channelId,
+                channelOptions,
+                BuildInstrument(channelId, channelOptions, cell),
+                BuildForceSensor(channelId, channelOptions, cell),
+                zone);
+        }
+        return new RigHardware(channels, zones, BuildEmergencyStop(), _simulation);
+    }
+
+    private HeaterZoneHardware BuildZone(string zoneId, HeaterZoneOptions options)
+    {
+        switch (options.Kind)
+        {
+            case HeaterZoneKind.Simulated:
+                var zone = new SimulatedThermalZone(options.Simulation, _time, zoneId, seed: StableSeed(zoneId));
+                _simulation.Zones[zoneId] = zone;
+                return new HeaterZoneHardware(zoneId, options, zone.Sensor, zone.Heater);
+            default:
+                throw new NotSupportedException($"{RigOptions.SectionName}:HeaterZones:{zoneId}:Kind {options.Kind} has no driver.");
+        }
+    }
+
+    private SimulatedCell BuildSimulatedCell(string channelId, ChannelOptions options)
+    {
+        var area = options.Cell.AreaCm2;
+        ICellElectrochemistry chemistry = options.Cell.Chemistry switch
+        {
+            CellChemistry.AnodeFreeFullCell => new AnodeFreeFullCell(area, options.Simulation.FullCell),
+            _ => new AnodeFreeHalfCell(area, options.Simulation.HalfCell),
+        };
+        Func<Temperature> temperature = _simulation.Zones.TryGetValue(options.HeaterZone, out var zone)
+            ? () => zone.BlockTemperature
+            : () => RoomTemperature;
+        var cell = new SimulatedCell(chemistry, _time, temperature, options.Simulation.Noise, options.Simulation.Seed);
+        _simulation.Cells[channelId] = cell;
+        return cell;
+    }
+
+    private IPotentiostatChannel BuildInstrument(string channelId, ChannelOptions options, SimulatedCell? cell)
+    {
+        switch (options.Instrument.Kind)
+        {
+            case InstrumentKind.Simulated:
+                var instrument = new SimulatedPotentiostatChannel(cell!, _time, $"sim-smu:{channelId}");
+                _simulation.Instruments[channelId] = instrument;
+                return instrument;
+            default:
+                throw new NotSupportedException($"{RigOptions.SectionName}:Channels:{channelId}:Instrument:Kind {options.Instrument.Kind} has no driver.");
+        }
+    }
+
+    private IForceSensor BuildForceSensor(string channelId, ChannelOptions options, SimulatedCell? cell)
+    {
+        switch (options.Clamp.Kind)
+        {
+            case LoadCellKind.Simulated:
+                Func<Length> growth = cell is null ? () => Length.Zero : () => cell.StackGrowth;
+                var clamp = new SimulatedSpringClamp(options.Simulation.Clamp, _time, growth, $"sim-loadcell:{channelId}", options.Simulation.Seed + 1000);
+                _simulation.Clamps[channelId] = clamp;
+                return clamp;
+            default:
+                throw new NotSupportedException($"{RigOptions.SectionName}:Channels:{channelId}:Clamp:Kind {options.Clamp.Kind} has no driver.");
+        }
+    }
+
+    private IDigitalInput? BuildEmergencyStop()
+    {
+        var options = _options.EmergencyStop;
+        if (options is null)
+        {
+            return null;
+        }
+        switch (options.Kind)
+        {
+            case EmergencyStopKind.Gpio:
+                return new GpioDigitalInput(new System.Device.Gpio.GpioController(), options.GpioPin, options.ActiveHigh, ownsController: true);
+            default:
+                var input = new SimulatedDigitalInput("sim-estop");
+                _simulation.EmergencyStop = input;
+                return input;
+        }
+    }
+
+    // string.GetHashCode is randomised per process; a simulated run must be repeatable.
+    private static int StableSeed(string text)
+    {
+        var hash = 17;
+        foreach (var c in text)
+        {
+            hash = unchecked(hash * 31 + c);
+        }
+        return hash;
+    }
+}
