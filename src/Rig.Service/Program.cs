@@ -1,8 +1,10 @@
-using Microsoft.Extensions.Options;
 using Rig.Service.Composition;
+using Rig.Service.Configuration;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddSystemd();
+// Start-up failures are reported below, once and readably; the host's own report is a stack trace.
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 builder.Services.AddRig(builder.Configuration);
 
 using var host = builder.Build();
@@ -10,16 +12,15 @@ try
 {
     await host.StartAsync();
 }
-catch (OptionsValidationException ex)
+catch (Exception ex) when (StartupError.DescribeConfigurationError(ex) is { } problems)
 {
-    await Console.Error.WriteLineAsync($"Configuration error, the rig was not started:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", ex.Failures)}");
+    await Console.Error.WriteLineAsync($"Configuration error, the rig was not started:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", problems)}");
     return StartupExitCodes.ConfigurationError;
 }
-catch (InvalidOperationException ex) when (ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+catch (Exception ex)
 {
-    // The binder's own message names the key and the value it could not convert.
-    await Console.Error.WriteLineAsync($"Configuration error, the rig was not started:{Environment.NewLine}  - {ex.Message}");
-    return StartupExitCodes.ConfigurationError;
+    await Console.Error.WriteLineAsync($"The rig could not start: {ex}");
+    return 1;
 }
 await host.WaitForShutdownAsync();
 return 0;

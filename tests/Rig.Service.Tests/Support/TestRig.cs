@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Rig.Service.Channels;
+using Rig.Service.Configuration;
+using Rig.Service.Hardware;
+
+namespace Rig.Service.Tests.Support;
+
+/// <summary>The default simulated rig from configuration, composed the way the service composes it, on a virtual clock.</summary>
+internal sealed class TestRig
+{
+    public TestRig(Dictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>(DefaultSettings);
+        foreach (var (key, value) in overrides ?? [])
+        {
+            settings[key] = value;
+        }
+        Configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        Options = Microsoft.Extensions.Options.Options.Create(Configuration.GetSection("Rig").Get<RigOptions>()!);
+        Hardware = new RigHardwareBuilder(Options, Time).Build();
+        Events = new RigEvents(NullLogger<RigEvents>.Instance);
+        Safety = new RigSafety(Hardware, Options, Time, NullLogger<RigSafety>.Instance);
+    }
+
+    public static Dictionary<string, string?> DefaultSettings { get; } = new()
+    {
+        ["Rig:Id"] = "test-rig",
+        ["Rig:HeaterZones:zone-a:SetpointCelsius"] = "40",
+        ["Rig:Channels:ch1:Cell:Name"] = "half-cell-1",
+        ["Rig:Channels:ch1:Cell:AreaCm2"] = "0.785",
+        ["Rig:Channels:ch1:Cell:Chemistry"] = "AnodeFreeHalfCell",
+        ["Rig:Channels:ch1:HeaterZone"] = "zone-a",
+        ["Rig:Channels:ch2:Cell:Name"] = "full-cell-1",
+        ["Rig:Channels:ch2:Cell:Chemistry"] = "AnodeFreeFullCell",
+        ["Rig:Channels:ch2:HeaterZone"] = "zone-a",
+    };
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
+
+    public IConfiguration Configuration { get; }
+
+    public IOptions<RigOptions> Options { get; }
+
+    public RigHardware Hardware { get; }
+
+    public RigState State { get; } = new();
+
+    public RigEvents Events { get; }
+
+    public RigSafety Safety { get; }
+
+    public ChannelLoop Loop(string channelId, params IChannelObserver[] observers) =>
+        new(Hardware.Channels[channelId], State, Events, observers, Time, Options.Value.SamplePeriod, Options.Value.DeviceTimeout, NullLogger.Instance);
+
+    public ZoneLoop ZoneLoop(string zoneId) =>
+        new(Hardware.Zones[zoneId], State, Events, Time, Options.Value.SamplePeriod, Options.Value.DeviceTimeout, NullLogger.Instance);
+}
