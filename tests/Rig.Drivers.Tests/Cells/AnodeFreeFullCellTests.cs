@@ -30,6 +30,19 @@ public class AnodeFreeFullCellTests
     }
 
     [Fact]
+    public void After_the_first_cycle_the_coulombic_efficiency_is_the_steady_state_one()
+    {
+        var harness = new CellHarness(new AnodeFreeFullCell(CellHarness.AreaCm2, new FullCellParameters()), celsius: 40);
+        harness.RunCurrentUntil(1.0, v => v >= 3.5, TimeSpan.FromHours(5));
+        harness.RunCurrentUntil(-1.0, v => v <= 1.8, TimeSpan.FromHours(5));
+
+        var charged = harness.RunCurrentUntil(1.0, v => v >= 3.5, TimeSpan.FromHours(5));
+        var discharged = harness.RunCurrentUntil(-1.0, v => v <= 1.8, TimeSpan.FromHours(5));
+
+        Assert.InRange(discharged / charged, 0.999, 1.0);
+    }
+
+    [Fact]
     public void Polarization_is_smaller_at_40_than_at_25_degrees()
     {
         var cell = new AnodeFreeFullCell(CellHarness.AreaCm2, new FullCellParameters());
