@@ -20,6 +20,7 @@ public sealed partial class ChannelLoop
     private readonly TimeSpan _period;
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
+    private bool _stopSeen;
 
     public ChannelLoop(
         ChannelHardware hardware,
@@ -84,10 +85,39 @@ public sealed partial class ChannelLoop
         }
         await ClearRecoveredAsync(sample, cancellationToken);
         _state.RecordSample(sample);
+        if (await HoldForEmergencyStopAsync(sample, cancellationToken))
+        {
+            return;
+        }
         foreach (var observer in _observers)
         {
             await observer.OnSampleAsync(sample, cancellationToken);
         }
+    }
+
+    // While the e-stop is active the channel is still watched, but its output is kept off and the observers (the
+    // engine) get the stop as a fault once and no samples, so nothing downstream can turn the output back on.
+    private async ValueTask<bool> HoldForEmergencyStopAsync(ChannelSample sample, CancellationToken cancellationToken)
+    {
+        if (!_state.EmergencyStopActive)
+        {
+            _stopSeen = false;
+            return false;
+        }
+        if (sample.OutputOn)
+        {
+            await TryOutputOffAsync(cancellationToken);
+        }
+        if (!_stopSeen)
+        {
+            _stopSeen = true;
+            var fault = new HardwareFault(FaultKind.EmergencyStop, "e-stop", "emergency stop active", "the e-stop button and its loop wiring", _hardware.Id);
+            foreach (var observer in _observers)
+            {
+                await observer.OnFaultAsync(_hardware.Id, fault, cancellationToken);
+            }
+        }
+        return true;
     }
 
     private async ValueTask HandleFaultAsync(HardwareFault fault, CancellationToken cancellationToken)

@@ -12,7 +12,16 @@ public sealed class RigState
     private readonly ConcurrentDictionary<string, ChannelSnapshot> _channels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ZoneReading> _zones = new(StringComparer.Ordinal);
 
+    private volatile bool _emergencyStopActive;
+
     public IReadOnlyDictionary<string, ChannelSnapshot> Channels => _channels;
+
+    /// <summary>True while the e-stop input is active: no loop may turn an output or heater on.</summary>
+    public bool EmergencyStopActive
+    {
+        get => _emergencyStopActive;
+        set => _emergencyStopActive = value;
+    }
 
     public IReadOnlyDictionary<string, ZoneReading> Zones => _zones;
 

@@ -12,6 +12,7 @@ namespace Rig.Service.Channels;
 /// </summary>
 public sealed partial class RigWorker : BackgroundService
 {
+    private static readonly TimeSpan EmergencyStopPollPeriod = TimeSpan.FromMilliseconds(100);
     private readonly RigHardware _hardware;
     private readonly RigState _state;
     private readonly RigEvents _events;
@@ -50,6 +51,14 @@ public sealed partial class RigWorker : BackgroundService
         try
         {
             await _safety.MakeSafeAsync("start-up");
+            if (_hardware.EmergencyStop is { } emergencyStop)
+            {
+                // Polled faster than the channels sample: a pressed e-stop must act within a fraction of a second.
+                var period = _options.SamplePeriod < EmergencyStopPollPeriod ? _options.SamplePeriod : EmergencyStopPollPeriod;
+                var monitor = new EmergencyStopMonitor(emergencyStop, _state, _events, _safety, _time, period);
+                await monitor.TickAsync(); // before any loop can drive an output
+                loops.Add(Task.Run(() => monitor.RunAsync(stoppingToken), stoppingToken));
+            }
             foreach (var zone in _hardware.Zones.Values)
             {
                 var loop = new ZoneLoop(zone, _state, _events, _time, _options.SamplePeriod, _options.DeviceTimeout, _loggers.CreateLogger<ZoneLoop>());

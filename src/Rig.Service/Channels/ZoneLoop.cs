@@ -50,6 +50,10 @@ public sealed partial class ZoneLoop
             _state.RecordZone(new ZoneReading(_zone.Id, reading.Timestamp, reading.Temperature, _zone.Heater.Duty,
                 Temperature.FromDegreesCelsius(_zone.Options.SetpointCelsius)));
             _sensorFaulted = false;
+            if (_state.EmergencyStopActive)
+            {
+                _zone.Heater.TurnOff();
+            }
         }
         catch (HardwareFaultException ex)
         {

@@ -29,6 +29,7 @@ internal sealed class TestRig
     public static Dictionary<string, string?> DefaultSettings { get; } = new()
     {
         ["Rig:Id"] = "test-rig",
+        ["Rig:EmergencyStop:Kind"] = "Simulated",
         ["Rig:HeaterZones:zone-a:SetpointCelsius"] = "40",
         ["Rig:Channels:ch1:Cell:Name"] = "half-cell-1",
         ["Rig:Channels:ch1:Cell:AreaCm2"] = "0.785",
@@ -55,6 +56,9 @@ internal sealed class TestRig
 
     public ChannelLoop Loop(string channelId, params IChannelObserver[] observers) =>
         new(Hardware.Channels[channelId], State, Events, observers, Time, Options.Value.SamplePeriod, Options.Value.DeviceTimeout, NullLogger.Instance);
+
+    public EmergencyStopMonitor EmergencyStopMonitor() =>
+        new(Hardware.EmergencyStop!, State, Events, Safety, Time, TimeSpan.FromMilliseconds(100));
 
     public ZoneLoop ZoneLoop(string zoneId) =>
         new(Hardware.Zones[zoneId], State, Events, Time, Options.Value.SamplePeriod, Options.Value.DeviceTimeout, NullLogger.Instance);

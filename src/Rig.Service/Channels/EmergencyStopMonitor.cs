@@ -1,0 +1,59 @@
+using Rig.Drivers.DigitalInputs;
+
+namespace Rig.Service.Channels;
+
+/// <summary>
+/// Watches the e-stop input. On activation: the flag in <see cref="RigState"/> goes up (the loops hold every output
+/// and heater off from then on), the whole rig is put in its safe state at once, and an alarm is raised. On release
+/// the flag goes down but nothing turns back on by itself: tests stay paused until an operator resumes them.
+/// </summary>
+public sealed class EmergencyStopMonitor
+{
+    private readonly IDigitalInput _input;
+    private readonly RigState _state;
+    private readonly RigEvents _events;
+    private readonly RigSafety _safety;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _period;
+
+    public EmergencyStopMonitor(IDigitalInput input, RigState state, RigEvents events, RigSafety safety, TimeProvider time, TimeSpan period)
+    {
+        _input = input;
+        _state = state;
+        _events = events;
+        _safety = safety;
+        _time = time;
+        _period = period;
+    }
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_period, _time);
+        do
+        {
+            await TickAsync();
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public async Task TickAsync()
+    {
+        var active = _input.IsActive();
+        if (active == _state.EmergencyStopActive)
+        {
+            return;
+        }
+        _state.EmergencyStopActive = active;
+        if (active)
+        {
+            await _safety.MakeSafeAsync("emergency stop");
+            _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Alarm, "rig", "estop.active",
+                $"Emergency stop ({_input.Device}) active: all outputs and heaters off"));
+        }
+        else
+        {
+            _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Info, "rig", "estop.released",
+                $"Emergency stop ({_input.Device}) released: outputs stay off until tests are resumed"));
+        }
+    }
+}

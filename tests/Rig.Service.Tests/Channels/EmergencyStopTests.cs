@@ -1,0 +1,88 @@
+using Rig.Drivers.Faults;
+using Rig.Service.Channels;
+using Rig.Service.Tests.Support;
+using UnitsNet;
+
+namespace Rig.Service.Tests.Channels;
+
+public class EmergencyStopTests
+{
+    [Fact]
+    public async Task Pressing_the_e_stop_turns_every_output_and_heater_off_and_raises_an_alarm()
+    {
+        var rig = new TestRig();
+        var raised = new List<RigEvent>();
+        rig.Events.Raised += raised.Add;
+        foreach (var instrument in rig.Hardware.Simulation.Instruments.Values)
+        {
+            await instrument.SourceCurrentAsync(ElectricCurrent.FromMilliamperes(0.5), ElectricPotential.FromVolts(4), CancellationToken.None);
+        }
+        rig.Hardware.Zones["zone-a"].Heater.SetDuty(Ratio.FromDecimalFractions(0.8));
+
+        rig.Hardware.Simulation.EmergencyStop!.Set(true);
+        await rig.EmergencyStopMonitor().TickAsync();
+
+        Assert.True(rig.State.EmergencyStopActive);
+        Assert.All(rig.Hardware.Simulation.Instruments.Values, i => Assert.False(i.OutputOn));
+        Assert.Equal(0, rig.Hardware.Zones["zone-a"].Heater.Duty.DecimalFractions);
+        Assert.Contains(raised, e => e.Code == "estop.active" && e.Severity == RigEventSeverity.Alarm);
+    }
+
+    [Fact]
+    public async Task While_stopped_the_engine_gets_the_stop_as_a_fault_once_and_no_samples_and_outputs_stay_off()
+    {
+        var rig = new TestRig();
+        var observer = new RecordingObserver();
+        var loop = rig.Loop("ch1", observer);
+        rig.Hardware.Simulation.EmergencyStop!.Set(true);
+        await rig.EmergencyStopMonitor().TickAsync();
+
+        // something turns the output on behind the loop's back (a driver retry, a stray command)
+        await rig.Hardware.Simulation.Instruments["ch1"].SourceCurrentAsync(ElectricCurrent.FromMilliamperes(-0.5), ElectricPotential.FromVolts(2), CancellationToken.None);
+        await loop.TickAsync(CancellationToken.None);
+        await loop.TickAsync(CancellationToken.None);
+
+        Assert.False(rig.Hardware.Simulation.Instruments["ch1"].OutputOn);
+        Assert.Empty(observer.Samples);
+        Assert.Equal(FaultKind.EmergencyStop, Assert.Single(observer.Faults).Kind);
+        Assert.NotNull(rig.State.Channel("ch1").Latest); // still watched
+    }
+
+    [Fact]
+    public async Task Releasing_the_e_stop_lets_samples_flow_again_but_turns_nothing_on()
+    {
+        var rig = new TestRig();
+        var observer = new RecordingObserver();
+        var loop = rig.Loop("ch1", observer);
+        var monitor = rig.EmergencyStopMonitor();
+        rig.Hardware.Simulation.EmergencyStop!.Set(true);
+        await monitor.TickAsync();
+        await loop.TickAsync(CancellationToken.None);
+
+        rig.Hardware.Simulation.EmergencyStop.Set(false);
+        await monitor.TickAsync();
+        await loop.TickAsync(CancellationToken.None);
+
+        Assert.False(rig.State.EmergencyStopActive);
+        Assert.Single(observer.Samples);
+        Assert.False(rig.Hardware.Simulation.Instruments["ch1"].OutputOn);
+    }
+
+    private sealed class RecordingObserver : IChannelObserver
+    {
+        public List<ChannelSample> Samples { get; } = [];
+        public List<HardwareFault> Faults { get; } = [];
+
+        public ValueTask OnSampleAsync(ChannelSample sample, CancellationToken cancellationToken)
+        {
+            Samples.Add(sample);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask OnFaultAsync(string channelId, HardwareFault fault, CancellationToken cancellationToken)
+        {
+            Faults.Add(fault);
+            return ValueTask.CompletedTask;
+        }
+    }
+}
