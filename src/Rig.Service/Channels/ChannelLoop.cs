@@ -45,15 +45,7 @@ public sealed partial class ChannelLoop
 
     public string ChannelId => _hardware.Id;
 
-    public async Task RunAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_period, _time);
-        do
-        {
-            await TickAsync(stoppingToken);
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    public Task RunAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(_period, _time, TickAsync, stoppingToken);
 
     /// <summary>One sample: exposed so tests can step a channel on a virtual clock.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)

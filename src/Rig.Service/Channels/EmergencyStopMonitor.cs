@@ -26,15 +26,7 @@ public sealed class EmergencyStopMonitor
         _period = period;
     }
 
-    public async Task RunAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_period, _time);
-        do
-        {
-            await TickAsync();
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    public Task RunAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(_period, _time, _ => TickAsync(), stoppingToken);
 
     public async Task TickAsync()
     {

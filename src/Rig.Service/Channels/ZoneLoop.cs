@@ -32,15 +32,7 @@ public sealed partial class ZoneLoop
         _logger = logger;
     }
 
-    public async Task RunAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_period, _time);
-        do
-        {
-            await TickAsync(stoppingToken);
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    public Task RunAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(_period, _time, TickAsync, stoppingToken);
 
     public async Task TickAsync(CancellationToken cancellationToken)
     {

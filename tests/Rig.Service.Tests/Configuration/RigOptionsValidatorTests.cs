@@ -101,12 +101,7 @@ public class RigOptionsValidatorTests
 
     private static IReadOnlyList<string> Validate(Dictionary<string, string?> overrides)
     {
-        var settings = new Dictionary<string, string?>(TestRig.DefaultSettings);
-        foreach (var (key, value) in overrides)
-        {
-            settings[key] = value;
-        }
-        var options = new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("Rig").Get<RigOptions>()!;
+        var options = new ConfigurationBuilder().AddInMemoryCollection(TestRig.SettingsWith(overrides)).Build().GetSection("Rig").Get<RigOptions>()!;
         var result = new RigOptionsValidator().Validate(null, options);
         return result.Failures?.ToList() ?? [];
     }
@@ -114,12 +109,7 @@ public class RigOptionsValidatorTests
     private static IHost BuildHost(Dictionary<string, string?> overrides)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        var settings = new Dictionary<string, string?>(TestRig.DefaultSettings);
-        foreach (var (key, value) in overrides)
-        {
-            settings[key] = value;
-        }
-        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddInMemoryCollection(TestRig.SettingsWith(overrides));
         builder.Services.AddRigConfiguration(builder.Configuration);
         return builder.Build();
     }

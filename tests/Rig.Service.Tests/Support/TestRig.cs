@@ -14,12 +14,7 @@ internal sealed class TestRig
 {
     public TestRig(Dictionary<string, string?>? overrides = null)
     {
-        var settings = new Dictionary<string, string?>(DefaultSettings);
-        foreach (var (key, value) in overrides ?? [])
-        {
-            settings[key] = value;
-        }
-        Configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        Configuration = new ConfigurationBuilder().AddInMemoryCollection(SettingsWith(overrides)).Build();
         Options = Microsoft.Extensions.Options.Options.Create(Configuration.GetSection("Rig").Get<RigOptions>()!);
         Hardware = new RigHardwareBuilder(Options, Time).Build();
         Events = new RigEvents(NullLogger<RigEvents>.Instance);
@@ -39,6 +34,17 @@ internal sealed class TestRig
         ["Rig:Channels:ch2:Cell:Chemistry"] = "AnodeFreeFullCell",
         ["Rig:Channels:ch2:HeaterZone"] = "zone-a",
     };
+
+    /// <summary>The default settings with some keys changed.</summary>
+    public static Dictionary<string, string?> SettingsWith(Dictionary<string, string?>? overrides)
+    {
+        var settings = new Dictionary<string, string?>(DefaultSettings);
+        foreach (var (key, value) in overrides ?? [])
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
 
