@@ -64,7 +64,7 @@ public sealed class AnodeFreeFullCell : ICellElectrochemistry
             _platedSodiumMilliampHours -= stripped;
             FadeCathode(stripped);
             _sodiumInCathodeMilliampHours = Math.Min(_cathodeCapacityMilliampHours, _sodiumInCathodeMilliampHours + stripped);
-            if (_platedSodiumMilliampHours <= 1e-12)
+            if (PlatedSodiumMilliampHoursPerSquareCentimetre < _parameters.DepletionScaleMilliampHoursPerSquareCentimetre)
             {
                 _firstDischargeCompleted = true;
             }

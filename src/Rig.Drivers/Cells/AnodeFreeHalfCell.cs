@@ -95,7 +95,8 @@ public sealed class AnodeFreeHalfCell : ICellElectrochemistry
     {
         _wasPlating = false;
         _activeSodiumMilliampHours = Math.Max(0, _activeSodiumMilliampHours - milliampHours);
-        if (_activeSodiumMilliampHours <= 1e-12)
+        // Stripped to the cut-off: what is left is below the scale of the final voltage rise.
+        if (PlatedSodiumMilliampHoursPerSquareCentimetre < _parameters.DepletionScaleMilliampHoursPerSquareCentimetre)
         {
             _firstStripCompleted = true;
         }
