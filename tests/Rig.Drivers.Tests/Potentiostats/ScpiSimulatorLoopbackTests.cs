@@ -126,7 +126,7 @@ public sealed class ScpiSimulatorLoopbackTests
         await using var rig = SimulatedInstrumentOnLoopback.Start();
         await rig.Driver.SourceCurrentAsync(-OneMilliampPerSquareCentimetre, VoltageLimit, CancellationToken.None);
 
-        rig.Server.ReplyDelay = TimeSpan.FromSeconds(1);
+        rig.Server.ReplyDelay = TimeSpan.FromSeconds(2.5);
         var fault = await Assert.ThrowsAsync<HardwareFaultException>(() => rig.Driver.MeasureAsync(CancellationToken.None).AsTask());
         rig.Server.ReplyDelay = TimeSpan.Zero;
         var reading = await rig.Driver.MeasureAsync(CancellationToken.None);

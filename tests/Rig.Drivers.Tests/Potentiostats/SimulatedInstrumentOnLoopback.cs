@@ -15,7 +15,7 @@ namespace Rig.Drivers.Tests.Potentiostats;
 /// </summary>
 internal sealed class SimulatedInstrumentOnLoopback : IAsyncDisposable
 {
-    public static readonly ScpiTimeouts ShortTimeouts = new(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500));
+    public static readonly ScpiTimeouts ShortTimeouts = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
 
     private SimulatedInstrumentOnLoopback(FakeTimeProvider cellClock, Keithley2450Simulator instrument, ScpiSimulatorServer server, ScpiPotentiostatChannel driver)
     {
