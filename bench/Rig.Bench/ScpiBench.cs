@@ -18,7 +18,8 @@ namespace Rig.Bench;
 internal static class ScpiBench
 {
     private const int Warmup = 500;
-    private const int Queries = 5000;
+    private const int Rounds = 5;
+    private const int QueriesPerRound = 1000;
 
     public static async Task RunAsync()
     {
@@ -26,21 +27,39 @@ internal static class ScpiBench
         var instrument = new Keithley2450Simulator(new SimulatedSmuChannel(cell), TimeProvider.System);
         await using var server = new ScpiSimulatorServer(instrument, TimeProvider.System);
         server.Start();
-        Console.WriteLine($"simulated {instrument.Identity} on {server.Address}; {Queries} queries each after {Warmup} warm-up");
+        Console.WriteLine($"simulated {instrument.Identity} on {server.Address}; {Rounds} interleaved rounds of {QueriesPerRound} queries each, after {Warmup} warm-up");
 
-        var rawOpc = await RawSocketAsync(server.Port, "*OPC?");
-        var rawRead = await RawSocketAsync(server.Port, Keithley2400SeriesDialect.ReadQuery);
-
+        using var raw = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await raw.ConnectAsync("127.0.0.1", server.Port);
         await using var session = new ScpiSession(ScpiAddress.Parse(server.Address).CreateTransport(TimeSpan.FromSeconds(2)), "bench", TimeProvider.System);
         await session.ConnectAsync(CancellationToken.None);
-        var sessionOpc = await TimeAsync(() => session.QueryAsync("*OPC?", CancellationToken.None).AsTask());
-        var sessionRead = await TimeAsync(() => session.QueryAsync(Keithley2400SeriesDialect.ReadQuery, CancellationToken.None).AsTask());
-
         var driverSession = new ScpiSession(ScpiAddress.Parse(server.Address).CreateTransport(TimeSpan.FromSeconds(2)), "bench-driver", TimeProvider.System);
         await using var driver = new ScpiPotentiostatChannel(Keithley2400SeriesDialect.Keithley2450(), driverSession, TimeProvider.System);
         await driver.SourceCurrentAsync(ElectricCurrent.FromMilliamperes(0.785), ElectricPotential.FromVolts(2.5), CancellationToken.None);
-        var measure = await TimeAsync(() => driver.MeasureAsync(CancellationToken.None).AsTask());
+
+        // Interleaved rounds: on a shared machine, load that comes and goes then falls on every variant alike.
+        var operations = new (string Name, Func<Task> Run)[]
+        {
+            ("raw *OPC?", RawQuery(raw, "*OPC?")),
+            ("session *OPC?", () => session.QueryAsync("*OPC?", CancellationToken.None).AsTask()),
+            ("raw :READ?", RawQuery(raw, Keithley2400SeriesDialect.ReadQuery)),
+            ("session :READ?", () => session.QueryAsync(Keithley2400SeriesDialect.ReadQuery, CancellationToken.None).AsTask()),
+            ("measure", () => driver.MeasureAsync(CancellationToken.None).AsTask()),
+        };
+        var samples = operations.ToDictionary(o => o.Name, _ => new List<double>());
+        for (var round = 0; round < Rounds; round++)
+        {
+            foreach (var (name, run) in operations)
+            {
+                samples[name].AddRange(await SampleAsync(run, round == 0 ? Warmup : 0));
+            }
+        }
         await driver.OutputOffAsync(CancellationToken.None);
+        var rawOpc = Timing.Of(samples["raw *OPC?"]);
+        var sessionOpc = Timing.Of(samples["session *OPC?"]);
+        var rawRead = Timing.Of(samples["raw :READ?"]);
+        var sessionRead = Timing.Of(samples["session :READ?"]);
+        var measure = Timing.Of(samples["measure"]);
 
         Print("raw socket  *OPC?", rawOpc, null);
         Print("session     *OPC?", sessionOpc, rawOpc);
@@ -52,13 +71,11 @@ internal static class ScpiBench
     }
 
     // The floor: one socket, the query and its newline, read to the newline; nothing else.
-    private static async Task<Timing> RawSocketAsync(int port, string query)
+    private static Func<Task> RawQuery(Socket socket, string query)
     {
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync("127.0.0.1", port);
         var request = Encoding.ASCII.GetBytes(query + "\n");
         var buffer = new byte[4096];
-        async Task RoundTrip()
+        return async () =>
         {
             await socket.SendAsync(request);
             while (true)
@@ -69,35 +86,40 @@ internal static class ScpiBench
                     return;
                 }
             }
-        }
-        return await TimeAsync(RoundTrip);
+        };
     }
 
-    private static async Task<Timing> TimeAsync(Func<Task> operation)
+    private static async Task<double[]> SampleAsync(Func<Task> operation, int warmup)
     {
-        for (var i = 0; i < Warmup; i++)
+        for (var i = 0; i < warmup; i++)
         {
             await operation();
         }
-        var samples = new double[Queries];
-        var total = Stopwatch.StartNew();
-        for (var i = 0; i < Queries; i++)
+        var samples = new double[QueriesPerRound];
+        for (var i = 0; i < samples.Length; i++)
         {
             var start = Stopwatch.GetTimestamp();
             await operation();
             samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
-        total.Stop();
-        Array.Sort(samples);
-        return new Timing(total.Elapsed.TotalMicroseconds / Queries, samples[Queries / 2], samples[(int)(Queries * 0.99)]);
+        return samples;
     }
 
     private static void Print(string name, Timing timing, Timing? floor)
     {
-        var overhead = floor is { } f ? $", overhead over raw {timing.MeanMicroseconds - f.MeanMicroseconds:N1} µs/query" : "";
+        var overhead = floor is { } f
+            ? $"; overhead over raw: {timing.P50 - f.P50:N1} µs at the median, {timing.MeanMicroseconds - f.MeanMicroseconds:N1} µs on the mean"
+            : "";
         Console.WriteLine($"{name}: {1e6 / timing.MeanMicroseconds:N0} queries/s, mean {timing.MeanMicroseconds:N1} µs, " +
             $"p50 {timing.P50:N1} µs, p99 {timing.P99:N1} µs{overhead}");
     }
 
-    private readonly record struct Timing(double MeanMicroseconds, double P50, double P99);
+    private readonly record struct Timing(double MeanMicroseconds, double P50, double P99)
+    {
+        public static Timing Of(List<double> samples)
+        {
+            var sorted = samples.Order().ToArray();
+            return new Timing(sorted.Average(), sorted[sorted.Length / 2], sorted[(int)(sorted.Length * 0.99)]);
+        }
+    }
 }
