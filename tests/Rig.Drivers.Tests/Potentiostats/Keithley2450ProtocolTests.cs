@@ -1,4 +1,5 @@
 using Rig.Drivers.Faults;
+using Rig.Drivers.Potentiostats;
 using Rig.Drivers.Potentiostats.Scpi;
 using Rig.Drivers.Potentiostats.Scpi.Dialects;
 using UnitsNet;
@@ -178,6 +179,27 @@ public sealed class Keithley2450ProtocolTests
         Assert.Equal(FaultKind.InstrumentError, fault.Kind);
         Assert.Contains("5074,\"Output interlock asserted\"", fault.Fault.Message);
         transport.AssertAllExchanged();
+    }
+
+    [Fact]
+    public void A_2460_sources_the_7_A_a_2450_refuses_with_the_same_command_strings()
+    {
+        var commands = Keithley2400SeriesDialect.Keithley2460().SourceCurrent(ElectricCurrent.FromAmperes(7), ElectricPotential.FromVolts(5));
+
+        Assert.Equal([":SOUR:FUNC CURR", ":SOUR:CURR:VLIM 5", ":SOUR:CURR 7", ":SENS:FUNC \"VOLT\"", ":OUTP ON"], commands);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Keithley2400SeriesDialect.Keithley2450().SourceCurrent(ElectricCurrent.FromAmperes(7), ElectricPotential.FromVolts(5)));
+        Assert.Null(Keithley2400SeriesDialect.Keithley2460().RejectIdentity(InstrumentIdentity.Parse("KEITHLEY INSTRUMENTS,MODEL 2460,04400001,1.7.0")));
+    }
+
+    [Fact]
+    public async Task A_refused_range_names_the_parameter_and_the_instruments_limit()
+    {
+        await using var channel = Channel(out _, []);
+
+        var fault = await Assert.ThrowsAsync<HardwareFaultException>(() =>
+            channel.SourceVoltageAsync(ElectricPotential.FromVolts(250), ElectricCurrent.FromMilliamperes(1), CancellationToken.None).AsTask());
+
+        Assert.Equal("Keithley 2450: voltage 250 is beyond the instrument's ±210 V", fault.Fault.Message);
     }
 
     private static ScpiPotentiostatChannel Channel(out ExpectedProtocolTransport transport, (string, string?)[] exchange)

@@ -162,7 +162,7 @@ public sealed class ScpiPotentiostatChannel : IPotentiostatChannel
         }
         catch (ArgumentOutOfRangeException ex)
         {
-            throw _session.Fault(FaultKind.NotSupported, $"{_dialect.Name}: {ex.ParamName} {ex.ActualValue} is {ex.Message.Split(Environment.NewLine)[0]}",
+            throw _session.Fault(FaultKind.NotSupported, $"{_dialect.Name}: {ex.ParamName} {ex.ActualValue} is {ex.Message.Split(" (Parameter", StringSplitOptions.None)[0]}",
                 "the step's current, voltage and compliance limit against the instrument's ranges", ex);
         }
     }
