@@ -61,6 +61,9 @@ public sealed class ScpiSimulatorLoopbackTests
         Assert.False(rig.Smu.OutputOn);
         var reading = await rig.Driver.MeasureAsync(CancellationToken.None);
         Assert.False(reading.OutputOn);
+        // The reconnected driver proved again who it talks to and restored the high-impedance off state.
+        Assert.Equal(2, rig.Instrument.Received.Count(m => m == "*IDN?"));
+        Assert.Equal(2, rig.Instrument.Received.Count(m => m == ":OUTP:CURR:SMOD HIMP"));
     }
 
     [Fact]
