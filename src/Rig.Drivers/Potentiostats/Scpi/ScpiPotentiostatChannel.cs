@@ -40,26 +40,26 @@ public sealed class ScpiPotentiostatChannel : IPotentiostatChannel
     public ValueTask<InstrumentIdentity> IdentifyAsync(CancellationToken cancellationToken) =>
         RunAsync(async ct => await _session.IdentifyAsync(ct), cancellationToken);
 
-    public ValueTask SourceCurrentAsync(ElectricCurrent current, ElectricPotential voltageLimit, CancellationToken cancellationToken)
+    public async ValueTask SourceCurrentAsync(ElectricCurrent current, ElectricPotential voltageLimit, CancellationToken cancellationToken)
     {
         var commands = Checked(() => _dialect.SourceCurrent(current, voltageLimit));
-        return RunAsync(async ct =>
+        await RunAsync(async ct =>
         {
             await _session.ConfigureAsync($"source {current} with a {voltageLimit} limit", commands, ct);
             _sourceFunction = SmuSourceFunction.Current;
             return true;
-        }, cancellationToken).AsUntyped();
+        }, cancellationToken);
     }
 
-    public ValueTask SourceVoltageAsync(ElectricPotential voltage, ElectricCurrent currentLimit, CancellationToken cancellationToken)
+    public async ValueTask SourceVoltageAsync(ElectricPotential voltage, ElectricCurrent currentLimit, CancellationToken cancellationToken)
     {
         var commands = Checked(() => _dialect.SourceVoltage(voltage, currentLimit));
-        return RunAsync(async ct =>
+        await RunAsync(async ct =>
         {
             await _session.ConfigureAsync($"source {voltage} with a {currentLimit} limit", commands, ct);
             _sourceFunction = SmuSourceFunction.Voltage;
             return true;
-        }, cancellationToken).AsUntyped();
+        }, cancellationToken);
     }
 
     public ValueTask<PotentiostatReading> MeasureAsync(CancellationToken cancellationToken) => RunAsync(async ct =>
@@ -76,11 +76,11 @@ public sealed class ScpiPotentiostatChannel : IPotentiostatChannel
             inCompliance);
     }, cancellationToken);
 
-    public ValueTask OutputOffAsync(CancellationToken cancellationToken) => RunAsync(async ct =>
+    public async ValueTask OutputOffAsync(CancellationToken cancellationToken) => await RunAsync(async ct =>
     {
         await _session.ConfigureAsync("output off", _dialect.OutputOff(), ct);
         return true;
-    }, cancellationToken).AsUntyped();
+    }, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -168,9 +168,4 @@ public sealed class ScpiPotentiostatChannel : IPotentiostatChannel
     }
 
     private static bool ScpiFormatBoolean(string answer) => ScpiFormat.ParseBoolean(answer, "compliance");
-}
-
-internal static class ScpiValueTaskExtensions
-{
-    public static async ValueTask AsUntyped(this ValueTask<bool> task) => await task;
 }

@@ -52,8 +52,8 @@ public sealed class ScpiSession : IAsyncDisposable
 
     public void Disconnect() => _transport.Close();
 
-    public ValueTask WriteAsync(string command, CancellationToken cancellationToken) =>
-        ExchangeAsync(command, expectAnswer: false, cancellationToken).AsValueTaskWithoutResult();
+    public async ValueTask WriteAsync(string command, CancellationToken cancellationToken) =>
+        await ExchangeAsync(command, expectAnswer: false, cancellationToken);
 
     public async ValueTask<string> QueryAsync(string query, CancellationToken cancellationToken) =>
         (await ExchangeAsync(query, expectAnswer: true, cancellationToken))!;
@@ -183,9 +183,4 @@ public sealed class ScpiSession : IAsyncDisposable
 
     private static bool IsLinkFailure(Exception ex) =>
         ex is IOException or SocketException or ObjectDisposedException or UnauthorizedAccessException or InvalidOperationException;
-}
-
-internal static class ScpiTaskExtensions
-{
-    public static async ValueTask AsValueTaskWithoutResult(this Task<string?> task) => await task;
 }
