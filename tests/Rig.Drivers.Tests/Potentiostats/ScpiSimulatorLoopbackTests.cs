@@ -139,6 +139,53 @@ public sealed class ScpiSimulatorLoopbackTests
         Assert.InRange(reading.Current.Milliamperes, -0.80, -0.77);
     }
 
+    [Fact]
+    public async Task A_link_that_keeps_dropping_faults_only_the_calls_it_cuts_and_every_answer_read_belongs_to_its_query()
+    {
+        await using var rig = SimulatedInstrumentOnLoopback.Start();
+        await rig.Driver.SourceCurrentAsync(-OneMilliampPerSquareCentimetre, VoltageLimit, CancellationToken.None);
+        rig.Server.DropEveryMessages = 16; // a connect takes 11 messages, a measurement 3: the link drops inside every second measurement
+
+        var readings = 0;
+        var faults = new List<FaultKind>();
+        for (var i = 0; i < 30; i++)
+        {
+            try
+            {
+                var reading = await rig.Driver.MeasureAsync(CancellationToken.None);
+                Assert.True(reading.OutputOn);
+                Assert.InRange(reading.Current.Milliamperes, -0.80, -0.77); // the :READ? answer, never another query's
+                readings++;
+            }
+            catch (HardwareFaultException ex)
+            {
+                faults.Add(ex.Kind);
+            }
+        }
+
+        Assert.True(readings >= 10, $"{readings} readings");
+        Assert.NotEmpty(faults);
+        Assert.All(faults, kind => Assert.Equal(FaultKind.InstrumentLinkLost, kind));
+    }
+
+    [Fact]
+    public async Task The_session_common_commands_reset_the_instrument_and_wait_for_pending_operations()
+    {
+        await using var rig = SimulatedInstrumentOnLoopback.Start();
+        await rig.Driver.SourceCurrentAsync(OneMilliampPerSquareCentimetre, VoltageLimit, CancellationToken.None);
+        var transport = Rig.Drivers.Potentiostats.Scpi.Transports.ScpiAddress.Parse(rig.Server.Address).CreateTransport(TimeSpan.FromSeconds(1));
+        await using var session = new Rig.Drivers.Potentiostats.Scpi.ScpiSession(transport, "raw", TimeProvider.System, SimulatedInstrumentOnLoopback.ShortTimeouts);
+        await session.ConnectAsync(CancellationToken.None);
+
+        await session.ResetAsync(CancellationToken.None);
+        await session.WaitOperationCompleteAsync(CancellationToken.None);
+        var identity = await session.IdentifyAsync(CancellationToken.None);
+
+        Assert.False(rig.Smu.OutputOn); // *RST: output off
+        Assert.Equal("MODEL 2450", identity.Model);
+        Assert.Empty(await session.ReadErrorQueueAsync(CancellationToken.None));
+    }
+
     // Sources for a while, reading every step; integrates I·dt over the instrument's own timestamps.
     private static async Task<(ElectricCharge Charge, PotentiostatReading Last)> PassChargeAsync(SimulatedInstrumentOnLoopback rig, TimeSpan step, Func<PotentiostatReading, TimeSpan, bool> until)
     {
