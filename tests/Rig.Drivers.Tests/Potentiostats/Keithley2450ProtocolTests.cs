@@ -97,6 +97,19 @@ public sealed class Keithley2450ProtocolTests
     }
 
     [Fact]
+    public async Task Measuring_with_the_output_off_triggers_no_reading_through_the_open_relay()
+    {
+        // p. 2-83: with the high-impedance output-off state the relay is open and no measurement can be taken.
+        await using var channel = Channel(out var transport, [.. Connect, (":OUTP?", "0")]);
+
+        var reading = await channel.MeasureAsync(CancellationToken.None);
+
+        Assert.False(reading.OutputOn);
+        Assert.Equal(0, reading.Current.Amperes);
+        transport.AssertAllExchanged();
+    }
+
+    [Fact]
     public async Task Output_off_is_one_command_and_an_error_check()
     {
         await using var channel = Channel(out var transport,

@@ -65,15 +65,16 @@ public sealed class ScpiPotentiostatChannel : IPotentiostatChannel
     public ValueTask<PotentiostatReading> MeasureAsync(CancellationToken cancellationToken) => RunAsync(async ct =>
     {
         var outputOn = _dialect.ParseOutputState(await _session.QueryAsync(_dialect.OutputStateQuery, ct));
+        if (!outputOn)
+        {
+            // Off is high impedance: the output relay is open and the instrument cannot measure the cell (2450
+            // Reference Manual 2450-901-01 Rev. B p. 2-83; the B2900's HIZ off mode opens its relay too). Triggering a
+            // reading anyway would leave an error in the queue that faults the next source step. Nothing flows.
+            return new PotentiostatReading(_time.GetUtcNow(), ElectricPotential.Zero, ElectricCurrent.Zero, false, false);
+        }
         var measurement = _dialect.ParseMeasurement(await _session.QueryAsync(_dialect.MeasureQuery, ct), _sourceFunction);
-        var inCompliance = outputOn
-            && ScpiFormatBoolean(await _session.QueryAsync(_dialect.ComplianceQuery(_sourceFunction), ct));
-        return new PotentiostatReading(
-            OnRigClock(measurement.InstrumentTime),
-            measurement.Voltage,
-            outputOn ? measurement.Current : ElectricCurrent.Zero, // off is an open relay: no current can flow
-            outputOn,
-            inCompliance);
+        var inCompliance = ScpiFormatBoolean(await _session.QueryAsync(_dialect.ComplianceQuery(_sourceFunction), ct));
+        return new PotentiostatReading(OnRigClock(measurement.InstrumentTime), measurement.Voltage, measurement.Current, true, inCompliance);
     }, cancellationToken);
 
     public async ValueTask OutputOffAsync(CancellationToken cancellationToken) => await RunAsync(async ct =>
