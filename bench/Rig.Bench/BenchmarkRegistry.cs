@@ -9,5 +9,6 @@ internal static class BenchmarkRegistry
     public static IReadOnlyList<Benchmark> All { get; } =
     [
         new("sim-cell", "simulated cell integration rate (steps per second)", SimulatedCellBench.RunAsync),
+        new("scpi", "SCPI driver queries per second and per-query overhead over loopback TCP, beside the raw socket", ScpiBench.RunAsync),
     ];
 }

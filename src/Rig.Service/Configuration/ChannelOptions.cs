@@ -75,6 +75,9 @@ public sealed class InstrumentOptions
 
     /// <summary>Source channel on a multi-channel instrument (B2902A: 1 or 2).</summary>
     public int SourceChannel { get; set; } = 1;
+
+    /// <summary>4-wire (remote) sense: the cell's voltage is read at the die, not at the instrument's terminals.</summary>
+    public bool FourWireSense { get; set; } = true;
 }
 
 public enum LoadCellKind
@@ -85,6 +88,14 @@ public enum LoadCellKind
 public enum InstrumentKind
 {
     Simulated,
+    /// <summary>Keithley 2450 SourceMeter in its SCPI command set (docs/instruments.md).</summary>
+    Keithley2450,
+    /// <summary>Keithley 2460 SourceMeter in its SCPI command set.</summary>
+    Keithley2460,
+    /// <summary>Keysight B2901A, one channel.</summary>
+    KeysightB2901A,
+    /// <summary>Keysight B2902A; Instrument:SourceChannel picks channel 1 or 2.</summary>
+    KeysightB2902A,
 }
 
 /// <summary>Simulated cell and clamp physics (Rig.Drivers defaults echo the paper).</summary>

@@ -94,6 +94,7 @@ public sealed partial class RigOptionsValidator : IValidateOptions<RigOptions>
             errors.Add($"{key}:Instrument:Address", $"is required for a {channel.Instrument.Kind}");
         }
         errors.InRange($"{key}:Instrument:SourceChannel", channel.Instrument.SourceChannel, 1, 4, "");
+        InstrumentOptionsValidation.Validate($"{key}:Instrument", channel.Instrument, errors);
         ValidateSimulation($"{key}:Simulation", channel.Simulation, errors);
     }
 

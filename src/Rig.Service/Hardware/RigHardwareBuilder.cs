@@ -88,6 +88,11 @@ public sealed class RigHardwareBuilder
                 var instrument = new SimulatedPotentiostatChannel(cell!, _time, $"sim-smu:{channelId}");
                 _simulation.Instruments[channelId] = instrument;
                 return instrument;
+            case InstrumentKind.Keithley2450:
+            case InstrumentKind.Keithley2460:
+            case InstrumentKind.KeysightB2901A:
+            case InstrumentKind.KeysightB2902A:
+                return ScpiInstruments.Create(options.Instrument, _options.DeviceTimeout, _time);
             default:
                 throw new NotSupportedException($"{RigOptions.SectionName}:Channels:{channelId}:Instrument:Kind {options.Instrument.Kind} has no driver.");
         }
