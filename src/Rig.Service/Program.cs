@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Rig.Service.Composition;
 
 var builder = Host.CreateApplicationBuilder(args);
+builder.Configuration.UseConfigurationDirectory();
 builder.Services.AddSystemd();
 builder.Services.AddRig(builder.Configuration);
 

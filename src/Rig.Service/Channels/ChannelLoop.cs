@@ -50,6 +50,7 @@ public sealed partial class ChannelLoop
         do
         {
             await TickAsync(stoppingToken);
+            _state.Heartbeat.Beat($"channel {_hardware.Id}", _time.GetUtcNow());
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }

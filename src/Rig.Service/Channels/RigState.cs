@@ -14,6 +14,9 @@ public sealed class RigState
 
     public IReadOnlyDictionary<string, ChannelSnapshot> Channels => _channels;
 
+    /// <summary>Each loop's last tick, read by the systemd watchdog.</summary>
+    public LoopHeartbeat Heartbeat { get; } = new();
+
     public IReadOnlyDictionary<string, ZoneReading> Zones => _zones;
 
     public ChannelSnapshot Channel(string channelId) =>

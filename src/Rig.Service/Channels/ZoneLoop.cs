@@ -38,6 +38,7 @@ public sealed partial class ZoneLoop
         do
         {
             await TickAsync(stoppingToken);
+            _state.Heartbeat.Beat($"zone {_zone.Id}", _time.GetUtcNow());
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
