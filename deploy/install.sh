@@ -22,7 +22,7 @@ user=anodefreerig
 live() { [ -z "$r" ] && [ -d /run/systemd/system ]; }
 say() { printf '%s\n' "$*"; }
 # Lines between these markers in config.txt belong to this script (replaced on re-install, removed on purge).
-begin='# >>> AnodeFreeRig (deploy/install.sh) >>>'; end='# <<< AnodeFreeRig <<<'
+begin='# >>> AnodeFreeRig install >>>'; end='# <<< AnodeFreeRig install <<<'
 bootcfg=$r/boot/firmware/config.txt
 
 remove_boot_block() { sed -i "/^$begin\$/,/^$end\$/d" "$1"; }
