@@ -65,17 +65,16 @@ chown -R root:root "$r/opt/anodefreerig" 2>/dev/null || true
 mkdir -p "$r/opt/anodefreerig/deploy"; cp "$here/README.md" "$r/opt/anodefreerig/deploy/README.md" 2>/dev/null || true
 
 # 3. settings: created once from the shipped (simulated) settings, never overwritten; secrets root-only
-install -d -m 0750 "$r/etc/anodefreerig"
+install -d -m 0755 "$r/etc/anodefreerig"
 if [ ! -e "$r/etc/anodefreerig/appsettings.json" ]; then
-  install -m 0640 "$bin/appsettings.json" "$r/etc/anodefreerig/appsettings.json"
+  install -m 0644 "$bin/appsettings.json" "$r/etc/anodefreerig/appsettings.json"
   say "wrote /etc/anodefreerig/appsettings.json (simulated rig): edit it for your hardware (hardware/bring-up.md)"
 fi
 if [ ! -e "$r/etc/anodefreerig/secrets.env" ]; then
   install -m 0600 /dev/null "$r/etc/anodefreerig/secrets.env"
   printf '# Secrets for the rig service (read by systemd as root; KEY=value, e.g. Mqtt__Password=...)\n' > "$r/etc/anodefreerig/secrets.env"
 fi
-chown -R "root:$user" "$r/etc/anodefreerig" 2>/dev/null || chgrp -R "$(grep "^$user:" "$r/etc/group" | cut -d: -f3)" "$r/etc/anodefreerig" 2>/dev/null || true
-chown root:root "$r/etc/anodefreerig/secrets.env" 2>/dev/null || true
+chown root:root "$r/etc/anodefreerig" "$r/etc/anodefreerig/appsettings.json" "$r/etc/anodefreerig/secrets.env" 2>/dev/null || true
 
 # 4. the unit
 install -D -m 0644 "$here/systemd/anodefreerig.service" "$r/etc/systemd/system/anodefreerig.service"

@@ -18,6 +18,7 @@ public static class ConfigurationDirectory
     public static string? UseConfigurationDirectory(this IConfigurationBuilder configuration, string? directory = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        var fromSystemd = directory is null;
         directory ??= Environment.GetEnvironmentVariable("CONFIGURATION_DIRECTORY")?.Split(':')[0];
         if (string.IsNullOrEmpty(directory))
         {
@@ -26,6 +27,11 @@ public static class ConfigurationDirectory
         var path = Path.GetFullPath(Path.Combine(directory, FileName));
         if (!File.Exists(path))
         {
+            if (fromSystemd)
+            {
+                // Before logging exists: stderr goes to the journal. Missing or unreadable (directory mode) alike.
+                Console.Error.WriteLine($"No readable {path}: running with the appsettings.json shipped beside the program.");
+            }
             return null;
         }
         var source = new JsonConfigurationSource { Path = path, Optional = false, ReloadOnChange = false };
