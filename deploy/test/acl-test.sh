@@ -66,26 +66,29 @@ T=(-h 127.0.0.1 -p "$tls" --cafile "$c/ca.crt" -V mqttv5)
 if mosquitto_pub "${T[@]}" -t anodefreerig/rig-01/status -m x 2>/dev/null; then fail "anonymous client was accepted"; else pass "anonymous client refused"; fi
 if mosquitto_pub "${T[@]}" -u operator -P wrong -t anodefreerig/rig-01/cmd/pause -m x 2>/dev/null; then fail "wrong password accepted"; else pass "wrong password refused"; fi
 
+# wait_subscribers: the background subscribers end on their own -W time-out; wait for them (not the brokers)
+wait_subscribers() { for p in "${subs[@]}"; do wait "$p" 2>/dev/null || true; done; subs=(); }
+subs=()
 # watch(): subscribe as ACCOUNT to TOPIC for SECONDS in the background, output to FILE
-watch() { mosquitto_sub "${T[@]}" -u "$1" -P "$2" -t "$3" -v -W "$4" > "$5" 2>/dev/null & pids+=($!); sleep 0.7; }
+watch() { mosquitto_sub "${T[@]}" -u "$1" -P "$2" -t "$3" -v -W "$4" > "$5" 2>/dev/null & pids+=($!); subs+=($!); sleep 1.5; }
 
 # 2. a dashboard cannot publish a command; an operator can (the rig, subscribed to its commands, sees only the second)
-watch rig-01 rig01-pass 'anodefreerig/rig-01/cmd/#' 4 "$work/cmds"
+watch rig-01 rig01-pass 'anodefreerig/rig-01/cmd/#' 7 "$work/cmds"
 mosquitto_pub "${T[@]}" -u dashboard -P dash-pass -q 1 -t anodefreerig/rig-01/cmd/start -m from-dashboard 2>/dev/null || true
 mosquitto_pub "${T[@]}" -u operator -P op-pass -q 1 -t anodefreerig/rig-01/cmd/start -m from-operator \
   -D publish response-topic anodefreerig/rig-01/reply/operator/1 -D publish correlation-data c1
-sleep 4.5
+wait_subscribers
 grep -q from-dashboard "$work/cmds" && fail "dashboard published a command" || pass "dashboard cannot publish commands"
 grep -q "anodefreerig/rig-01/cmd/start from-operator" "$work/cmds" && pass "operator command reached the rig" || fail "operator command did not reach the rig"
 
 # 3. a rig writes its own tree only; rig-01 cannot read rig-02's commands; dashboards read everything
-watch dashboard dash-pass 'anodefreerig/#' 4 "$work/seen"
-watch rig-01 rig01-pass 'anodefreerig/rig-02/cmd/#' 4 "$work/rig01-spy"
+watch dashboard dash-pass 'anodefreerig/#' 8 "$work/seen"
+watch rig-01 rig01-pass 'anodefreerig/rig-02/cmd/#' 7 "$work/rig01-spy"
 mosquitto_pub "${T[@]}" -u rig-01 -P rig01-pass -q 1 -t anodefreerig/rig-02/ch1/telemetry -m forged 2>/dev/null || true
 mosquitto_pub "${T[@]}" -u rig-01 -P rig01-pass -q 1 -t anodefreerig/rig-01/ch1/telemetry -m own
 mosquitto_pub "${T[@]}" -u operator -P op-pass -q 1 -t anodefreerig/rig-02/cmd/pause -m for-rig-02
 mosquitto_pub "${T[@]}" -u rig-01 -P rig01-pass -q 1 -t anodefreerig/rig-01/reply/operator/1 -m reply
-sleep 4.5
+wait_subscribers
 grep -q forged "$work/seen" && fail "rig-01 wrote into rig-02's tree" || pass "rig cannot write another rig's tree"
 grep -q "anodefreerig/rig-01/ch1/telemetry own" "$work/seen" && pass "rig publishes its own telemetry; dashboard reads it" || fail "rig's own telemetry not seen by the dashboard"
 grep -q for-rig-02 "$work/rig01-spy" && fail "rig-01 read rig-02's commands" || pass "rig cannot read another rig's commands"
@@ -95,13 +98,13 @@ grep -q "anodefreerig/rig-01/reply/operator/1 reply" "$work/seen" && pass "rig r
 start_broker rig "$work/rig.conf" "$rigport"
 L=(-h 127.0.0.1 -p "$rigport" -V mqttv5)
 for _ in $(seq 50); do grep -q "anodefreerig/rig-01/bridge 1" <(mosquitto_sub "${T[@]}" -u dashboard -P dash-pass -t anodefreerig/rig-01/bridge -v -C 1 -W 1 2>/dev/null) && break; sleep 0.2; done
-watch dashboard dash-pass 'anodefreerig/rig-01/+/telemetry' 3 "$work/bridged"
+watch dashboard dash-pass 'anodefreerig/rig-01/+/telemetry' 5 "$work/bridged"
 mosquitto_pub "${L[@]}" -u anodefreerig -P svc-pass -q 1 -t anodefreerig/rig-01/ch2/telemetry -m via-bridge
-sleep 3.5
+wait_subscribers
 grep -q "anodefreerig/rig-01/ch2/telemetry via-bridge" "$work/bridged" && pass "bridge carries rig telemetry to the lab broker" || fail "telemetry did not cross the bridge"
-mosquitto_sub "${L[@]}" -u anodefreerig -P svc-pass -t 'anodefreerig/rig-01/cmd/#' -v -W 4 > "$work/local-cmds" 2>/dev/null & pids+=($!); sleep 0.7
+mosquitto_sub "${L[@]}" -u anodefreerig -P svc-pass -t 'anodefreerig/rig-01/cmd/#' -v -W 6 > "$work/local-cmds" 2>/dev/null & pids+=($!); subs+=($!); sleep 1.5
 mosquitto_pub "${T[@]}" -u operator -P op-pass -q 1 -t anodefreerig/rig-01/cmd/stop -m lab-command
-sleep 3.5
+wait_subscribers
 grep -q "anodefreerig/rig-01/cmd/stop lab-command" "$work/local-cmds" && pass "bridge carries lab commands to the rig" || fail "command did not cross the bridge"
 
 # network cut: stop the lab broker, publish on the rig, restart the lab broker; the queued message arrives
