@@ -2,6 +2,7 @@ using Rig.Service.Composition;
 using Rig.Service.Configuration;
 
 var builder = Host.CreateApplicationBuilder(args);
+builder.Configuration.UseConfigurationDirectory();
 builder.Services.AddSystemd();
 // Start-up failures are reported below, once and readably; the host's own report is a stack trace.
 builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);

@@ -45,7 +45,11 @@ public sealed partial class ChannelLoop
 
     public string ChannelId => _hardware.Id;
 
-    public Task RunAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(_period, _time, TickAsync, stoppingToken);
+    public Task RunAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(_period, _time, async ct =>
+    {
+        await TickAsync(ct);
+        _state.Heartbeat.Beat($"channel {_hardware.Id}", _time.GetUtcNow());
+    }, stoppingToken);
 
     /// <summary>One sample: exposed so tests can step a channel on a virtual clock.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)

@@ -23,6 +23,9 @@ public sealed class RigState
         set => _emergencyStopActive = value;
     }
 
+    /// <summary>Each loop's last tick, read by the systemd watchdog.</summary>
+    public LoopHeartbeat Heartbeat { get; } = new();
+
     public IReadOnlyDictionary<string, ZoneReading> Zones => _zones;
 
     public ChannelSnapshot Channel(string channelId) =>

@@ -32,7 +32,11 @@ public sealed partial class ZoneLoop
         _logger = logger;
     }
 
-    public Task RunAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(_period, _time, TickAsync, stoppingToken);
+    public Task RunAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(_period, _time, async ct =>
+    {
+        await TickAsync(ct);
+        _state.Heartbeat.Beat($"zone {_zone.Id}", _time.GetUtcNow());
+    }, stoppingToken);
 
     public async Task TickAsync(CancellationToken cancellationToken)
     {

@@ -15,6 +15,7 @@ public static class RigServiceCollectionExtensions
         services.AddRigConfiguration(configuration);
         services.AddRigHardware();
         services.AddChannelLoops();
+        services.AddSystemdWatchdog();
         return services;
     }
 

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Adds an account to a mosquitto password file and its block to the acl file, then reloads mosquitto.
+#   add-account.sh rig|dashboard|operator NAME [--dir /etc/mosquitto/anodefreerig] [--prefix anodefreerig]
+# Asks for the password (mosquitto_passwd); re-running for an existing name changes only its password.
+set -euo pipefail
+role=${1:?role: rig, dashboard or operator}; name=${2:?account name}; shift 2
+dir=/etc/mosquitto/anodefreerig; prefix=anodefreerig
+while [ $# -gt 0 ]; do
+  case $1 in
+    --dir) dir=$2; shift 2;; --prefix) prefix=$2; shift 2;;
+    *) echo "unknown option $1" >&2; exit 2;;
+  esac
+done
+[[ $name =~ ^[A-Za-z0-9_-]{1,32}$ ]] || { echo "name must be letters, digits, '-' or '_'" >&2; exit 2; }
+touch "$dir/passwd"
+mosquitto_passwd "$dir/passwd" "$name"
+if ! grep -qx "user $name" "$dir/acl" 2>/dev/null; then
+  case $role in
+    rig) printf '\nuser %s\ntopic write %s/%s/#\ntopic read %s/%s/cmd/#\n' "$name" "$prefix" "$name" "$prefix" "$name";;
+    dashboard) printf '\nuser %s\ntopic read %s/#\n' "$name" "$prefix";;
+    operator) printf '\nuser %s\ntopic read %s/#\ntopic write %s/+/cmd/#\n' "$name" "$prefix" "$prefix";;
+    *) echo "role must be rig, dashboard or operator" >&2; exit 2;;
+  esac >> "$dir/acl"
+fi
+systemctl reload mosquitto 2>/dev/null || echo "reload mosquitto (kill -HUP) to apply"

@@ -1,0 +1,23 @@
+namespace Rig.Service.Tests.Deploy;
+
+[Collection("Deploy")]
+public class MosquittoAclTests
+{
+    [Fact]
+    public async Task Shipped_mosquitto_configuration_refuses_anonymous_dashboards_commanding_and_rigs_writing_other_rigs_and_bridges_across_a_cut()
+    {
+        DeployScripts.RequireTool("mosquitto", "mosquitto");
+        DeployScripts.RequireTool("mosquitto_pub", "mosquitto-clients");
+        DeployScripts.RequireTool("openssl", "openssl");
+
+        var (exitCode, output) = await DeployScripts.RunAsync(Path.Combine(DeployScripts.RepositoryRoot, "deploy/test/acl-test.sh"), [], TimeSpan.FromSeconds(120));
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("PASS: anonymous client refused", output);
+        Assert.Contains("PASS: dashboard cannot publish commands", output);
+        Assert.Contains("PASS: rig cannot write another rig's tree", output);
+        Assert.Contains("PASS: operator command reached the rig", output);
+        Assert.Contains("PASS: message published during a cut arrives after it", output);
+        Assert.DoesNotContain("FAIL", output);
+    }
+}
