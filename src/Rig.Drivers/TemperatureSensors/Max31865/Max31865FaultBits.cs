@@ -19,11 +19,13 @@ internal static class Max31865FaultBits
         {
             bits.Add("D6 RTD low threshold (shorted RTD)");
         }
-        if (status.ReferenceInHigh)
+        // Iot.Device.Bindings 4.2 decodes D5 (0x20) into ReferenceInLow and D4 (0x10) into ReferenceInHigh; the
+        // names below follow the datasheet's bit meanings, checked against the register bits in the tests.
+        if (status.ReferenceInLow)
         {
             bits.Add("D5 REFIN- > 0.85 x VBIAS");
         }
-        if (status.ReferenceInLow)
+        if (status.ReferenceInHigh)
         {
             bits.Add("D4 REFIN- < 0.85 x VBIAS (FORCE- open)");
         }
@@ -39,7 +41,7 @@ internal static class Max31865FaultBits
     }
 
     public static string WhatToCheck(FaultStatus status) =>
-        status.HighThreshold || status.ReferenceInLow || status.ResistanceTemperatureDetectorLow
+        status.HighThreshold || status.ReferenceInHigh || status.ResistanceTemperatureDetectorLow
             ? "the RTD's wires at the MAX31865 terminals (open circuit)"
             : status.LowThreshold
                 ? "the RTD and its leads for a short"
