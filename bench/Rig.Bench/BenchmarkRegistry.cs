@@ -9,5 +9,6 @@ internal static class BenchmarkRegistry
     public static IReadOnlyList<Benchmark> All { get; } =
     [
         new("sim-cell", "simulated cell integration rate (steps per second)", SimulatedCellBench.RunAsync),
+        new("heater", "heater zone on the simulated block: autotune, 22->40 °C step, door-open disturbance", HeaterBench.RunAsync),
     ];
 }
