@@ -67,6 +67,7 @@ public sealed partial class HeaterZoneController : IDisposable
         }
         finally
         {
+            _safety.Stop(); // a loop that ended on purpose is not a stalled one
             _heater.TurnOff();
         }
     }

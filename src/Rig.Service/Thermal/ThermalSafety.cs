@@ -53,6 +53,17 @@ public sealed class ThermalSafety : IDisposable
         }
     }
 
+    /// <summary>Stops watching (the loop ended on purpose: service stopping, heater already off).</summary>
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            _timer?.Dispose();
+            _timer = null;
+            _loopRanAt = null;
+        }
+    }
+
     /// <summary>The control loop ran (whatever the sensor said): the stall watch is satisfied.</summary>
     public void LoopRan()
     {

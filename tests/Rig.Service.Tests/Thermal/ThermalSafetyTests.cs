@@ -124,6 +124,21 @@ public sealed class ThermalSafetyTests
         Assert.Empty(rig.TestControl.Paused);
     }
 
+    [Fact]
+    public async Task A_loop_that_ends_because_the_service_stops_is_not_reported_as_stalled()
+    {
+        using var rig = new SimulatedZoneRig();
+        using var stop = new CancellationTokenSource();
+        var loop = rig.Controller.RunAsync(stop.Token);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
+
+        rig.Time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Null(rig.Controller.Status().Fault);
+        Assert.Equal(0, rig.Plant.Heater.Duty.DecimalFractions);
+    }
+
     private static HardwareFault AssertTrippedWith(SimulatedZoneRig rig, FaultKind kind)
     {
         Assert.Equal(0, rig.Plant.Heater.Duty.DecimalFractions);
