@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Rig.Drivers.Heaters.Simulated;
+using Rig.Drivers.TemperatureSensors;
 using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Control;
@@ -14,7 +15,7 @@ internal sealed class SimulatedZoneRig : IDisposable
 {
     public const string ZoneId = "die-block";
 
-    public SimulatedZoneRig(HeaterZoneOptions? options = null, bool withTestControl = true)
+    public SimulatedZoneRig(HeaterZoneOptions? options = null, bool withTestControl = true, Func<SimulatedThermalZone, ITemperatureSensor>? sensor = null)
     {
         Options = options ?? new HeaterZoneOptions();
         Plant = new SimulatedThermalZone(Options.Simulation, Time, ZoneId);
@@ -22,7 +23,7 @@ internal sealed class SimulatedZoneRig : IDisposable
         var channels = new Dictionary<string, IReadOnlyList<string>> { [ZoneId] = ["ch1", "ch2"] };
         var reaction = new ZoneFaultReaction(Events, State, Time, channels, () => withTestControl ? TestControl : null,
             NullLogger<ZoneFaultReaction>.Instance);
-        var hardware = new HeaterZoneHardware(ZoneId, Options, Plant.Sensor, Plant.Heater);
+        var hardware = new HeaterZoneHardware(ZoneId, Options, sensor?.Invoke(Plant) ?? Plant.Sensor, Plant.Heater);
         Controller = new HeaterZoneController(hardware, State, reaction, Time, TimeSpan.FromSeconds(3), NullLogger.Instance);
         Controller.StartWatching();
     }

@@ -139,6 +139,18 @@ public sealed class ThermalSafetyTests
         Assert.Equal(0, rig.Plant.Heater.Duty.DecimalFractions);
     }
 
+    [Fact]
+    public async Task A_reading_older_than_the_allowed_age_is_a_stale_sensor_fault()
+    {
+        using var rig = new SimulatedZoneRig(sensor: plant => new FrozenClockSensor(plant));
+        await rig.RunAsync(TimeSpan.FromSeconds(3));
+        Assert.Null(rig.Controller.Status().Fault);
+
+        await rig.RunAsync(TimeSpan.FromSeconds(5));
+
+        AssertTrippedWith(rig, FaultKind.SensorStale);
+    }
+
     private static HardwareFault AssertTrippedWith(SimulatedZoneRig rig, FaultKind kind)
     {
         Assert.Equal(0, rig.Plant.Heater.Duty.DecimalFractions);
@@ -152,4 +164,21 @@ public sealed class ThermalSafetyTests
         Assert.Contains(rig.State.Channel("ch2").Faults, f => f.Kind == kind && f.Channel == "ch2");
         return status.Fault;
     }
+}
+
+/// <summary>A driver that keeps handing back its first reading (a cached value that never updates).</summary>
+internal sealed class FrozenClockSensor : Rig.Drivers.TemperatureSensors.ITemperatureSensor
+{
+    private readonly Rig.Drivers.TemperatureSensors.ITemperatureSensor _inner;
+    private Rig.Drivers.TemperatureSensors.TemperatureReading? _first;
+
+    public FrozenClockSensor(Rig.Drivers.Heaters.Simulated.SimulatedThermalZone plant)
+    {
+        _inner = plant.Sensor;
+    }
+
+    public string Device => "cached-probe";
+
+    public async ValueTask<Rig.Drivers.TemperatureSensors.TemperatureReading> ReadAsync(CancellationToken cancellationToken) =>
+        _first ??= await _inner.ReadAsync(cancellationToken);
 }
