@@ -7,14 +7,16 @@ namespace Rig.Drivers.Tests.Thermal;
 public sealed class OffLoopSensorReadTests
 {
     [Fact]
-    public async Task A_blocking_read_runs_off_the_callers_thread()
+    public async Task A_blocking_read_does_not_block_the_caller()
     {
         var read = new OffLoopSensorRead("probe", TimeSpan.FromSeconds(1), new FakeTimeProvider(), "wiring");
-        var caller = Environment.CurrentManagedThreadId;
+        using var conversionDone = new ManualResetEventSlim();
 
-        var readerThread = await read.RunAsync(() => Environment.CurrentManagedThreadId, CancellationToken.None);
+        var pending = read.RunAsync(() => { conversionDone.Wait(); return 42; }, CancellationToken.None);
 
-        Assert.NotEqual(caller, readerThread);
+        Assert.False(pending.IsCompleted); // the caller got control back while the binding still blocks
+        conversionDone.Set();
+        Assert.Equal(42, await pending);
     }
 
     [Fact]
