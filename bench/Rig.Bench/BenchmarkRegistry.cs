@@ -10,5 +10,6 @@ internal static class BenchmarkRegistry
     [
         new("sim-cell", "simulated cell integration rate (steps per second)", SimulatedCellBench.RunAsync),
         new("heater", "heater zone on the simulated block: autotune, 22->40 °C step, door-open disturbance", HeaterBench.RunAsync),
+        new("heater-sweep", "heater PID gain sweep on the simulated block (how the default gains were chosen)", HeaterBench.SweepAsync),
     ];
 }

@@ -36,6 +36,22 @@ internal static class HeaterBench
         Console.WriteLine(Invariant($"(simulated {stopwatch.Elapsed.TotalSeconds:0.0} s of wall time)"));
     }
 
+    /// <summary>The sweep the default gains were picked from: 22 -> 40 °C for each Kp x Ki x Kd.</summary>
+    public static async Task SweepAsync()
+    {
+        foreach (var kp in new[] { 0.1, 0.2, 0.4 })
+        {
+            foreach (var ki in new[] { 0.0005, 0.001, 0.002 })
+            {
+                foreach (var kd in new[] { 0.0, 1.0, 3.0 })
+                {
+                    var step = await StepAsync(new PidGains(kp, ki, kd));
+                    Console.WriteLine(Invariant($"Kp {kp,-4} Ki {ki,-6} Kd {kd,-3}: IAE {step.StepIae,5:0} K·s, overshoot {step.Overshoot:0.000} K, settled after {Minutes(step.Settling)}"));
+                }
+            }
+        }
+    }
+
     private static async Task<AutotuneProposal> AutotuneAsync()
     {
         using var zone = new BenchZone(PidGains.From(new PidGainsOptions()));
