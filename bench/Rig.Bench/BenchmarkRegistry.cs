@@ -10,5 +10,7 @@ internal static class BenchmarkRegistry
     [
         new("sim-cell", "simulated cell integration rate (steps per second)", SimulatedCellBench.RunAsync),
         new("scpi", "SCPI driver queries per second and per-query overhead over loopback TCP, beside the raw socket", ScpiBench.RunAsync),
+        new("heater", "heater zone on the simulated block: autotune, 22->40 °C step, door-open disturbance", HeaterBench.RunAsync),
+        new("heater-sweep", "heater PID gain sweep on the simulated block (how the default gains were chosen)", HeaterBench.SweepAsync),
     ];
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rig.Service.Configuration;
 using Rig.Service.Hardware;
+using Rig.Service.Thermal;
 
 namespace Rig.Service.Channels;
 
@@ -17,6 +18,7 @@ public sealed partial class RigWorker : BackgroundService
     private readonly RigState _state;
     private readonly RigEvents _events;
     private readonly RigSafety _safety;
+    private readonly HeaterZones _heaterZones;
     private readonly IEnumerable<IChannelObserver> _observers;
     private readonly RigOptions _options;
     private readonly TimeProvider _time;
@@ -28,6 +30,7 @@ public sealed partial class RigWorker : BackgroundService
         RigState state,
         RigEvents events,
         RigSafety safety,
+        HeaterZones heaterZones,
         IEnumerable<IChannelObserver> observers,
         IOptions<RigOptions> options,
         TimeProvider time,
@@ -37,6 +40,7 @@ public sealed partial class RigWorker : BackgroundService
         _state = state;
         _events = events;
         _safety = safety;
+        _heaterZones = heaterZones;
         _observers = observers;
         _options = options.Value;
         _time = time;
@@ -59,10 +63,9 @@ public sealed partial class RigWorker : BackgroundService
                 await monitor.TickAsync(); // before any loop can drive an output
                 loops.Add(Task.Run(() => monitor.RunAsync(stoppingToken), stoppingToken));
             }
-            foreach (var zone in _hardware.Zones.Values)
+            foreach (var zone in _heaterZones.Controllers)
             {
-                var loop = new ZoneLoop(zone, _state, _events, _time, _options.SamplePeriod, _options.DeviceTimeout, _loggers.CreateLogger<ZoneLoop>());
-                loops.Add(Task.Run(() => loop.RunAsync(stoppingToken), stoppingToken));
+                loops.Add(Task.Run(() => zone.RunAsync(stoppingToken), stoppingToken));
             }
             foreach (var channel in _hardware.Channels.Values)
             {

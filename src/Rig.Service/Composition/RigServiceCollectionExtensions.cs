@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Hardware;
+using Rig.Service.Thermal;
 
 namespace Rig.Service.Composition;
 
@@ -16,6 +17,7 @@ public static class RigServiceCollectionExtensions
         services.AddRigHardware();
         services.AddChannelLoops();
         services.AddSystemdWatchdog();
+        services.AddHeaterZones();
         return services;
     }
 

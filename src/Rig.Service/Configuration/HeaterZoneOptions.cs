@@ -15,6 +15,24 @@ public sealed class HeaterZoneOptions
 
     /// <summary>Physics of the simulated heated block, used when Kind is Simulated.</summary>
     public ThermalPlantParameters Simulation { get; set; } = new();
+
+    /// <summary>How often the zone's control loop reads the sensor and updates the heater.</summary>
+    public TimeSpan ControlPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Ceiling on the heater duty, 0..1 (Klipper max_power).</summary>
+    public double MaxPowerFraction { get; set; } = 1.0;
+
+    public PidGainsOptions Pid { get; set; } = new();
+
+    public ThermalSafetyOptions Safety { get; set; } = new();
+
+    public RelayAutotuneOptions Autotune { get; set; } = new();
+
+    /// <summary>The sensor, when Kind is Hardware.</summary>
+    public TemperatureSensorOptions Sensor { get; set; } = new();
+
+    /// <summary>The heater output, when Kind is Hardware.</summary>
+    public HeaterOutputOptions Output { get; set; } = new();
 }
 
 /// <summary>The e-stop input: a normally-closed loop on a GPIO pin.</summary>
@@ -32,6 +50,8 @@ public sealed class EmergencyStopOptions
 public enum HeaterZoneKind
 {
     Simulated,
+    /// <summary>A real sensor and output, chosen by Sensor:Kind and Output:Kind.</summary>
+    Hardware,
 }
 
 public enum EmergencyStopKind

@@ -66,6 +66,7 @@ public sealed partial class RigOptionsValidator : IValidateOptions<RigOptions>
         errors.Positive($"{key}:Simulation:SensorTimeConstantSeconds", plant.SensorTimeConstantSeconds, "s");
         errors.InRange($"{key}:Simulation:SensorNoiseCelsius", plant.SensorNoiseCelsius, 0, 5, "°C");
         errors.InRange($"{key}:Simulation:IntegrationStepSeconds", plant.IntegrationStepSeconds, 0.001, 5, "s");
+        HeaterZoneControlValidation.Validate(key, zone, errors);
     }
 
     private static void ValidateChannel(string key, string channelId, ChannelOptions channel, RigOptions rig, ValidationErrors errors)

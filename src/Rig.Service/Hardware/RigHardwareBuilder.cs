@@ -59,6 +59,8 @@ public sealed class RigHardwareBuilder
                 var zone = new SimulatedThermalZone(options.Simulation, _time, zoneId, seed: StableSeed(zoneId));
                 _simulation.Zones[zoneId] = zone;
                 return new HeaterZoneHardware(zoneId, options, zone.Sensor, zone.Heater);
+            case HeaterZoneKind.Hardware:
+                return HeaterZoneDeviceFactory.Build(zoneId, options, _options.DeviceTimeout, _time);
             default:
                 throw new NotSupportedException($"{RigOptions.SectionName}:HeaterZones:{zoneId}:Kind {options.Kind} has no driver.");
         }

@@ -11,7 +11,8 @@ public class ChannelLoopTests
     public async Task A_tick_records_voltage_current_stack_pressure_and_zone_temperature()
     {
         var rig = new TestRig();
-        await rig.ZoneLoop("zone-a").TickAsync(CancellationToken.None);
+        using var zone = rig.ZoneController("zone-a");
+        await zone.TickAsync(CancellationToken.None);
 
         await rig.Loop("ch1").TickAsync(CancellationToken.None);
 
@@ -95,22 +96,6 @@ public class ChannelLoopTests
         await tick;
 
         Assert.Equal(FaultKind.DeviceTimeout, Assert.Single(rig.State.Channel("ch1").Faults).Kind);
-    }
-
-    [Fact]
-    public async Task An_open_zone_sensor_turns_the_heater_off_at_once()
-    {
-        var rig = new TestRig();
-        var zone = rig.Hardware.Zones["zone-a"];
-        zone.Heater.SetDuty(Ratio.FromDecimalFractions(0.5));
-        rig.Hardware.Simulation.Zones["zone-a"].SensorOpen = true;
-        var raised = new List<RigEvent>();
-        rig.Events.Raised += raised.Add;
-
-        await rig.ZoneLoop("zone-a").TickAsync(CancellationToken.None);
-
-        Assert.Equal(0, zone.Heater.Duty.DecimalFractions);
-        Assert.Contains(raised, e => e.Code == "fault.sensor_fault" && e.Source == "zone-a");
     }
 
     [Fact]

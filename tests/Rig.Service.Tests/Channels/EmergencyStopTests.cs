@@ -29,6 +29,22 @@ public class EmergencyStopTests
     }
 
     [Fact]
+    public async Task While_stopped_the_heater_controller_holds_the_heater_off_even_below_its_setpoint()
+    {
+        var rig = new TestRig();
+        using var zone = rig.ZoneController("zone-a");
+        await zone.TickAsync(CancellationToken.None);
+        Assert.True(rig.Hardware.Zones["zone-a"].Heater.Duty.DecimalFractions > 0, "22 °C is below the 40 °C setpoint: the controller heats");
+
+        rig.Hardware.Simulation.EmergencyStop!.Set(true);
+        await rig.EmergencyStopMonitor().TickAsync();
+        rig.Time.Advance(TimeSpan.FromSeconds(1));
+        await zone.TickAsync(CancellationToken.None);
+
+        Assert.Equal(0, rig.Hardware.Zones["zone-a"].Heater.Duty.DecimalFractions);
+    }
+
+    [Fact]
     public async Task While_stopped_the_engine_gets_the_stop_as_a_fault_once_and_no_samples_and_outputs_stay_off()
     {
         var rig = new TestRig();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Hardware;
+using Rig.Service.Thermal;
 
 namespace Rig.Service.Tests.Support;
 
@@ -66,6 +67,12 @@ internal sealed class TestRig
     public EmergencyStopMonitor EmergencyStopMonitor() =>
         new(Hardware.EmergencyStop!, State, Events, Safety, Time, TimeSpan.FromMilliseconds(100));
 
-    public ZoneLoop ZoneLoop(string zoneId) =>
-        new(Hardware.Zones[zoneId], State, Events, Time, Options.Value.SamplePeriod, Options.Value.DeviceTimeout, NullLogger.Instance);
+    /// <summary>The zone's heater controller, as the service runs it (no test engine behind its fault reaction).</summary>
+    public HeaterZoneController ZoneController(string zoneId)
+    {
+        var channels = Hardware.Channels.Values.Where(c => c.Zone?.Id == zoneId).Select(c => c.Id).ToList();
+        var reaction = new ZoneFaultReaction(Events, State, Time, new Dictionary<string, IReadOnlyList<string>> { [zoneId] = channels }, () => null,
+            NullLogger<ZoneFaultReaction>.Instance);
+        return new HeaterZoneController(Hardware.Zones[zoneId], State, reaction, Time, Options.Value.DeviceTimeout, NullLogger.Instance);
+    }
 }

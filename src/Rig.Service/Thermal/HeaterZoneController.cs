@@ -1,0 +1,295 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Rig.Drivers.Faults;
+using Rig.Drivers.TemperatureSensors;
+using Rig.Service.Channels;
+using Rig.Service.Control;
+using Rig.Service.Hardware;
+using UnitsNet;
+
+namespace Rig.Service.Thermal;
+
+/// <summary>
+/// One heater zone: the only reader of its sensor and the only writer of its heater. Each period it reads the
+/// sensor (bounded by the device time-out), shows the reading to the <see cref="ThermalSafety"/> watcher,
+/// computes a duty (PID, or the relay while autotuning), drives the heater through the <see cref="LatchedHeater"/>
+/// (a refresh that feeds the output's dead-man), and records a <see cref="ZoneReading"/> for the channels.
+/// Operator calls come from other threads and are serialised with the loop.
+/// </summary>
+public sealed partial class HeaterZoneController : IDisposable
+{
+    private readonly HeaterZoneHardware _zone;
+    private readonly RigState _state;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _deviceTimeout;
+    private readonly ILogger _logger;
+    private readonly ZoneFaultReaction _reaction;
+    private readonly LatchedHeater _heater;
+    private readonly ThermalSafety _safety;
+    private readonly PidController _pid;
+    private readonly Lock _lock = new();
+    private Temperature _setpoint;
+    private RelayAutotune? _autotune;
+    private AutotuneProposal? _proposal;
+    private TemperatureReading? _latest;
+
+    public HeaterZoneController(HeaterZoneHardware zone, RigState state, ZoneFaultReaction reaction, TimeProvider time, TimeSpan deviceTimeout, ILogger logger)
+    {
+        _zone = zone ?? throw new ArgumentNullException(nameof(zone));
+        _state = state;
+        _reaction = reaction;
+        _time = time;
+        _deviceTimeout = deviceTimeout;
+        _logger = logger;
+        var options = zone.Options;
+        _setpoint = Temperature.FromDegreesCelsius(options.SetpointCelsius);
+        _heater = new LatchedHeater(zone.Heater);
+        _pid = new PidController(PidGains.From(options.Pid), MaxPower, TimeSpan.FromSeconds(options.Pid.DerivativeSmoothingSeconds));
+        _safety = new ThermalSafety(zone.Id, options, zone.Sensor.Device, _heater, time, OnTrip);
+    }
+
+    public string ZoneId => _zone.Id;
+
+    private Ratio MaxPower => Ratio.FromDecimalFractions(_zone.Options.MaxPowerFraction);
+
+    /// <summary>Runs the loop until stopped; the heater is off when it returns.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        StartWatching();
+        try
+        {
+            using var timer = new PeriodicTimer(_zone.Options.ControlPeriod, _time);
+            do
+            {
+                await TickAsync(stoppingToken);
+                _state.Heartbeat.Beat($"zone {_zone.Id}", _time.GetUtcNow());
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        finally
+        {
+            _safety.Stop(); // a loop that ended on purpose is not a stalled one
+            _heater.TurnOff();
+        }
+    }
+
+    /// <summary>Starts the safety watcher's own timer (RunAsync does it; tests driving ticks by hand call it).</summary>
+    public void StartWatching() => _safety.Start();
+
+    /// <summary>One control period.</summary>
+    public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        _safety.LoopRan();
+        TemperatureReading reading;
+        try
+        {
+            reading = await DeviceCall.WithTimeout(_zone.Sensor.ReadAsync, _zone.Sensor.Device, _deviceTimeout, _time, cancellationToken);
+        }
+        catch (HardwareFaultException ex)
+        {
+            _safety.SensorFailed(ex.Fault);
+            return;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUnexpected(ex, _zone.Id);
+            _safety.SensorFailed(new HardwareFault(FaultKind.SensorFault, _zone.Sensor.Device, ex.Message, "the service log"));
+            return;
+        }
+        try
+        {
+            Regulate(reading);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUnexpected(ex, _zone.Id);
+            _safety.SensorFailed(new HardwareFault(FaultKind.HeaterFault, _heater.Device, ex.Message, "the heater output and the service log"));
+        }
+        _state.RecordZone(new ZoneReading(_zone.Id, reading.Timestamp, reading.Temperature, _heater.Duty, Setpoint));
+    }
+
+    public Temperature Setpoint
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _setpoint;
+            }
+        }
+    }
+
+    public HeaterZoneStatus Status()
+    {
+        lock (_lock)
+        {
+            var fault = _heater.Fault;
+            var mode = fault is not null ? HeaterZoneMode.Faulted : _autotune is not null ? HeaterZoneMode.Autotuning : HeaterZoneMode.Regulating;
+            return new HeaterZoneStatus(_zone.Id, mode, _latest?.Temperature, _setpoint, _heater.Duty, _pid.Gains, fault, _proposal);
+        }
+    }
+
+    public CommandResult SetSetpoint(Temperature setpoint)
+    {
+        var celsius = setpoint.DegreesCelsius;
+        if (!double.IsFinite(celsius) || celsius < 0 || celsius >= _zone.Options.MaxCelsius)
+        {
+            return CommandResult.Refused(string.Create(CultureInfo.InvariantCulture,
+                $"setpoint {celsius:0.##} °C must be at least 0 °C and below the zone's cut-off {_zone.Options.MaxCelsius:0.#} °C"));
+        }
+        lock (_lock)
+        {
+            if (_autotune is not null)
+            {
+                return CommandResult.Refused("an autotune is running; cancel it first");
+            }
+            _setpoint = setpoint;
+        }
+        _reaction.Info(_zone.Id, "heater.setpoint_changed", string.Create(CultureInfo.InvariantCulture, $"setpoint {celsius:0.##} °C"));
+        return CommandResult.Ok(string.Create(CultureInfo.InvariantCulture, $"zone {_zone.Id} setpoint {celsius:0.##} °C"));
+    }
+
+    public CommandResult SetGains(PidGains gains)
+    {
+        ArgumentNullException.ThrowIfNull(gains);
+        if (gains.Problem() is { } problem)
+        {
+            return CommandResult.Refused(problem);
+        }
+        lock (_lock)
+        {
+            _pid.SetGains(gains);
+        }
+        _reaction.Info(_zone.Id, "heater.gains_changed", $"gains {gains}");
+        return CommandResult.Ok($"zone {_zone.Id} gains {gains}");
+    }
+
+    public CommandResult ClearFault()
+    {
+        lock (_lock)
+        {
+            if (_heater.Fault is null)
+            {
+                return CommandResult.Refused($"zone {_zone.Id} has no latched fault");
+            }
+            if (_latest is { } latest && latest.Temperature.DegreesCelsius >= _zone.Options.MaxCelsius)
+            {
+                return CommandResult.Refused(string.Create(CultureInfo.InvariantCulture,
+                    $"zone {_zone.Id} is still at {latest.Temperature.DegreesCelsius:0.#} °C, at or above its cut-off: let it cool"));
+            }
+            var cleared = _heater.Clear();
+            _pid.Reset();
+            _safety.Reset();
+            _reaction.Cleared(_zone.Id, cleared!);
+            return CommandResult.Ok($"zone {_zone.Id}: fault cleared ({cleared!.Kind}); heating resumes");
+        }
+    }
+
+    public CommandResult StartAutotune()
+    {
+        lock (_lock)
+        {
+            if (_heater.Fault is { } fault)
+            {
+                return CommandResult.Refused($"zone {_zone.Id} is faulted ({fault.Kind}); clear the fault first");
+            }
+            if (_autotune is not null)
+            {
+                return CommandResult.Refused($"zone {_zone.Id} is already autotuning");
+            }
+            var tune = _zone.Options.Autotune;
+            _autotune = new RelayAutotune(_setpoint, tune.HysteresisKelvin, MaxPower, tune.Peaks, _time.GetUtcNow(), tune.MaxDuration);
+        }
+        _reaction.Info(_zone.Id, "heater.autotune_started", $"relay autotune around {_setpoint.DegreesCelsius:0.#} °C");
+        return CommandResult.Ok($"zone {_zone.Id}: autotune started");
+    }
+
+    public CommandResult CancelAutotune()
+    {
+        lock (_lock)
+        {
+            if (_autotune is null)
+            {
+                return CommandResult.Refused($"zone {_zone.Id} is not autotuning");
+            }
+            _autotune = null;
+            _pid.Reset();
+        }
+        _reaction.Info(_zone.Id, "heater.autotune_cancelled", "autotune cancelled; PID resumes");
+        return CommandResult.Ok($"zone {_zone.Id}: autotune cancelled");
+    }
+
+    public CommandResult AcceptAutotune()
+    {
+        AutotuneProposal proposal;
+        lock (_lock)
+        {
+            if (_proposal is null)
+            {
+                return CommandResult.Refused($"zone {_zone.Id} has no autotune proposal");
+            }
+            proposal = _proposal;
+            _proposal = null;
+        }
+        return SetGains(proposal.Gains);
+    }
+
+    public void Dispose() => _safety.Dispose();
+
+    private void Regulate(TemperatureReading reading)
+    {
+        Ratio duty;
+        lock (_lock)
+        {
+            _latest = reading;
+            if (_state.EmergencyStopActive)
+            {
+                // The e-stop holds the heater off; the controller restarts from rest when it is released.
+                _pid.Reset();
+                _autotune = null;
+                duty = Ratio.Zero;
+            }
+            else
+            {
+                _safety.Observe(reading, _setpoint);
+                duty = _autotune is { } tune ? Tune(tune, reading) : _pid.Update(reading, _setpoint);
+            }
+        }
+        _heater.Drive(duty);
+    }
+
+    // Caller holds _lock.
+    private Ratio Tune(RelayAutotune tune, TemperatureReading reading)
+    {
+        var duty = tune.Update(reading);
+        if (tune.IsComplete)
+        {
+            _proposal = tune.Proposal();
+            _autotune = null;
+            _pid.Reset();
+            _reaction.Info(_zone.Id, "heater.autotune_done", $"autotune proposes {_proposal!.Gains} (Ku {_proposal.UltimateGainPerKelvin:0.###}/K, Tu {_proposal.UltimatePeriod.TotalSeconds:0} s); accept to apply");
+            return _pid.Update(reading, _setpoint);
+        }
+        if (tune.TimedOut)
+        {
+            _autotune = null;
+            _pid.Reset();
+            _reaction.Info(_zone.Id, "heater.autotune_failed", "autotune did not complete in time; PID resumes with the old gains");
+            return _pid.Update(reading, _setpoint);
+        }
+        return duty;
+    }
+
+    private void OnTrip(HardwareFault fault)
+    {
+        lock (_lock)
+        {
+            _autotune = null;
+            _pid.Reset();
+        }
+        _reaction.Tripped(_zone.Id, fault);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Zone {Zone}: unexpected error in the control loop; heater off and latched")]
+    private partial void LogUnexpected(Exception ex, string zone);
+}

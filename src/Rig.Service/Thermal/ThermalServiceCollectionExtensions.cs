@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Rig.Service.Channels;
+using Rig.Service.Configuration;
+using Rig.Service.Control;
+
+namespace Rig.Service.Thermal;
+
+public static class ThermalServiceCollectionExtensions
+{
+    /// <summary>The heater zone controllers (run by <see cref="RigWorker"/>) and <see cref="IHeaterZoneControl"/>.</summary>
+    public static IServiceCollection AddHeaterZones(this IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RigOptions>>().Value;
+            IReadOnlyDictionary<string, IReadOnlyList<string>> channelsByZone = options.Channels
+                .Where(c => !string.IsNullOrEmpty(c.Value.HeaterZone))
+                .GroupBy(c => c.Value.HeaterZone, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(c => c.Key)], StringComparer.Ordinal);
+            // Resolved when a fault happens, not now: the engine may itself depend on the heater zones.
+            return new ZoneFaultReaction(
+                sp.GetRequiredService<RigEvents>(),
+                sp.GetRequiredService<RigState>(),
+                sp.GetRequiredService<TimeProvider>(),
+                channelsByZone,
+                () => sp.GetService<ITestControl>(),
+                sp.GetRequiredService<ILogger<ZoneFaultReaction>>());
+        });
+        services.AddSingleton<HeaterZones>();
+        services.AddSingleton<IHeaterZoneControl>(sp => sp.GetRequiredService<HeaterZones>());
+        return services;
+    }
+}
