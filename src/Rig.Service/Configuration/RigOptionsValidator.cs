@@ -95,6 +95,7 @@ public sealed partial class RigOptionsValidator : IValidateOptions<RigOptions>
         }
         errors.InRange($"{key}:Instrument:SourceChannel", channel.Instrument.SourceChannel, 1, 4, "");
         ValidateSimulation($"{key}:Simulation", channel.Simulation, errors);
+        LoadCellOptionsValidation.Validate(key, channel, errors);
     }
 
     private static void ValidateSimulation(string key, ChannelSimulationOptions simulation, ValidationErrors errors)
