@@ -2,6 +2,8 @@ using Microsoft.Extensions.Options;
 using Rig.Service.Composition;
 
 var builder = Host.CreateApplicationBuilder(args);
+// Bench verbs (loadcell read|tare|span <channel>) run instead of the service: docs/pressure.md.
+if (await Rig.Service.PressureSupervision.Cli.LoadCellCli.TryRunAsync(args, builder.Configuration) is { } benchExit) return benchExit;
 builder.Services.AddSystemd();
 builder.Services.AddRig(builder.Configuration);
 
