@@ -9,5 +9,6 @@ internal static class BenchmarkRegistry
     public static IReadOnlyList<Benchmark> All { get; } =
     [
         new("sim-cell", "simulated cell integration rate (steps per second)", SimulatedCellBench.RunAsync),
+        new("loadcell", "NAU7802 sampling path: readings per second per clamp and for 8 clamps on one mux", LoadCellBench.RunAsync),
     ];
 }
