@@ -171,4 +171,23 @@ public class Nau7802Tests
         Assert.Empty(bus.Chip(3).Writes);
         adcs.ForEach(a => a.Dispose());
     }
+
+    [Fact]
+    public async Task A_chip_unplugged_and_plugged_back_is_set_up_again_on_the_read_after_the_fault()
+    {
+        var chip = new SimulatedNau7802 { ResultWord = 4242 };
+        using var adc = Driver(chip);
+        await FakeClock.Run(_time, async () => await adc.ReadAsync(CancellationToken.None));
+
+        chip.Absent = true;
+        await Assert.ThrowsAsync<HardwareFaultException>(() => FakeClock.Run(_time, async () => await adc.ReadAsync(CancellationToken.None)));
+        chip.Absent = false;
+        chip.Write([0x00, 0x01]); // the chip comes back from a power cycle in reset
+        var writesBefore = chip.Writes.Count;
+
+        var reading = await FakeClock.Run(_time, async () => await adc.ReadAsync(CancellationToken.None));
+
+        Assert.Equal(4242, reading.RawCounts);
+        Assert.Contains(((byte)0x00, (byte)0x96), chip.Writes.Skip(writesBefore));
+    }
 }

@@ -96,8 +96,17 @@ public sealed class Nau7802 : IBridgeAdc, IDisposable
         {
             await InitializeAsync(cancellationToken);
         }
-        var counts = await ReadCountsAsync(cancellationToken);
-        return new RawBridgeReading(_time.GetUtcNow(), counts);
+        try
+        {
+            var counts = await ReadCountsAsync(cancellationToken);
+            return new RawBridgeReading(_time.GetUtcNow(), counts);
+        }
+        catch (HardwareFaultException)
+        {
+            // A chip that lost power (cable pulled and put back) comes back reset and idle: set it up again next time.
+            Initialized = false;
+            throw;
+        }
     }
 
     /// <summary>ADCO_B2..B0 are MSB first and two's complement: bit 23 is the sign (datasheet 11.14).</summary>
