@@ -8,6 +8,7 @@ using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Control;
 using Rig.Service.Hardware;
+using UnitsNet;
 
 namespace Rig.Service.PressureSupervision;
 
@@ -27,6 +28,7 @@ public sealed partial class PressureSupervisor : IChannelObserver
     private readonly TimeSpan _deviceTimeout;
     private readonly ILogger<PressureSupervisor> _logger;
     private readonly ConcurrentDictionary<string, PressureWatch> _watches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PressureVerdict> _latest = new(StringComparer.Ordinal);
 
     public PressureSupervisor(RigHardware hardware, RigEvents events, TimeProvider time, IServiceProvider services, IOptions<RigOptions> options, ILogger<PressureSupervisor> logger)
     {
@@ -39,7 +41,7 @@ public sealed partial class PressureSupervisor : IChannelObserver
     }
 
     /// <summary>The latest verdict per channel, for the readout and telemetry.</summary>
-    public ConcurrentDictionary<string, PressureVerdict> Latest { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, PressureVerdict> Latest => _latest;
 
     public async ValueTask OnSampleAsync(ChannelSample sample, CancellationToken cancellationToken)
     {
@@ -48,9 +50,9 @@ public sealed partial class PressureSupervisor : IChannelObserver
             return; // no force: the loop has already raised the clamp fault and made the channel safe
         }
         var options = channel.Options;
-        var watch = _watches.GetOrAdd(sample.ChannelId, _ => new PressureWatch(options.Pressure, LoadCellFactory.OverForceLimit(options.Clamp), channel.CellArea));
+        var watch = _watches.GetOrAdd(sample.ChannelId, _ => new PressureWatch(options.Pressure, LoadCellFactory.OverForceLimit(options.Clamp), channel.CellArea, Force.FromNewtons(options.Clamp.CalibrationStabilityNewtons)));
         var verdict = watch.Observe(sample.Timestamp, force);
-        Latest[sample.ChannelId] = verdict;
+        _latest[sample.ChannelId] = verdict;
         if (verdict.Events != PressureEvents.None)
         {
             await ActAsync(channel, options, sample, verdict, cancellationToken);

@@ -23,12 +23,16 @@ public sealed class PressureWatch
     private bool _faultBand;
     private bool _drifting;
 
-    public PressureWatch(PressureWindowOptions window, Force overForceLimit, Area cellArea)
+    /// <param name="window">The channel's bands.</param>
+    /// <param name="overForceLimit">The lower of the load cell's and the frame's ratings.</param>
+    /// <param name="cellArea">The cell's electrode area: pressure = force / area.</param>
+    /// <param name="stabilityLimit">Spread of the window below which the mean counts as stable (the calibration's limit).</param>
+    public PressureWatch(PressureWindowOptions window, Force overForceLimit, Area cellArea, Force stabilityLimit)
     {
         _window = window ?? throw new ArgumentNullException(nameof(window));
         _overForceLimit = overForceLimit;
         _cellArea = cellArea;
-        _forces = new ForceWindow(window.AveragingSamples, Force.FromNewtons(2));
+        _forces = new ForceWindow(window.AveragingSamples, stabilityLimit);
     }
 
     public PressureVerdict Observe(DateTimeOffset at, Force force)
