@@ -12,5 +12,6 @@ internal static class BenchmarkRegistry
         new("scpi", "SCPI driver queries per second and per-query overhead over loopback TCP, beside the raw socket", ScpiBench.RunAsync),
         new("heater", "heater zone on the simulated block: autotune, 22->40 °C step, door-open disturbance", HeaterBench.RunAsync),
         new("heater-sweep", "heater PID gain sweep on the simulated block (how the default gains were chosen)", HeaterBench.SweepAsync),
+        new("loadcell", "NAU7802 sampling path: readings per second per clamp and for 8 clamps on one mux", LoadCellBench.RunAsync),
     ];
 }

@@ -5,6 +5,7 @@ using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Hardware;
 using Rig.Service.Thermal;
+using Rig.Service.PressureSupervision;
 
 namespace Rig.Service.Composition;
 
@@ -18,6 +19,7 @@ public static class RigServiceCollectionExtensions
         services.AddChannelLoops();
         services.AddSystemdWatchdog();
         services.AddHeaterZones();
+        services.AddPressureSupervision();
         return services;
     }
 

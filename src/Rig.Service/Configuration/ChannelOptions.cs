@@ -15,6 +15,9 @@ public sealed class ChannelOptions
 
     public InstrumentOptions Instrument { get; set; } = new();
 
+    /// <summary>The stack-pressure window the pressure supervisor holds this channel's test in.</summary>
+    public PressureWindowOptions Pressure { get; set; } = new();
+
     /// <summary>Physics of the simulated cell and clamp, used when the instrument or clamp is Simulated.</summary>
     public ChannelSimulationOptions Simulation { get; set; } = new();
 }
@@ -63,6 +66,24 @@ public sealed class ClampOptions
 
     /// <summary>The load cell's rated capacity, N: force beyond it is a fault at once.</summary>
     public double RatedForceNewtons { get; set; } = 2000;
+
+    /// <summary>The load cell's rated output at rated force, mV/V (data sheet; typically 2): the span is checked against it.</summary>
+    public double RatedOutputMillivoltsPerVolt { get; set; } = 2.0;
+
+    /// <summary>The clamp frame's own force rating, N; 0 when only the load cell's rating applies.</summary>
+    public double FrameRatedForceNewtons { get; set; }
+
+    /// <summary>A tare or span is refused while the readings spread or drift more than this, N.</summary>
+    public double CalibrationStabilityNewtons { get; set; } = 2;
+
+    /// <summary>How far a span's implied full scale may sit from the rated output, as a fraction.</summary>
+    public double FullScaleTolerance { get; set; } = 0.25;
+
+    public Nau7802ClampOptions Nau7802 { get; set; } = new();
+
+    public Hx711ClampOptions Hx711 { get; set; } = new();
+
+    public Ads1115ClampOptions Ads1115 { get; set; } = new();
 }
 
 /// <summary>The instrument channel that cycles the cell.</summary>
@@ -83,6 +104,12 @@ public sealed class InstrumentOptions
 public enum LoadCellKind
 {
     Simulated,
+    /// <summary>NAU7802 24-bit bridge ADC on I2C (optionally behind a TCA9548A).</summary>
+    Nau7802,
+    /// <summary>HX711 24-bit bridge ADC on two GPIO lines.</summary>
+    Hx711,
+    /// <summary>ADS1115 16-bit ADC on I2C behind an instrumentation amplifier.</summary>
+    Ads1115,
 }
 
 public enum InstrumentKind

@@ -22,11 +22,13 @@ public sealed class RigHardwareBuilder
     private readonly RigOptions _options;
     private readonly TimeProvider _time;
     private readonly SimulatedDevices _simulation = new();
+    private readonly PressureSupervision.LoadCellFactory _loadCells;
 
     public RigHardwareBuilder(IOptions<RigOptions> options, TimeProvider time)
     {
         _options = options.Value;
         _time = time;
+        _loadCells = new PressureSupervision.LoadCellFactory(_options, time);
     }
 
     public RigHardware Build()
@@ -108,7 +110,9 @@ public sealed class RigHardwareBuilder
                 Func<Length> growth = cell is null ? () => Length.Zero : () => cell.StackGrowth;
                 var clamp = new SimulatedSpringClamp(options.Simulation.Clamp, _time, growth, $"sim-loadcell:{channelId}", options.Simulation.Seed + 1000);
                 _simulation.Clamps[channelId] = clamp;
-                return clamp;
+                return _loadCells.Simulated(channelId, options, clamp);
+            case LoadCellKind.Nau7802 or LoadCellKind.Hx711 or LoadCellKind.Ads1115:
+                return _loadCells.Hardware(channelId, options);
             default:
                 throw new NotSupportedException($"{RigOptions.SectionName}:Channels:{channelId}:Clamp:Kind {options.Clamp.Kind} has no driver.");
         }
