@@ -2,6 +2,10 @@ using Microsoft.Extensions.Options;
 using Rig.Service.Composition;
 
 var builder = Host.CreateApplicationBuilder(args);
+if (await Rig.Service.Export.ExportCommandLine.TryRunAsync(args, builder.Configuration) is { } exportExitCode)
+{
+    return exportExitCode;
+}
 builder.Services.AddSystemd();
 builder.Services.AddRig(builder.Configuration);
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Hardware;
+using Rig.Service.Telemetry;
 
 namespace Rig.Service.Composition;
 
@@ -15,6 +16,7 @@ public static class RigServiceCollectionExtensions
         services.AddRigConfiguration(configuration);
         services.AddRigHardware();
         services.AddChannelLoops();
+        services.AddTelemetry(configuration);
         return services;
     }
 
