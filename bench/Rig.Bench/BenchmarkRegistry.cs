@@ -9,5 +9,6 @@ internal static class BenchmarkRegistry
     public static IReadOnlyList<Benchmark> All { get; } =
     [
         new("sim-cell", "simulated cell integration rate (steps per second)", SimulatedCellBench.RunAsync),
+        new("telemetry", "store bytes per sample; MQTT telemetry rate, latency and memory with 8 and 64 channels (needs mosquitto)", TelemetryBench.RunAsync),
     ];
 }

@@ -111,6 +111,21 @@ public sealed partial class RigStore : IDisposable
         }
     }
 
+    /// <summary>Folds the WAL into the main file and returns free pages to the file system (maintenance, benchmarks).</summary>
+    public void Compact()
+    {
+        lock (_lock)
+        {
+            Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+            Execute("VACUUM;");
+            Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+    }
+
+    /// <summary>Bytes the store takes on disk now (database file plus its WAL).</summary>
+    public long SizeOnDisk() =>
+        new FileInfo(Path).Length + (File.Exists(Path + "-wal") ? new FileInfo(Path + "-wal").Length : 0);
+
     /// <summary>Runs <paramref name="write"/> in one transaction, then wakes the publisher if it queued anything.</summary>
     private T Write<T>(Func<SqliteTransaction, T> write)
     {
