@@ -167,13 +167,13 @@ public sealed partial class MqttConnection : BackgroundService
                 await _client.PublishAsync(Message(Topics.Status, "online"u8.ToArray(), true), linked.Token);
                 await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                     .WithTopicFilter(f => f.WithTopic(Topics.CommandFilter).WithAtLeastOnceQoS()).Build(), linked.Token);
-                LogConnected(Endpoint());
+                LogConnected(EndpointText);
             }
         }
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or IOException
                                    && !cancellationToken.IsCancellationRequested)
         {
-            LogConnectFailed(Endpoint(), ex.Message);
+            LogConnectFailed(EndpointText, ex.Message);
             return false;
         }
         finally
@@ -225,6 +225,8 @@ public sealed partial class MqttConnection : BackgroundService
         return builder.Build();
     }
 
+    private string EndpointText => $"{Endpoint().Host}:{Endpoint().Port}";
+
     private (string Host, int Port) Endpoint() =>
         string.IsNullOrWhiteSpace(_options.Broker) ? ("127.0.0.1", _options.EmbeddedBrokerPort) : (_options.Broker, _options.Port);
 
@@ -240,10 +242,10 @@ public sealed partial class MqttConnection : BackgroundService
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT connected to {Endpoint}")]
-    private partial void LogConnected((string, int) endpoint);
+    private partial void LogConnected(string endpoint);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} not reachable, will retry with back-off: {Reason}")]
-    private partial void LogConnectFailed((string, int) endpoint, string reason);
+    private partial void LogConnectFailed(string endpoint, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker refused the connection: {Code} {Reason} (check Mqtt:Username, Mqtt:PasswordFile)")]
     private partial void LogConnectRefused(string code, string reason);
