@@ -18,9 +18,15 @@ public static class ExportCommandLine
         {
             return null;
         }
+        // "--Key=value" switches override configuration. They are re-read here because the host's command-line
+        // provider takes a positional path such as "/tmp/out" for a "/key value" switch and swallows the next one.
+        var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        configuration = new ConfigurationBuilder().AddConfiguration(configuration)
+            .AddCommandLine([.. args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal))]).Build();
+        args = positional;
         if (args.Length != 3)
         {
-            await Console.Error.WriteLineAsync("usage: Rig.Service export <testId> <directory>");
+            await Console.Error.WriteLineAsync("usage: Rig.Service export <testId> <directory> [--Rig:StateDirectory=<dir>]");
             return 64; // EX_USAGE
         }
         var rig = configuration.GetSection(RigOptions.SectionName).Get<RigOptions>() ?? new RigOptions();

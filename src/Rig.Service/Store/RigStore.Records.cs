@@ -84,12 +84,17 @@ public sealed partial class RigStore
         });
     }
 
-    /// <summary>Keeps a channel's latest state (tested or not) and queues it as a retained message (stream "&lt;channel&gt;/state").</summary>
+    /// <summary>
+    /// Keeps a channel's latest state (tested or not) and queues it as a retained message (stream
+    /// "&lt;channel&gt;/state"). A state not yet published is superseded (deleted): only the latest matters for a
+    /// retained topic, and an outage must not pile up stale states, so this stream's seq may skip.
+    /// </summary>
     public void SetChannelState(string channelId, DateTimeOffset at, string stateJson, Func<long, byte[]> payload)
     {
         Write(tx =>
         {
             Run(tx, "INSERT OR REPLACE INTO channel_state VALUES($ch, $t, $json)", ("$ch", channelId), ("$t", at.ToUnixTimeMilliseconds()), ("$json", stateJson));
+            Run(tx, "DELETE FROM outbox WHERE stream = $s AND sent_unix_ms IS NULL", ("$s", $"{channelId}/state"));
             Enqueue(tx, $"{channelId}/state", $"{channelId}/state", payload, true, at);
             return 0;
         });

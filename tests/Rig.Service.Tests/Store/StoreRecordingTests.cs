@@ -73,6 +73,19 @@ public sealed class StoreRecordingTests : IDisposable
     }
 
     [Fact]
+    public void An_unpublished_channel_state_is_superseded_by_the_next_one()
+    {
+        using var store = new RigStore(Db);
+        store.SetChannelState("ch1", Start, "{\"v\":1}", seq => System.Text.Encoding.UTF8.GetBytes($"{{\"seq\":{seq}}}"));
+        store.SetChannelState("ch1", Start.AddSeconds(5), "{\"v\":2}", seq => System.Text.Encoding.UTF8.GetBytes($"{{\"seq\":{seq}}}"));
+
+        var queued = Assert.Single(store.ReadUnsent(0, 10));
+        Assert.Equal(2, queued.Seq);
+        Assert.True(queued.Retain);
+        Assert.Equal("{\"v\":2}", store.ChannelState("ch1"));
+    }
+
+    [Fact]
     public async Task Rig_events_are_stored_and_queued_without_blocking_the_raiser()
     {
         using var store = new RigStore(Db);
