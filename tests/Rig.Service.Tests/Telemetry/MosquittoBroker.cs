@@ -22,13 +22,22 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<MosquittoBroker> StartAsync()
+    /// <summary>Starts a broker; with <paramref name="user"/> it requires that login (password file made by mosquitto_passwd).</summary>
+    public static async Task<MosquittoBroker> StartAsync((string Name, string Password)? user = null)
     {
         var directory = Directory.CreateTempSubdirectory("rig-mosquitto-").FullName;
         var broker = new MosquittoBroker(directory, FreePort());
+        var passwords = Path.Combine(directory, "passwords");
+        if (user is { } login)
+        {
+            using var passwd = Process.Start("/usr/bin/mosquitto_passwd", ["-b", "-c", passwords, login.Name, login.Password])!;
+            await passwd.WaitForExitAsync();
+            Assert.Equal(0, passwd.ExitCode);
+        }
+        var access = user is null ? "allow_anonymous true" : $"allow_anonymous false\npassword_file {passwords}";
         await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
             listener {broker.Port} 127.0.0.1
-            allow_anonymous true
+            {access}
             persistence true
             persistence_location {directory}/
             user {Environment.UserName}

@@ -14,11 +14,16 @@ public sealed class TestSubscriber : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _keeper;
 
-    private TestSubscriber(int port, string clientId, bool persistent)
+    private TestSubscriber(int port, string clientId, bool persistent, (string Name, string Password)? login)
     {
-        _options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId)
+        var builder = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId)
             .WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart(!persistent)
-            .WithSessionExpiryInterval(persistent ? 3600u : 0u).Build();
+            .WithSessionExpiryInterval(persistent ? 3600u : 0u);
+        if (login is { } user)
+        {
+            builder.WithCredentials(user.Name, user.Password);
+        }
+        _options = builder.Build();
         _client.ApplicationMessageReceivedAsync += e =>
         {
             var m = e.ApplicationMessage;
@@ -31,9 +36,9 @@ public sealed class TestSubscriber : IAsyncDisposable
 
     public IMqttClient Client => _client;
 
-    public static async Task<TestSubscriber> ConnectAsync(int port, string filter, bool persistent = false, string? clientId = null)
+    public static async Task<TestSubscriber> ConnectAsync(int port, string filter, bool persistent = false, string? clientId = null, (string Name, string Password)? login = null)
     {
-        var subscriber = new TestSubscriber(port, clientId ?? $"sub-{Guid.NewGuid():N}", persistent);
+        var subscriber = new TestSubscriber(port, clientId ?? $"sub-{Guid.NewGuid():N}", persistent, login);
         await subscriber._client.ConnectAsync(subscriber._options);
         await subscriber._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(filter).WithAtLeastOnceQoS()).Build());
         return subscriber;
