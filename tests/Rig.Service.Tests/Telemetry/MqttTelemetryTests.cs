@@ -141,7 +141,7 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
         }
 
         await RunAsync(50);
-        await dashboard.WaitForAsync(r => r.Count == 100, TimeSpan.FromSeconds(10));
+        await dashboard.WaitForAsync(r => r.Count == 100 && rig.Store.CountUnsent() == 0, TimeSpan.FromSeconds(10)); // all acknowledged
         await _broker.StopAsync();
         await RunAsync(300); // five virtual minutes of test with no broker
         Assert.Equal(600, rig.Store.CountUnsent());

@@ -20,7 +20,7 @@ public sealed class TelemetryHarness : IAsyncDisposable
     private readonly ServiceProvider _services;
     private bool _stopped;
 
-    public TelemetryHarness(int brokerPort, string databasePath, int pageSize = 200, bool discovery = false, string? prefix = null)
+    public TelemetryHarness(int brokerPort, string databasePath, int pageSize = 200, bool discovery = false, string? prefix = null, bool syncEveryCommit = true)
     {
         Rig = new RigOptions
         {
@@ -52,7 +52,7 @@ public sealed class TelemetryHarness : IAsyncDisposable
         collection.AddSingleton(Options.Create(Mqtt));
         collection.AddSingleton(Options.Create(StoreOptions));
         collection.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
-        collection.AddSingleton(_ => new RigStore(databasePath));
+        collection.AddSingleton(_ => new RigStore(databasePath, syncEveryCommit));
         collection.AddSingleton<ITestControl>(Control);
         collection.AddSingleton<RigState>();
         collection.AddSingleton<StoreTestRecorder>();
