@@ -42,7 +42,14 @@ public sealed class TcpRelay : IAsyncDisposable
         {
             foreach (var client in _open)
             {
-                client.Client.LingerState = new LingerOption(true, 0); // RST, like a dead process
+                try
+                {
+                    // RST, like a dead process (the pump may already have closed this side).
+                    client.Client?.LingerState = new LingerOption(true, 0);
+                }
+                catch (ObjectDisposedException)
+                {
+                }
                 client.Dispose();
             }
             _open.Clear();
