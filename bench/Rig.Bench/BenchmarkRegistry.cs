@@ -13,5 +13,6 @@ internal static class BenchmarkRegistry
         new("heater", "heater zone on the simulated block: autotune, 22->40 °C step, door-open disturbance", HeaterBench.RunAsync),
         new("heater-sweep", "heater PID gain sweep on the simulated block (how the default gains were chosen)", HeaterBench.SweepAsync),
         new("loadcell", "NAU7802 sampling path: readings per second per clamp and for 8 clamps on one mux", LoadCellBench.RunAsync),
+        new("telemetry", "store bytes per sample; MQTT telemetry rate, latency and memory with 8 and 64 channels (needs mosquitto)", TelemetryBench.RunAsync),
     ];
 }

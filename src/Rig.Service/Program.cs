@@ -5,6 +5,10 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.Configuration.UseConfigurationDirectory();
 // Bench verbs (loadcell read|tare|span <channel>) run instead of the service: docs/pressure.md.
 if (await Rig.Service.PressureSupervision.Cli.LoadCellCli.TryRunAsync(args, builder.Configuration) is { } benchExit) return benchExit;
+if (await Rig.Service.Export.ExportCommandLine.TryRunAsync(args, builder.Configuration) is { } exportExitCode)
+{
+    return exportExitCode;
+}
 builder.Services.AddSystemd();
 // Start-up failures are reported below, once and readably; the host's own report is a stack trace.
 builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);

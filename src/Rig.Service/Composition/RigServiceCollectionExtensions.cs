@@ -6,6 +6,7 @@ using Rig.Service.Configuration;
 using Rig.Service.Hardware;
 using Rig.Service.Thermal;
 using Rig.Service.PressureSupervision;
+using Rig.Service.Telemetry;
 
 namespace Rig.Service.Composition;
 
@@ -20,6 +21,7 @@ public static class RigServiceCollectionExtensions
         services.AddSystemdWatchdog();
         services.AddHeaterZones();
         services.AddPressureSupervision();
+        services.AddTelemetry(configuration);
         return services;
     }
 

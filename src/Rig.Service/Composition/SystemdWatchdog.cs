@@ -25,6 +25,7 @@ public sealed partial class SystemdWatchdog : BackgroundService
     private readonly TimeSpan? _timeout;
     private readonly ILogger<SystemdWatchdog> _logger;
     private bool _withholding;
+    private PeriodicTimer? _timer;
 
     public SystemdWatchdog(
         IServiceProvider services,
@@ -58,15 +59,31 @@ public sealed partial class SystemdWatchdog : BackgroundService
 
     internal static TimeSpan StaleLimit(RigOptions options) => options.SamplePeriod + (4 * options.DeviceTimeout);
 
+    // The ping schedule starts with the service, not whenever the host gets round to ExecuteAsync (which .NET 10
+    // runs on the thread pool): the first ping is due one interval after start-up.
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_notifier is { IsEnabled: true } && PingInterval is { } every)
+        {
+            _timer = new PeriodicTimer(every, _time);
+        }
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_notifier is not { IsEnabled: true } || PingInterval is not { } every)
+        if (_timer is not { } timer)
         {
             LogWatchdogOff();
             return;
         }
-        LogWatchdogOn(_timeout!.Value, every, StaleAfter);
-        using var timer = new PeriodicTimer(every, _time);
+        LogWatchdogOn(_timeout!.Value, PingInterval!.Value, StaleAfter);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -1,0 +1,197 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Rig.Service.Channels;
+using Rig.Service.Recording;
+
+namespace Rig.Service.Store;
+
+/// <summary>Tests, samples, cycles, events and channel states.</summary>
+public sealed partial class RigStore
+{
+    /// <summary>Records a test's start document. Starting an already known test id (a resume) keeps the first one.</summary>
+    public void AddTest(TestStartRecord start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        Write(tx => Run(tx, "INSERT OR IGNORE INTO tests(test_id, channel_id, started_unix_ms, start_json) VALUES($id, $ch, $t, $json)",
+            ("$id", start.TestId), ("$ch", start.ChannelId), ("$t", start.StartedAt.ToUnixTimeMilliseconds()),
+            ("$json", JsonSerializer.Serialize(start, StoreJson.Options))));
+    }
+
+    public void EndTest(TestEndRecord end)
+    {
+        ArgumentNullException.ThrowIfNull(end);
+        Write(tx => Run(tx, "UPDATE tests SET ended_unix_ms = $t, final_state = $state, end_json = $json WHERE test_id = $id",
+            ("$id", end.TestId), ("$t", end.EndedAt.ToUnixTimeMilliseconds()), ("$state", end.FinalState.ToString()),
+            ("$json", JsonSerializer.Serialize(end, StoreJson.Options))));
+    }
+
+    /// <summary>Stores a kept sample and, in the same transaction, its telemetry message (stream "&lt;channel&gt;/telemetry").</summary>
+    public long AddSample(TestSampleRecord sample, Func<long, byte[]>? telemetryPayload)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        return Write(tx =>
+        {
+            var key = TestKey(tx, sample.TestId);
+            var index = (_lastRecordIndex.TryGetValue(key, out var last) ? last : MaxRecordIndex(tx, key)) + 1;
+            Run(tx, """
+                INSERT INTO samples VALUES($k, $i, $t, $tt, $st, $cy, $si, $stype, $v, $a, $sc, $cc, $dc, $f, $p, $temp, $end)
+                """,
+                ("$k", key), ("$i", index), ("$t", sample.Timestamp.ToUnixTimeMilliseconds()), ("$tt", sample.TestTimeSeconds),
+                ("$st", sample.StepTimeSeconds), ("$cy", sample.Cycle), ("$si", sample.StepIndex), ("$stype", sample.StepType),
+                ("$v", sample.VoltageVolts), ("$a", sample.CurrentAmperes), ("$sc", sample.StepCapacityAmpHours),
+                ("$cc", sample.ChargeCapacityAmpHours), ("$dc", sample.DischargeCapacityAmpHours), ("$f", sample.ForceNewtons),
+                ("$p", sample.StackPressurePascals), ("$temp", sample.TemperatureCelsius), ("$end", sample.StepEnd ? 1 : 0));
+            _lastRecordIndex[key] = index;
+            if (telemetryPayload is not null)
+            {
+                Enqueue(tx, $"{sample.ChannelId}/telemetry", $"{sample.ChannelId}/telemetry", telemetryPayload, false, sample.Timestamp);
+            }
+            return index;
+        });
+    }
+
+    /// <summary>Stores a closed cycle and its message (stream "&lt;channel&gt;/cycles").</summary>
+    public void AddCycle(CycleSummary summary, Func<long, byte[]>? payload)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        Write(tx =>
+        {
+            Run(tx, "INSERT OR REPLACE INTO cycles VALUES($k, $c, $t, $json)",
+                ("$k", TestKey(tx, summary.TestId)), ("$c", summary.Cycle), ("$t", summary.ClosedAt.ToUnixTimeMilliseconds()),
+                ("$json", JsonSerializer.Serialize(summary, StoreJson.Options)));
+            if (payload is not null)
+            {
+                Enqueue(tx, $"{summary.ChannelId}/cycles", $"{summary.ChannelId}/cycles", payload, false, summary.ClosedAt);
+            }
+            return 0;
+        });
+    }
+
+    /// <summary>Stores an event or fault and its message (stream "events").</summary>
+    public void AddEvent(RigEvent rigEvent, Func<long, byte[]>? payload)
+    {
+        ArgumentNullException.ThrowIfNull(rigEvent);
+        Write(tx =>
+        {
+            Run(tx, "INSERT INTO events(unix_ms, severity, source, code, message, fault_kind) VALUES($t, $sev, $src, $code, $msg, $fault)",
+                ("$t", rigEvent.Timestamp.ToUnixTimeMilliseconds()), ("$sev", rigEvent.Severity.ToString()), ("$src", rigEvent.Source),
+                ("$code", rigEvent.Code), ("$msg", rigEvent.Message), ("$fault", rigEvent.Fault?.Kind.ToString()));
+            if (payload is not null)
+            {
+                Enqueue(tx, "events", "events", payload, false, rigEvent.Timestamp);
+            }
+            return 0;
+        });
+    }
+
+    /// <summary>
+    /// Keeps a channel's latest state (tested or not) and queues it as a retained message (stream
+    /// "&lt;channel&gt;/state"). A state not yet published is superseded (deleted): only the latest matters for a
+    /// retained topic, and an outage must not pile up stale states, so this stream's seq may skip.
+    /// </summary>
+    public void SetChannelState(string channelId, DateTimeOffset at, string stateJson, Func<long, byte[]> payload)
+    {
+        Write(tx =>
+        {
+            Run(tx, "INSERT OR REPLACE INTO channel_state VALUES($ch, $t, $json)", ("$ch", channelId), ("$t", at.ToUnixTimeMilliseconds()), ("$json", stateJson));
+            Run(tx, "DELETE FROM outbox WHERE stream = $s AND sent_unix_ms IS NULL", ("$s", $"{channelId}/state"));
+            Enqueue(tx, $"{channelId}/state", $"{channelId}/state", payload, true, at);
+            return 0;
+        });
+    }
+
+    /// <summary>The latest stored state of a channel (JSON), or null.</summary>
+    public string? ChannelState(string channelId) =>
+        Query("SELECT state_json FROM channel_state WHERE channel_id = $ch", r => r.GetString(0), ("$ch", channelId)).FirstOrDefault();
+
+    public IReadOnlyList<StoredTest> ListTests() =>
+        Query("SELECT t.test_id, t.channel_id, t.started_unix_ms, t.start_json, t.end_json, (SELECT count(*) FROM samples s WHERE s.test_key = t.test_key) FROM tests t ORDER BY t.test_key",
+            ReadTest);
+
+    public StoredTest? FindTest(string testId) =>
+        Query("SELECT t.test_id, t.channel_id, t.started_unix_ms, t.start_json, t.end_json, (SELECT count(*) FROM samples s WHERE s.test_key = t.test_key) FROM tests t WHERE t.test_id = $id",
+            ReadTest, ("$id", testId)).FirstOrDefault();
+
+    /// <summary>A page of a test's samples after <paramref name="afterRecordIndex"/>, with their record index.</summary>
+    public IReadOnlyList<(long RecordIndex, TestSampleRecord Sample)> ReadSamples(string testId, string channelId, long afterRecordIndex, int max) =>
+        Query("""
+            SELECT s.record_index, s.unix_ms, s.test_time_s, s.step_time_s, s.cycle, s.step_index, s.step_type, s.voltage_V, s.current_A,
+                   s.step_capacity_Ah, s.charge_capacity_Ah, s.discharge_capacity_Ah, s.force_N, s.stack_pressure_Pa, s.temperature_degC, s.step_end
+            FROM samples s JOIN tests t ON t.test_key = s.test_key
+            WHERE t.test_id = $id AND s.record_index > $after ORDER BY s.record_index LIMIT $max
+            """,
+            r => (r.GetInt64(0), new TestSampleRecord(testId, channelId, DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
+                r.GetDouble(2), r.GetDouble(3), r.GetInt32(4), r.GetInt32(5), r.GetString(6), r.GetDouble(7), r.GetDouble(8),
+                r.GetDouble(9), r.GetDouble(10), r.GetDouble(11), NullableDouble(r, 12), NullableDouble(r, 13), NullableDouble(r, 14), r.GetInt64(15) != 0)),
+            ("$id", testId), ("$after", afterRecordIndex), ("$max", max));
+
+    public IReadOnlyList<CycleSummary> ReadCycles(string testId) =>
+        Query("SELECT c.summary_json FROM cycles c JOIN tests t ON t.test_key = c.test_key WHERE t.test_id = $id ORDER BY c.cycle",
+            r => JsonSerializer.Deserialize<CycleSummary>(r.GetString(0), StoreJson.Options)!, ("$id", testId));
+
+    private static StoredTest ReadTest(SqliteDataReader r) => new(r.GetString(0), r.GetString(1),
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)),
+        JsonSerializer.Deserialize<TestStartRecord>(r.GetString(3), StoreJson.Options)!,
+        r.IsDBNull(4) ? null : JsonSerializer.Deserialize<TestEndRecord>(r.GetString(4), StoreJson.Options),
+        r.GetInt64(5));
+
+    private static double? NullableDouble(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetDouble(ordinal);
+
+    private long TestKey(SqliteTransaction tx, string testId)
+    {
+        if (_testKeys.TryGetValue(testId, out var key))
+        {
+            return key;
+        }
+        using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT test_key FROM tests WHERE test_id = $id";
+        cmd.Parameters.AddWithValue("$id", testId);
+        key = cmd.ExecuteScalar() is long found ? found
+            : throw new InvalidOperationException($"Test '{testId}' was never started in the store (TestStartedAsync first).");
+        _testKeys[testId] = key;
+        return key;
+    }
+
+    private long MaxRecordIndex(SqliteTransaction tx, long key)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT coalesce(max(record_index), 0) FROM samples WHERE test_key = $k";
+        cmd.Parameters.AddWithValue("$k", key);
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    private int Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return cmd.ExecuteNonQuery();
+    }
+
+    private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+            using var reader = cmd.ExecuteReader();
+            var rows = new List<T>();
+            while (reader.Read())
+            {
+                rows.Add(read(reader));
+            }
+            return rows;
+        }
+    }
+}

@@ -1,0 +1,215 @@
+using Microsoft.Data.Sqlite;
+
+namespace Rig.Service.Store;
+
+/// <summary>
+/// The rig's durable local store: one SQLite file in WAL mode. Every write is a transaction that is on disk
+/// before the call returns; what is to be published goes into the outbox in the same transaction as the data
+/// it describes, with the next sequence number of its stream, so data and outbox never disagree.
+/// Thread-safe: one connection behind a lock (SQLite serialises writers anyway).
+/// </summary>
+public sealed partial class RigStore : IDisposable
+{
+    private readonly SqliteConnection _db;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, long> _lastSeq = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _testKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, long> _lastRecordIndex = [];
+    private bool _disposed;
+
+    public RigStore(string path, bool syncEveryCommit = true)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Path = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
+        _db.Open();
+        Execute("PRAGMA journal_mode=WAL;");
+        Execute(syncEveryCommit ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+        Execute("PRAGMA busy_timeout=5000;");
+        Execute(StoreSchema.Create);
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT stream, last_seq FROM streams";
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            _lastSeq[reader.GetString(0)] = reader.GetInt64(1);
+        }
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>Raised (outside the lock) after rows were added to the outbox, so the publisher wakes at once.</summary>
+    public event Action? OutboxAppended;
+
+    /// <summary>The outbox's oldest unsent messages after <paramref name="afterId"/>, in order; at most <paramref name="max"/>.</summary>
+    public IReadOnlyList<OutboxMessage> ReadUnsent(long afterId, int max)
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT id, stream, seq, topic, payload, retain, created_unix_ms FROM outbox WHERE sent_unix_ms IS NULL AND id > $after ORDER BY id LIMIT $max";
+            cmd.Parameters.AddWithValue("$after", afterId);
+            cmd.Parameters.AddWithValue("$max", max);
+            using var reader = cmd.ExecuteReader();
+            var page = new List<OutboxMessage>(max);
+            while (reader.Read())
+            {
+                page.Add(new OutboxMessage(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3),
+                    (byte[])reader.GetValue(4), reader.GetInt64(5) != 0, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+            }
+            return page;
+        }
+    }
+
+    /// <summary>Marks outbox rows sent (their PUBACK arrived).</summary>
+    public void MarkSent(IReadOnlyCollection<long> ids, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            using var tx = _db.BeginTransaction();
+            using var cmd = _db.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "UPDATE outbox SET sent_unix_ms = $at WHERE id = $id";
+            var id = cmd.Parameters.Add("$id", SqliteType.Integer);
+            cmd.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+            foreach (var value in ids)
+            {
+                id.Value = value;
+                cmd.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+    }
+
+    /// <summary>How many outbox messages wait to be published.</summary>
+    public long CountUnsent()
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT count(*) FROM outbox WHERE sent_unix_ms IS NULL";
+            return (long)cmd.ExecuteScalar()!;
+        }
+    }
+
+    /// <summary>Deletes outbox rows sent before <paramref name="before"/>; the data they carried stays in its own tables.</summary>
+    public int PruneSent(DateTimeOffset before)
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "DELETE FROM outbox WHERE sent_unix_ms IS NOT NULL AND sent_unix_ms < $before";
+            cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+            return cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Folds the WAL into the main file and returns free pages to the file system (maintenance, benchmarks).</summary>
+    public void Compact()
+    {
+        lock (_lock)
+        {
+            Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+            Execute("VACUUM;");
+            Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+    }
+
+    /// <summary>Bytes the store takes on disk now (database file plus its WAL).</summary>
+    public long SizeOnDisk() =>
+        new FileInfo(Path).Length + (File.Exists(Path + "-wal") ? new FileInfo(Path + "-wal").Length : 0);
+
+    /// <summary>Runs <paramref name="write"/> in one transaction, then wakes the publisher if it queued anything.</summary>
+    private T Write<T>(Func<SqliteTransaction, T> write)
+    {
+        var before = _outboxAppends;
+        T result;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var tx = _db.BeginTransaction();
+            try
+            {
+                result = write(tx);
+                tx.Commit();
+            }
+            catch
+            {
+                ReloadSequences();
+                throw;
+            }
+        }
+        if (_outboxAppends != before)
+        {
+            OutboxAppended?.Invoke();
+        }
+        return result;
+    }
+
+    private long _outboxAppends;
+
+    /// <summary>Adds a message to the outbox with the next sequence number of its stream; the payload is built knowing it.</summary>
+    private long Enqueue(SqliteTransaction tx, string stream, string topic, Func<long, byte[]> payload, bool retain, DateTimeOffset createdAt)
+    {
+        var seq = (_lastSeq.TryGetValue(stream, out var last) ? last : 0) + 1;
+        using (var cmd = _db.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                INSERT INTO streams(stream, last_seq) VALUES($stream, $seq) ON CONFLICT(stream) DO UPDATE SET last_seq = $seq;
+                INSERT INTO outbox(stream, seq, topic, payload, retain, created_unix_ms) VALUES($stream, $seq, $topic, $payload, $retain, $created);
+                """;
+            cmd.Parameters.AddWithValue("$stream", stream);
+            cmd.Parameters.AddWithValue("$seq", seq);
+            cmd.Parameters.AddWithValue("$topic", topic);
+            cmd.Parameters.AddWithValue("$payload", payload(seq));
+            cmd.Parameters.AddWithValue("$retain", retain ? 1 : 0);
+            cmd.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
+            cmd.ExecuteNonQuery();
+        }
+        _lastSeq[stream] = seq;
+        _outboxAppends++;
+        return seq;
+    }
+
+    /// <summary>After a rolled-back transaction the in-memory counters may be ahead of the file: reread them.</summary>
+    private void ReloadSequences()
+    {
+        _lastSeq.Clear();
+        _lastRecordIndex.Clear();
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT stream, last_seq FROM streams";
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            _lastSeq[reader.GetString(0)] = reader.GetInt64(1);
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            _db.Dispose();
+        }
+    }
+}

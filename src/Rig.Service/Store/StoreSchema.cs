@@ -1,0 +1,70 @@
+namespace Rig.Service.Store;
+
+/// <summary>
+/// The store's tables. Samples are keyed by (test, record index) WITHOUT ROWID so a sample costs its columns
+/// and little else (see docs/telemetry.md for the measured bytes per sample).
+/// </summary>
+internal static class StoreSchema
+{
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS tests(
+            test_key INTEGER PRIMARY KEY,
+            test_id TEXT NOT NULL UNIQUE,
+            channel_id TEXT NOT NULL,
+            started_unix_ms INTEGER NOT NULL,
+            ended_unix_ms INTEGER,
+            final_state TEXT,
+            start_json TEXT NOT NULL,
+            end_json TEXT);
+        CREATE TABLE IF NOT EXISTS samples(
+            test_key INTEGER NOT NULL,
+            record_index INTEGER NOT NULL,
+            unix_ms INTEGER NOT NULL,
+            test_time_s REAL NOT NULL,
+            step_time_s REAL NOT NULL,
+            cycle INTEGER NOT NULL,
+            step_index INTEGER NOT NULL,
+            step_type TEXT NOT NULL,
+            voltage_V REAL NOT NULL,
+            current_A REAL NOT NULL,
+            step_capacity_Ah REAL NOT NULL,
+            charge_capacity_Ah REAL NOT NULL,
+            discharge_capacity_Ah REAL NOT NULL,
+            force_N REAL,
+            stack_pressure_Pa REAL,
+            temperature_degC REAL,
+            step_end INTEGER NOT NULL,
+            PRIMARY KEY(test_key, record_index)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS cycles(
+            test_key INTEGER NOT NULL,
+            cycle INTEGER NOT NULL,
+            closed_unix_ms INTEGER NOT NULL,
+            summary_json TEXT NOT NULL,
+            PRIMARY KEY(test_key, cycle)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS events(
+            id INTEGER PRIMARY KEY,
+            unix_ms INTEGER NOT NULL,
+            severity TEXT NOT NULL,
+            source TEXT NOT NULL,
+            code TEXT NOT NULL,
+            message TEXT NOT NULL,
+            fault_kind TEXT);
+        CREATE TABLE IF NOT EXISTS channel_state(
+            channel_id TEXT PRIMARY KEY,
+            unix_ms INTEGER NOT NULL,
+            state_json TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS streams(
+            stream TEXT PRIMARY KEY,
+            last_seq INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS outbox(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            stream TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            topic TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            retain INTEGER NOT NULL,
+            created_unix_ms INTEGER NOT NULL,
+            sent_unix_ms INTEGER);
+        CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox(id) WHERE sent_unix_ms IS NULL;
+        """;
+}

@@ -1,0 +1,71 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Rig.Service.Channels;
+using Rig.Service.Configuration;
+using Rig.Service.Control;
+using Rig.Service.Store;
+
+namespace Rig.Service.Telemetry;
+
+/// <summary>
+/// Every Mqtt:StatePeriod, each channel's state (tested or not: test, step, cycle, latest readings, active
+/// faults) is stored as the channel's latest state and queued as a retained message on "&lt;channel&gt;/state".
+/// </summary>
+public sealed class ChannelStatePublisher : BackgroundService
+{
+    private readonly RigStore _store;
+    private readonly RigState _state;
+    private readonly StoreTestRecorder _recorder;
+    private readonly IServiceProvider _services;
+    private readonly RigOptions _rig;
+    private readonly MqttOptions _mqtt;
+    private readonly TimeProvider _time;
+
+    public ChannelStatePublisher(RigStore store, RigState state, StoreTestRecorder recorder, IServiceProvider services,
+        IOptions<RigOptions> rig, IOptions<MqttOptions> mqtt, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(rig);
+        ArgumentNullException.ThrowIfNull(mqtt);
+        _store = store;
+        _state = state;
+        _recorder = recorder;
+        _services = services;
+        _rig = rig.Value;
+        _mqtt = mqtt.Value;
+        _time = time;
+    }
+
+    /// <summary>Stores and queues every channel's state now.</summary>
+    public void PublishAll()
+    {
+        var status = _services.GetService<ITestControl>()?.Status() ?? [];
+        var now = _time.GetUtcNow();
+        foreach (var channelId in _rig.Channels.Keys)
+        {
+            var run = status.FirstOrDefault(s => s.ChannelId == channelId);
+            var snapshot = _state.Channel(channelId);
+            var latestTest = _recorder.LatestSample(channelId);
+            var json = StatePayload.Build(channelId, now, run, snapshot, latestTest is not null && latestTest.TestId == run?.TestId ? latestTest : null, null);
+            _store.SetChannelState(channelId, now, Encoding.UTF8.GetString(json), seq => StatePayload.Build(channelId, now, run, snapshot,
+                latestTest is not null && latestTest.TestId == run?.TestId ? latestTest : null, seq));
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_mqtt.StatePeriod, _time);
+        try
+        {
+            do
+            {
+                PublishAll();
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Rig.Service.Telemetry.Commands;
+
+/// <summary>
+/// Takes commands off the connection's queue (never in the receive handler), runs them one at a time, and
+/// publishes each reply to the command's MQTT 5 response topic with its correlation data (or to
+/// "&lt;prefix&gt;/&lt;rig&gt;/replies" when it gave none).
+/// </summary>
+public sealed partial class CommandProcessor : BackgroundService
+{
+    private readonly MqttConnection _connection;
+    private readonly CommandRouter _router;
+    private readonly ILogger<CommandProcessor> _logger;
+
+    public CommandProcessor(MqttConnection connection, CommandRouter router, ILogger<CommandProcessor> logger)
+    {
+        _connection = connection;
+        _router = router;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var message in _connection.Incoming.ReadAllAsync(stoppingToken))
+            {
+                var verb = message.Topic[(message.Topic.LastIndexOf('/') + 1)..];
+                CommandReply reply;
+                try
+                {
+                    reply = await _router.HandleAsync(verb, message.Payload, stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A command must never take the service down; the operator gets the reason.
+                    LogCommandFailed(ex, verb);
+                    reply = CommandReply.Error(verb, $"failed: {ex.Message}");
+                }
+                LogCommand(verb, reply.Ok, reply.Message);
+                var answer = new MqttApplicationMessageBuilder()
+                    .WithTopic(string.IsNullOrEmpty(message.ResponseTopic) ? _connection.Topics.DefaultReplies : message.ResponseTopic)
+                    .WithPayload(reply.ToJson())
+                    .WithContentType("application/json")
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+                if (message.CorrelationData is { Length: > 0 } correlation)
+                {
+                    answer.WithCorrelationData(correlation);
+                }
+                await _connection.PublishAsync(answer.Build(), stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Command {Verb}: ok={Ok} {Message}")]
+    private partial void LogCommand(string verb, bool ok, string message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Command {Verb} failed")]
+    private partial void LogCommandFailed(Exception ex, string verb);
+}

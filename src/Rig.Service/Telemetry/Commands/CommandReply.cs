@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Rig.Service.Control;
+
+namespace Rig.Service.Telemetry.Commands;
+
+/// <summary>The answer to a command: {"ok", "verb", "message", "id"?, "data"?}.</summary>
+public sealed record CommandReply(bool Ok, string Verb, string Message, string? Id = null, Action<Utf8JsonWriter>? Data = null)
+{
+    public static CommandReply Error(string verb, string why) => new(false, verb, why);
+
+    public static CommandReply From(string verb, CommandResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new(result.Accepted, verb, result.Message, result.Id);
+    }
+
+    public byte[] ToJson() => TelemetryPayloads.Write(w =>
+    {
+        w.WriteBoolean("ok", Ok);
+        w.WriteString("verb", Verb);
+        w.WriteString("message", Message);
+        if (Id is not null)
+        {
+            w.WriteString("id", Id);
+        }
+        if (Data is not null)
+        {
+            w.WritePropertyName("data");
+            Data(w);
+        }
+    });
+}

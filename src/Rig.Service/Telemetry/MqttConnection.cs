@@ -1,0 +1,261 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using Rig.Service.Configuration;
+
+namespace Rig.Service.Telemetry;
+
+/// <summary>
+/// The service's one MQTT 5 client. Reconnects from a timer loop with exponential back-off (TryPingAsync, else
+/// ConnectAsync), never from DisconnectedAsync (MQTTnet 5 deadlock risk). Connect and publish never overlap (one
+/// gate). Received commands are only written to <see cref="Incoming"/>; nothing is published from the receive
+/// handler (publishing QoS 1 there can deadlock and stalls keep-alive).
+/// </summary>
+public sealed partial class MqttConnection : BackgroundService
+{
+    private readonly MqttOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MqttConnection> _logger;
+    private readonly IMqttClient _client;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Channel<MqttApplicationMessage> _incoming = Channel.CreateBounded<MqttApplicationMessage>(
+        new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly string _clientId;
+    private TaskCompletionSource _ready = NewSignal();
+
+    public MqttConnection(IOptions<MqttOptions> options, IOptions<RigOptions> rig, TimeProvider time, ILogger<MqttConnection> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(rig);
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        Topics = new TopicTree(_options.TopicPrefix, rig.Value.Id);
+        _clientId = _options.ResolveClientId(rig.Value.Id);
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.DisconnectedAsync += _ =>
+        {
+            MarkLost();
+            return Task.CompletedTask;
+        };
+        _client.ApplicationMessageReceivedAsync += e =>
+        {
+            if (!_incoming.Writer.TryWrite(e.ApplicationMessage))
+            {
+                LogCommandDropped(e.ApplicationMessage.Topic);
+            }
+            return Task.CompletedTask;
+        };
+    }
+
+    public TopicTree Topics { get; }
+
+    public bool IsConnected => _client.IsConnected && _ready.Task.IsCompleted;
+
+    /// <summary>Commands received, in order. Read them elsewhere; reply with <see cref="PublishAsync"/>.</summary>
+    public ChannelReader<MqttApplicationMessage> Incoming => _incoming.Reader;
+
+    /// <summary>Called after every (re)connect, outside the receive handler, before the outbox resumes: discovery, state.</summary>
+    public event Func<CancellationToken, Task>? Connected;
+
+    /// <summary>Completes when the client is connected (birth published, commands subscribed).</summary>
+    public Task WaitConnectedAsync(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Publishes with QoS 1 and waits for the PUBACK. False (and the connection treated as lost) if it did not come.</summary>
+    public async Task<bool> PublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        using var timeout = new CancellationTokenSource(_options.PublishTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_client.IsConnected)
+            {
+                return false;
+            }
+            var result = await _client.PublishAsync(message, linked.Token);
+            // NoMatchingSubscribers is still a PUBACK: the broker has it.
+            if (result.IsSuccess || result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers)
+            {
+                return true;
+            }
+            LogPublishRefused(message.Topic, result.ReasonCode.ToString());
+            return false;
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException
+                                   && !cancellationToken.IsCancellationRequested)
+        {
+            LogPublishFailed(message.Topic, ex.Message);
+            MarkLost();
+            return false;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public MqttApplicationMessage Message(string topic, byte[] payload, bool retain) =>
+        new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag(retain)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = _options.ReconnectMinDelay;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var up = _client.IsConnected && await _client.TryPingAsync(stoppingToken) || await TryConnectAsync(stoppingToken);
+            delay = up ? _options.ReconnectMinDelay : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
+            try
+            {
+                await Task.Delay(up ? _options.ReconnectMinDelay : delay, _time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_client.IsConnected)
+        {
+            // A clean DISCONNECT suppresses the will, so say "offline" ourselves.
+            await PublishAsync(Message(Topics.Status, "offline"u8.ToArray(), true), cancellationToken);
+            await _gate.WaitAsync(cancellationToken);
+            try
+            {
+                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _client.Dispose();
+        _gate.Dispose();
+        base.Dispose();
+    }
+
+    private async Task<bool> TryConnectAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_client.IsConnected)
+            {
+                using var timeout = new CancellationTokenSource(_options.PublishTimeout, _time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+                var result = await _client.ConnectAsync(BuildOptions(), linked.Token);
+                if (result.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    LogConnectRefused(result.ResultCode.ToString(), result.ReasonString ?? "");
+                    return false;
+                }
+                await _client.PublishAsync(Message(Topics.Status, "online"u8.ToArray(), true), linked.Token);
+                await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                    .WithTopicFilter(f => f.WithTopic(Topics.CommandFilter).WithAtLeastOnceQoS()).Build(), linked.Token);
+                LogConnected(EndpointText);
+            }
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or IOException
+                                   && !cancellationToken.IsCancellationRequested)
+        {
+            LogConnectFailed(EndpointText, ex.Message);
+            return false;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        if (Connected is { } connected)
+        {
+            foreach (var handler in connected.GetInvocationList().Cast<Func<CancellationToken, Task>>())
+            {
+                await handler(cancellationToken);
+            }
+        }
+        _ready.TrySetResult();
+        return true;
+    }
+
+    private MqttClientOptions BuildOptions()
+    {
+        var (host, port) = Endpoint();
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(host, port)
+            .WithClientId(_clientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(true)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            .WithTimeout(_options.PublishTimeout)
+            .WithWillTopic(Topics.Status)
+            .WithWillPayload("offline"u8.ToArray())
+            .WithWillRetain(true)
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (!string.IsNullOrWhiteSpace(_options.Username))
+        {
+            builder.WithCredentials(_options.Username, _options.ResolvePassword());
+        }
+        if (_options.UseTls)
+        {
+            var tls = new MqttClientTlsOptionsBuilder().WithTargetHost(host);
+            if (!string.IsNullOrWhiteSpace(_options.CaFile))
+            {
+                var chain = new X509Certificate2Collection();
+                chain.ImportFromPemFile(_options.CaFile);
+                tls.WithTrustChain(chain);
+            }
+            var tlsOptions = tls.Build();
+            tlsOptions.UseTls = true;
+            builder.WithTlsOptions(tlsOptions);
+        }
+        return builder.Build();
+    }
+
+    private string EndpointText => $"{Endpoint().Host}:{Endpoint().Port}";
+
+    private (string Host, int Port) Endpoint() =>
+        string.IsNullOrWhiteSpace(_options.Broker) ? ("127.0.0.1", _options.EmbeddedBrokerPort) : (_options.Broker, _options.Port);
+
+    private void MarkLost()
+    {
+        var ready = _ready;
+        if (ready.Task.IsCompleted)
+        {
+            Interlocked.CompareExchange(ref _ready, NewSignal(), ready);
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT connected to {Endpoint}")]
+    private partial void LogConnected(string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} not reachable, will retry with back-off: {Reason}")]
+    private partial void LogConnectFailed(string endpoint, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker refused the connection: {Code} {Reason} (check Mqtt:Username, Mqtt:PasswordFile)")]
+    private partial void LogConnectRefused(string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT publish to {Topic} failed; it stays in the outbox: {Reason}")]
+    private partial void LogPublishFailed(string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker refused a publish to {Topic}: {Code}")]
+    private partial void LogPublishRefused(string topic, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command on {Topic} dropped: too many commands waiting")]
+    private partial void LogCommandDropped(string topic);
+}

@@ -1,0 +1,111 @@
+using Rig.Service.Configuration;
+
+namespace Rig.Service.Telemetry;
+
+/// <summary>
+/// MQTT: where the broker is, how to log in, the topic tree. Section "Mqtt". With <see cref="Broker"/> empty
+/// (the default) the service hosts its own broker on 127.0.0.1:<see cref="EmbeddedBrokerPort"/> and talks to it.
+/// The password never lives in appsettings: it is read from <see cref="PasswordFile"/> or the environment
+/// variable named by <see cref="PasswordEnvironmentVariable"/>.
+/// </summary>
+public sealed class MqttOptions
+{
+    public const string SectionName = "Mqtt";
+
+    /// <summary>Broker host name or address; empty = embedded broker.</summary>
+    public string Broker { get; set; } = "";
+
+    public int Port { get; set; } = 1883;
+
+    public int EmbeddedBrokerPort { get; set; } = 1883;
+
+    /// <summary>First topic level; the rig id (Rig:Id) is the second.</summary>
+    public string TopicPrefix { get; set; } = "anodefree";
+
+    /// <summary>Fixed client id (a persistent session needs one); empty = "&lt;rig id&gt;-service".</summary>
+    public string ClientId { get; set; } = "";
+
+    public string Username { get; set; } = "";
+
+    public string PasswordFile { get; set; } = "";
+
+    public string PasswordEnvironmentVariable { get; set; } = "RIG_MQTT_PASSWORD";
+
+    public bool UseTls { get; set; }
+
+    /// <summary>PEM file of the CA that signed the broker's certificate; empty = the system's trust store.</summary>
+    public string CaFile { get; set; } = "";
+
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a single publish may wait for its PUBACK before the connection is treated as lost.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Outbox rows read from the store per page: the publisher's memory bound, whatever the backlog.</summary>
+    public int OutboxPageSize { get; set; } = 200;
+
+    /// <summary>How often every channel's retained state is refreshed.</summary>
+    public TimeSpan StatePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Largest command payload accepted; larger ones are refused.</summary>
+    public int MaxCommandBytes { get; set; } = 64 * 1024;
+
+    public bool HomeAssistantDiscovery { get; set; } = true;
+
+    public string DiscoveryPrefix { get; set; } = "homeassistant";
+
+    public string ResolveClientId(string rigId) => string.IsNullOrWhiteSpace(ClientId) ? $"{rigId}-service" : ClientId;
+
+    /// <summary>The password from its file or environment variable; null when neither is set.</summary>
+    public string? ResolvePassword()
+    {
+        if (!string.IsNullOrWhiteSpace(PasswordFile))
+        {
+            return File.ReadAllText(PasswordFile).TrimEnd('\r', '\n');
+        }
+        return string.IsNullOrWhiteSpace(PasswordEnvironmentVariable) ? null
+            : Environment.GetEnvironmentVariable(PasswordEnvironmentVariable) is { Length: > 0 } p ? p : null;
+    }
+
+    public void Validate(ValidationErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        errors.InRange("Mqtt:Port", Port, 1, 65535, "");
+        errors.InRange("Mqtt:EmbeddedBrokerPort", EmbeddedBrokerPort, 1, 65535, "");
+        if (!IsTopicLevel(TopicPrefix))
+        {
+            errors.Add("Mqtt:TopicPrefix", "must be one topic level without '/', '+', '#' or spaces", TopicPrefix);
+        }
+        if (!IsTopicLevel(DiscoveryPrefix))
+        {
+            errors.Add("Mqtt:DiscoveryPrefix", "must be one topic level without '/', '+', '#' or spaces", DiscoveryPrefix);
+        }
+        if (!string.IsNullOrWhiteSpace(PasswordFile) && !File.Exists(PasswordFile))
+        {
+            errors.Add("Mqtt:PasswordFile", "file not found", PasswordFile);
+        }
+        if (!string.IsNullOrWhiteSpace(CaFile) && !File.Exists(CaFile))
+        {
+            errors.Add("Mqtt:CaFile", "file not found", CaFile);
+        }
+        if (UseTls && string.IsNullOrWhiteSpace(Broker))
+        {
+            errors.Add("Mqtt:UseTls", "needs Mqtt:Broker (the embedded broker is plain TCP on 127.0.0.1)");
+        }
+        errors.PositiveDuration("Mqtt:ReconnectMinDelay", ReconnectMinDelay, TimeSpan.FromMinutes(10));
+        errors.PositiveDuration("Mqtt:ReconnectMaxDelay", ReconnectMaxDelay, TimeSpan.FromHours(1));
+        if (ReconnectMaxDelay < ReconnectMinDelay)
+        {
+            errors.Add("Mqtt:ReconnectMaxDelay", "must be at least Mqtt:ReconnectMinDelay", ReconnectMaxDelay);
+        }
+        errors.PositiveDuration("Mqtt:PublishTimeout", PublishTimeout, TimeSpan.FromMinutes(10));
+        errors.InRange("Mqtt:OutboxPageSize", OutboxPageSize, 1, 10_000, "messages");
+        errors.PositiveDuration("Mqtt:StatePeriod", StatePeriod, TimeSpan.FromHours(1));
+        errors.InRange("Mqtt:MaxCommandBytes", MaxCommandBytes, 256, 16 * 1024 * 1024, "bytes");
+    }
+
+    private static bool IsTopicLevel(string level) =>
+        !string.IsNullOrWhiteSpace(level) && level.IndexOfAny(['/', '+', '#', ' ']) < 0;
+}

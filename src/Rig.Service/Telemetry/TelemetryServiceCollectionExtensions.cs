@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Rig.Service.Configuration;
+using Rig.Service.Recording;
+using Rig.Service.Store;
+using Rig.Service.Telemetry.Commands;
+
+namespace Rig.Service.Telemetry;
+
+/// <summary>The store, the recorder, the outbox publisher, MQTT (client, embedded broker, discovery, commands).</summary>
+public static class TelemetryServiceCollectionExtensions
+{
+    public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MqttOptions>()
+            .Bind(configuration.GetSection(MqttOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
+        services.AddOptions<StoreOptions>()
+            .Bind(configuration.GetSection(StoreOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MqttOptions>, TelemetryOptionsValidator>();
+        services.AddSingleton<IValidateOptions<StoreOptions>, TelemetryOptionsValidator>();
+
+        services.AddSingleton(sp =>
+        {
+            var rig = sp.GetRequiredService<IOptions<RigOptions>>().Value;
+            var store = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
+            return new RigStore(Path.Combine(rig.ResolveStateDirectory(), store.FileName), store.SyncEveryCommit);
+        });
+        services.AddSingleton<StoreTestRecorder>();
+        // Replaces the engine's in-memory default (registered with TryAdd), whichever order the areas are added in.
+        services.Replace(ServiceDescriptor.Singleton<ITestRecorder>(sp => sp.GetRequiredService<StoreTestRecorder>()));
+
+        services.AddSingleton<MqttConnection>();
+        services.AddSingleton<HomeAssistantDiscovery>();
+        services.AddSingleton<CommandRouter>();
+        // Broker first, so the client finds it; discovery subscribes to Connected before the loop starts.
+        services.AddSingleton<EmbeddedBroker>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        services.AddHostedService<EventRecorder>();
+        services.AddHostedService(sp =>
+        {
+            sp.GetRequiredService<HomeAssistantDiscovery>();
+            return sp.GetRequiredService<MqttConnection>();
+        });
+        services.AddHostedService<OutboxPublisher>();
+        services.AddHostedService<ChannelStatePublisher>();
+        services.AddHostedService<CommandProcessor>();
+        return services;
+    }
+}

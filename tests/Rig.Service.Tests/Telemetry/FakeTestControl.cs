@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+using Rig.Service.Control;
+
+namespace Rig.Service.Tests.Telemetry;
+
+/// <summary>The engine's command API, recording every call; channel states set by the test.</summary>
+public sealed class FakeTestControl : ITestControl
+{
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    public ConcurrentDictionary<string, ChannelRunStatus> States { get; } = new(StringComparer.Ordinal);
+
+    public Task<CommandResult> StartAsync(StartTestRequest request, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"start {request.ChannelId} {request.Preset}");
+        return Task.FromResult(CommandResult.Ok("started", "test-42"));
+    }
+
+    public Task<CommandResult> PauseAsync(string channelId, string reason, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"pause {channelId} {reason}");
+        return Task.FromResult(CommandResult.Ok("paused"));
+    }
+
+    public Task<CommandResult> ResumeAsync(string channelId, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"resume {channelId}");
+        return Task.FromResult(CommandResult.Ok("resumed"));
+    }
+
+    public Task<CommandResult> AbortAsync(string channelId, string reason, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"abort {channelId} {reason}");
+        return Task.FromResult(CommandResult.Ok("aborted"));
+    }
+
+    public IReadOnlyList<ChannelRunStatus> Status() => [.. States.Values];
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Rig.Service.Tests.Telemetry;
+
+/// <summary>
+/// A real mosquitto (Debian package) on 127.0.0.1 and a free port, with its own config and persistence
+/// directory, started and stopped by the test. Stop is SIGTERM, so mosquitto saves sessions for a restart.
+/// </summary>
+public sealed class MosquittoBroker : IAsyncDisposable
+{
+    private const string Executable = "/usr/sbin/mosquitto";
+    private readonly string _directory;
+    private Process? _process;
+
+    private MosquittoBroker(string directory, int port)
+    {
+        _directory = directory;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>Starts a broker; with <paramref name="user"/> it requires that login (password file made by mosquitto_passwd).</summary>
+    public static async Task<MosquittoBroker> StartAsync((string Name, string Password)? user = null)
+    {
+        var directory = Directory.CreateTempSubdirectory("rig-mosquitto-").FullName;
+        var broker = new MosquittoBroker(directory, FreePort());
+        var passwords = Path.Combine(directory, "passwords");
+        if (user is { } login)
+        {
+            using var passwd = Process.Start("/usr/bin/mosquitto_passwd", ["-b", "-c", passwords, login.Name, login.Password])!;
+            await passwd.WaitForExitAsync();
+            Assert.Equal(0, passwd.ExitCode);
+        }
+        var access = user is null ? "allow_anonymous true" : $"allow_anonymous false\npassword_file {passwords}";
+        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
+            listener {broker.Port} 127.0.0.1
+            {access}
+            persistence true
+            persistence_location {directory}/
+            user {Environment.UserName}
+            log_dest stderr
+            max_queued_messages 100000
+            """ + "\n");
+        await broker.RestartAsync();
+        return broker;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Starts (again) on the same port and persistence directory; returns once it accepts connections.</summary>
+    public async Task RestartAsync()
+    {
+        Assert.True(File.Exists(Executable), "mosquitto is not installed (apt-get install mosquitto)");
+        _process = Process.Start(new ProcessStartInfo(Executable, ["-c", Path.Combine(_directory, "mosquitto.conf")])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    /// <summary>SIGTERM (mosquitto writes its persistence file) and wait for exit.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return;
+        }
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+        }
+        process.Dispose();
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(_directory, true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
