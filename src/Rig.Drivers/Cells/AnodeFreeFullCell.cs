@@ -10,6 +10,10 @@ namespace Rig.Drivers.Cells;
 public sealed class AnodeFreeFullCell : ICellElectrochemistry
 {
     private const double SecondsPerHour = 3600.0;
+
+    // A strip or discharge that ends at the cut-off leaves a few depletion scales of sodium behind (the last
+    // rise happens there); below ten of them the electrode counts as emptied and the first cycle as done.
+    private const double FirstCycleEndThreshold = 10.0;
     private readonly FullCellParameters _parameters;
     private double _cathodeCapacityMilliampHours;
     private double _sodiumInCathodeMilliampHours;
@@ -64,7 +68,7 @@ public sealed class AnodeFreeFullCell : ICellElectrochemistry
             _platedSodiumMilliampHours -= stripped;
             FadeCathode(stripped);
             _sodiumInCathodeMilliampHours = Math.Min(_cathodeCapacityMilliampHours, _sodiumInCathodeMilliampHours + stripped);
-            if (_platedSodiumMilliampHours <= 1e-12)
+            if (PlatedSodiumMilliampHoursPerSquareCentimetre < FirstCycleEndThreshold * _parameters.DepletionScaleMilliampHoursPerSquareCentimetre)
             {
                 _firstDischargeCompleted = true;
             }

@@ -10,6 +10,10 @@ namespace Rig.Drivers.Cells;
 public sealed class AnodeFreeHalfCell : ICellElectrochemistry
 {
     private const double SecondsPerHour = 3600.0;
+
+    // A strip or discharge that ends at the cut-off leaves a few depletion scales of sodium behind (the last
+    // rise happens there); below ten of them the electrode counts as emptied and the first cycle as done.
+    private const double FirstCycleEndThreshold = 10.0;
     private readonly HalfCellParameters _parameters;
     private double _activeSodiumMilliampHours;
     private double _platedAboveCriticalInStepMilliampHours;
@@ -95,7 +99,8 @@ public sealed class AnodeFreeHalfCell : ICellElectrochemistry
     {
         _wasPlating = false;
         _activeSodiumMilliampHours = Math.Max(0, _activeSodiumMilliampHours - milliampHours);
-        if (_activeSodiumMilliampHours <= 1e-12)
+        // Stripped to the cut-off: what is left is below the scale of the final voltage rise.
+        if (PlatedSodiumMilliampHoursPerSquareCentimetre < FirstCycleEndThreshold * _parameters.DepletionScaleMilliampHoursPerSquareCentimetre)
         {
             _firstStripCompleted = true;
         }

@@ -15,8 +15,8 @@ public sealed record FullCellParameters
     /// <summary>Plating efficiency on later cycles.</summary>
     public double CoulombicEfficiency { get; init; } = 0.9996;
 
-    /// <summary>Fraction of the cathode capacity lost per cycle's worth of discharge throughput.</summary>
-    public double CathodeFadePerCycle { get; init; } = 0.0005;
+    /// <summary>Fraction of the cathode capacity lost per cycle's worth of discharge throughput (0.14 % with the default CE gives ~70 % at 400 cycles, as Fig. 7e).</summary>
+    public double CathodeFadePerCycle { get; init; } = 0.0014;
 
     /// <summary>Area-specific resistance at 25 °C, Ω·cm²: slow cathode kinetics are why the paper runs at 40 °C.</summary>
     public double AreaSpecificResistanceOhmSquareCentimetres { get; init; } = 150.0;
