@@ -14,6 +14,7 @@ namespace Rig.Service.Engine.Protocols;
 /// </summary>
 public static partial class ProtocolCompiler
 {
+    private static readonly string[] KnownKeys = ["name", "description", "cell", "conditions", "parameters", "safety", "stepTimeout", "formationCycles", "steps"];
     private static readonly TimeSpan DefaultStepTimeout = TimeSpan.FromHours(48);
     private static readonly JsonDocumentOptions JsonOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
@@ -35,6 +36,10 @@ public static partial class ProtocolCompiler
             if (root.ValueKind != JsonValueKind.Object)
             {
                 throw new ProtocolException([new ProtocolError("protocol", "", "the document must be a JSON object")]);
+            }
+            foreach (var property in root.EnumerateObject().Where(p => !KnownKeys.Contains(p.Name)))
+            {
+                errors.Add(new(property.Name, "", $"unknown key (known: {string.Join(", ", KnownKeys)})"));
             }
             var parameters = ReadParameters(root, overrides, errors);
             var context = new Context(parameters, errors);

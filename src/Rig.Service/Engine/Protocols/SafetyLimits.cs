@@ -17,10 +17,11 @@ public sealed record SafetyLimits(
 {
     /// <summary>
     /// The compliance every source command carries. An SMU clamps |V| (or |I|) symmetrically, so the voltage
-    /// compliance is the larger magnitude of the window; the engine itself checks the window's two sides.
+    /// compliance is 98 % of the larger magnitude of the window: the instrument clamps just inside it, so its own
+    /// clamp (plus reading noise) never trips the engine's check of the window's two sides.
     /// </summary>
     public ElectricPotential VoltageCompliance =>
-        ElectricPotential.FromVolts(Math.Max(Math.Abs(MinVoltage.Volts), Math.Abs(MaxVoltage.Volts)));
+        ElectricPotential.FromVolts(0.98 * Math.Max(Math.Abs(MinVoltage.Volts), Math.Abs(MaxVoltage.Volts)));
 }
 
 public enum LoopEndKind
