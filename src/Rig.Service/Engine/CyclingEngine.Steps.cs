@@ -15,7 +15,8 @@ public sealed partial class CyclingEngine
 
     private EngineCommand EnterStep(StepDefinition step, in ChannelSample sample)
     {
-        if (State.StepFresh)
+        var fresh = State.StepFresh;
+        if (fresh)
         {
             State.StepFresh = false;
             var iteration = InnermostIteration();
@@ -41,7 +42,11 @@ public sealed partial class CyclingEngine
         State.NeedsCommand = false;
         State.HasPreviousSample = true;
         State.PreviousSampleAt = sample.Timestamp;
-        State.LastCurrentAmperes = double.NaN;
+        // The left end of the step's first interval: a constant-current step sources its set-point from now; a hold
+        // or sweep takes over the current where the last step left it (CC to CV is continuous); a rest passes none.
+        State.LastCurrentAmperes = step.IsConstantCurrent ? State.StepCurrentAmperes
+            : step.Kind == StepKind.Rest ? 0
+            : fresh ? sample.Current.Amperes : double.NaN;
         Record(sample, step, stepEnd: false);
         return CommandFor(step);
     }
