@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Rig.Service.Channels;
 using Rig.Service.Configuration;
+using Rig.Service.Engine;
 using Rig.Service.Hardware;
 
 namespace Rig.Service.Composition;
@@ -15,6 +16,7 @@ public static class RigServiceCollectionExtensions
         services.AddRigConfiguration(configuration);
         services.AddRigHardware();
         services.AddChannelLoops();
+        services.AddCyclingEngine(configuration);
         return services;
     }
 

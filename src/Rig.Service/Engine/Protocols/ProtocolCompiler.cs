@@ -18,7 +18,7 @@ public static partial class ProtocolCompiler
     private static readonly TimeSpan DefaultStepTimeout = TimeSpan.FromHours(48);
     private static readonly JsonDocumentOptions JsonOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
-    public static ProtocolPlan Compile(string protocolText, IReadOnlyDictionary<string, string>? overrides = null)
+    public static ProtocolPlan Compile(string protocolText, IReadOnlyDictionary<string, string>? overrides = null, bool rejectUnusedOverrides = true)
     {
         var errors = new List<ProtocolError>();
         JsonDocument document;
@@ -73,7 +73,7 @@ public static partial class ProtocolCompiler
             {
                 ReadItems(steps, "steps", 0, defaultTimeout, context, instructions);
             }
-            foreach (var unused in parameters.Keys.Where(k => !context.Used.Contains(k) && overrides?.ContainsKey(k) == true))
+            foreach (var unused in parameters.Keys.Where(k => rejectUnusedOverrides && !context.Used.Contains(k) && overrides?.ContainsKey(k) == true))
             {
                 errors.Add(new($"parameters.{unused}", overrides![unused], "overridden, but no step uses it"));
             }
