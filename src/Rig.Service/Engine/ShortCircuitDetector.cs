@@ -5,7 +5,8 @@ namespace Rig.Service.Engine;
 /// fluctuation". From the step's own samples it keeps a reference window (the 8 samples before the latest 4) and
 /// trips when, over the latest 4 samples, both hold:
 /// <list type="bullet">
-/// <item>drop: the mean |V| is below <see cref="DropFraction"/> of the reference mean |V|;</item>
+/// <item>drop: every one of them has |V| below <see cref="DropFraction"/> of the reference mean |V| (so a clean
+/// step change, whose window straddles the step, is judged only once it is wholly after it, and is quiet there);</item>
 /// <item>fluctuation: the standard deviation of V exceeds <see cref="MinFluctuationVolts"/> and
 /// <see cref="FluctuationFactor"/> times the reference's.</item>
 /// </list>
@@ -44,21 +45,23 @@ public sealed class ShortCircuitDetector
             return false;
         }
         // The oldest ReferenceSamples in the ring are the reference; the newest RecentSamples the window under test.
-        Statistics(index - _volts.Length + 1, ReferenceSamples, out var referenceMeanAbs, out var referenceDeviation);
-        Statistics(index - RecentSamples + 1, RecentSamples, out var recentMeanAbs, out var recentDeviation);
-        var dropped = recentMeanAbs < DropFraction * referenceMeanAbs;
+        Statistics(index - _volts.Length + 1, ReferenceSamples, out var referenceMeanAbs, out _, out var referenceDeviation);
+        Statistics(index - RecentSamples + 1, RecentSamples, out _, out var recentMaxAbs, out var recentDeviation);
+        var dropped = recentMaxAbs < DropFraction * referenceMeanAbs;
         var fluctuating = recentDeviation > MinFluctuationVolts && recentDeviation > FluctuationFactor * referenceDeviation;
         return dropped && fluctuating;
     }
 
-    private void Statistics(int first, int count, out double meanAbs, out double deviation)
+    private void Statistics(int first, int count, out double meanAbs, out double maxAbs, out double deviation)
     {
         double sum = 0, sumAbs = 0;
+        maxAbs = 0;
         for (var i = 0; i < count; i++)
         {
             var v = _volts[(first + i) % _volts.Length];
             sum += v;
             sumAbs += Math.Abs(v);
+            maxAbs = Math.Max(maxAbs, Math.Abs(v));
         }
         var mean = sum / count;
         double squares = 0;
