@@ -34,6 +34,10 @@ public static class ProtocolFit
             {
                 return $"{instruction.Location} \"{step.Text}\": Charge/Discharge are full-cell steps; this channel holds a half cell (use Plate/Strip)";
             }
+            if (step.Current is { } current && current.Resolve(channel.CellArea) > plan.Safety.MaxCurrent.Resolve(channel.CellArea))
+            {
+                return $"{instruction.Location} \"{step.Text}\": {current} is beyond safety.maxCurrent {plan.Safety.MaxCurrent}";
+            }
             var needed = step.Kind switch
             {
                 StepKind.Hold => InstrumentTechniques.ConstantVoltage,
