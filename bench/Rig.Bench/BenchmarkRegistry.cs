@@ -9,5 +9,6 @@ internal static class BenchmarkRegistry
     public static IReadOnlyList<Benchmark> All { get; } =
     [
         new("sim-cell", "simulated cell integration rate (steps per second)", SimulatedCellBench.RunAsync),
+        new("engine", "400-cycle full-cell preset against the simulated rig (wall time, samples per second)", EngineBench.RunAsync),
     ];
 }
