@@ -126,6 +126,19 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         return statuses;
     }
 
+    /// <summary>ICE, average CE, cycles to 80/70 %, CCD of a channel's test so far (for dashboards); null when it has none.</summary>
+    public TestEndRecord? LiveMetrics(string channelId)
+    {
+        if (!_runs.TryGetValue(channelId, out var run))
+        {
+            return null;
+        }
+        lock (run.Lock)
+        {
+            return run.Engine?.LiveMetrics(_time.GetUtcNow());
+        }
+    }
+
     public async ValueTask OnSampleAsync(ChannelSample sample, CancellationToken cancellationToken)
     {
         if (!_runs.TryGetValue(sample.ChannelId, out var run))

@@ -25,6 +25,7 @@ public class PresetRunTests
                 - run.Cycles[i - 1].DischargeArealCapacityMilliampHoursPerSquareCentimetre, 0, 0.0003);
         }
         Assert.InRange(run.End!.InitialCoulombicEfficiency!.Value, 0.92, 0.935);
+        Assert.Equal(run.End.AverageCoulombicEfficiency, engine.LiveMetrics(rig.Time.GetUtcNow()).AverageCoulombicEfficiency);
     }
 
     [Fact]
