@@ -114,6 +114,16 @@ public sealed class EngineHostTests : IDisposable
         Assert.Same(_recorder, provider.GetRequiredService<ITestRecorder>());
     }
 
+    [Fact]
+    public void Engine_options_name_the_key_that_is_wrong()
+    {
+        var result = new EngineOptionsValidator().Validate(null, new EngineOptions { CheckpointPeriod = TimeSpan.FromSeconds(-1), PresetDirectory = "/nonexistent/presets" });
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith("Engine:CheckpointPeriod", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Engine:PresetDirectory", StringComparison.Ordinal));
+    }
+
     private EngineHost NewHost() => new(_hardware, _recorder, _events, Options.Create(_options), Options.Create(new EngineOptions()), _time, NullLogger<EngineHost>.Instance);
 
     private ChannelLoop LoopFor(EngineHost host) =>
