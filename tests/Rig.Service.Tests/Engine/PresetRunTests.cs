@@ -29,6 +29,21 @@ public class PresetRunTests
     }
 
     [Fact]
+    public async Task A_retention_end_condition_ends_the_loop_on_the_first_cycle_below_it()
+    {
+        var rig = SimulatedRig.HalfCell();
+        var engine = rig.Start(SimulatedRig.Preset("plating-stripping-1mAh"), new Dictionary<string, string> { ["stopBelow"] = "99.5 %" });
+        var run = rig.Runner(TimeSpan.FromSeconds(1));
+
+        await run.RunAsync(engine, maxSamples: 2_000_000);
+
+        Assert.Equal(RunState.Finished, engine.State.State);
+        Assert.Contains("retention < 99.5 %", engine.State.Reason, StringComparison.Ordinal);
+        Assert.True(run.Cycles[^1].CapacityRetention < 0.995);
+        Assert.All(run.Cycles.SkipLast(1), c => Assert.True(c.CapacityRetention >= 0.995));
+    }
+
+    [Fact]
     public async Task Ccd_ramp_stops_within_one_step_of_the_cells_critical_current_and_reports_it()
     {
         var rig = SimulatedRig.HalfCell();
