@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Rig.Service.Channels;
 using Rig.Service.Configuration;
+using Rig.Service.Engine;
 using Rig.Service.Hardware;
 using Rig.Service.Thermal;
 using Rig.Service.PressureSupervision;
@@ -22,6 +23,7 @@ public static class RigServiceCollectionExtensions
         services.AddHeaterZones();
         services.AddPressureSupervision();
         services.AddTelemetry(configuration);
+        services.AddCyclingEngine(configuration);
         return services;
     }
 

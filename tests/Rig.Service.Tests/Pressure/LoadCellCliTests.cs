@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Rig.Service.PressureSupervision.Cli;
 
-namespace Rig.Service.Tests.Pressure;
+namespace Rig.Service.Tests.PressureSupervision;
 
 public sealed class LoadCellCliTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using Rig.Service.Configuration;
 
-namespace Rig.Service.Tests.Pressure;
+namespace Rig.Service.Tests.PressureSupervision;
 
 public class LoadCellOptionsValidationTests
 {

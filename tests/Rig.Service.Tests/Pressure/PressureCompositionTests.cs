@@ -6,7 +6,7 @@ using Rig.Service.Composition;
 using Rig.Service.Hardware;
 using Rig.Service.PressureSupervision;
 
-namespace Rig.Service.Tests.Pressure;
+namespace Rig.Service.Tests.PressureSupervision;
 
 public sealed class PressureCompositionTests : IDisposable
 {

@@ -12,7 +12,7 @@ using Rig.Service.Hardware;
 using Rig.Service.PressureSupervision;
 using UnitsNet;
 
-namespace Rig.Service.Tests.Pressure;
+namespace Rig.Service.Tests.PressureSupervision;
 
 /// <summary>
 /// One channel of the rig on a fake clock: a simulated half cell plating under a constant current, its spring clamp

@@ -3,7 +3,7 @@ using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using UnitsNet;
 
-namespace Rig.Service.Tests.Pressure;
+namespace Rig.Service.Tests.PressureSupervision;
 
 public class PressureSupervisorTests
 {

@@ -1,0 +1,270 @@
+using Rig.Service.Channels;
+using Rig.Service.Control;
+using Rig.Service.Engine.Protocols;
+using Rig.Service.Recording;
+using UnitsNet;
+
+namespace Rig.Service.Engine;
+
+public sealed partial class CyclingEngine
+{
+    private const double SecondsPerHour = 3600.0;
+
+    private EngineCommand EnterStep(StepDefinition step, in ChannelSample sample)
+    {
+        var fresh = State.StepFresh;
+        if (fresh)
+        {
+            State.StepFresh = false;
+            var iteration = InnermostIteration();
+            if (step.IsConstantCurrent)
+            {
+                var magnitude = step.Current!.Value.Resolve(_area).Amperes
+                    + (step.CurrentRisePerCycle is { } rise ? rise.Resolve(_area).Amperes * iteration : 0);
+                State.StepCurrentAmperes = step.CurrentSign * magnitude;
+                State.LastConstantCurrentHalf = HalfOf(step);
+                var target = step.Capacity is { } capacity ? capacity.Resolve(_area).MilliampereHours * SecondsPerHour / 1000.0 : 0;
+                if (step.PlatePreviousStrip && State.PreviousDischargeAmpSeconds > 0)
+                {
+                    target = State.PreviousDischargeAmpSeconds;
+                }
+                State.StepTargetAmpSeconds = target;
+            }
+            if (step.Kind == StepKind.Sweep)
+            {
+                State.SweepStartVolts = step.SweepStart?.Volts ?? sample.Voltage.Volts;
+            }
+        }
+        _detector.Reset();
+        State.NeedsCommand = false;
+        State.HasPreviousSample = true;
+        State.PreviousSampleAt = sample.Timestamp;
+        // The left end of the step's first interval: a constant-current step sources its set-point from now; a hold
+        // or sweep takes over the current where the last step left it (CC to CV is continuous); a rest passes none.
+        State.LastCurrentAmperes = step.IsConstantCurrent ? State.StepCurrentAmperes
+            : step.Kind == StepKind.Rest ? 0
+            : fresh ? sample.Current.Amperes : double.NaN;
+        Record(sample, step, stepEnd: false);
+        return CommandFor(step);
+    }
+
+    private EngineCommand CommandFor(StepDefinition step) => step.Kind switch
+    {
+        StepKind.Rest => EngineCommand.Off,
+        StepKind.Hold => EngineCommand.VoltageWith(step.Voltage!.Value, ElectricCurrent.FromAmperes(_maxCurrentAmperes)),
+        StepKind.Sweep => EngineCommand.VoltageWith(ElectricPotential.FromVolts(SweepVolts(step)), ElectricCurrent.FromAmperes(_maxCurrentAmperes)),
+        _ => EngineCommand.CurrentWith(ElectricCurrent.FromAmperes(State.StepCurrentAmperes), ElectricPotential.FromVolts(_voltageComplianceVolts)),
+    };
+
+    private void Integrate(StepDefinition step, in ChannelSample sample)
+    {
+        var seconds = State.HasPreviousSample ? (sample.Timestamp - State.PreviousSampleAt).TotalSeconds : 0;
+        State.PreviousSampleAt = sample.Timestamp;
+        State.HasPreviousSample = true;
+        if (seconds <= 0)
+        {
+            return;
+        }
+        var amperes = sample.Current.Amperes;
+        // Trapezoid inside a step; the first interval of a step is all new-step current (the command went out at its start).
+        var meanAmperes = double.IsNaN(State.LastCurrentAmperes) ? amperes : 0.5 * (amperes + State.LastCurrentAmperes);
+        State.LastCurrentAmperes = amperes;
+        var ampSeconds = Math.Abs(meanAmperes) * seconds;
+        var joules = sample.Voltage.Volts * Math.Abs(meanAmperes) * seconds;
+        State.StepSeconds += seconds;
+        State.TestSeconds += seconds;
+        State.StepAmpSeconds += ampSeconds;
+        var half = HalfOf(step);
+        if (half == CycleHalf.Charge)
+        {
+            State.CycleChargeAmpSeconds += ampSeconds;
+            State.CycleChargeJoules += joules;
+        }
+        else if (half == CycleHalf.Discharge)
+        {
+            State.CycleDischargeAmpSeconds += ampSeconds;
+            State.CycleDischargeJoules += joules;
+        }
+        if (step.Kind == StepKind.Hold && half == CycleHalf.Charge)
+        {
+            State.CvHoldAmpSeconds += ampSeconds;
+            State.CvHoldSeconds += seconds;
+        }
+        if (sample.StackPressure is { } pressure)
+        {
+            State.PressureSumMegapascals += pressure.Megapascals;
+            State.PressureCount++;
+        }
+        if (sample.Temperature is { } temperature)
+        {
+            State.TemperatureSumCelsius += temperature.DegreesCelsius;
+            State.TemperatureCount++;
+        }
+    }
+
+    private EngineCommand CheckStepEnd(StepDefinition step, in ChannelSample sample)
+    {
+        var ended = false;
+        var volts = sample.Voltage.Volts;
+        if (step.Duration is { } duration && State.StepSeconds >= duration.TotalSeconds - 1e-9)
+        {
+            ended = true;
+        }
+        if (step.IsConstantCurrent)
+        {
+            ended |= State.StepTargetAmpSeconds > 0 && State.StepAmpSeconds >= State.StepTargetAmpSeconds;
+            if (step.VoltageLimit is { } limit)
+            {
+                ended |= step.CurrentSign > 0 ? volts >= limit.Volts : volts <= limit.Volts;
+            }
+        }
+        if (step.CurrentLimit is { } floor && Math.Abs(sample.Current.Amperes) < floor.Resolve(_area).Amperes)
+        {
+            ended = true;
+        }
+        if (step.Kind == StepKind.Sweep && SweepReached(step))
+        {
+            ended = true;
+        }
+        if (!ended)
+        {
+            Record(sample, step, stepEnd: false);
+            return step.Kind == StepKind.Sweep
+                ? EngineCommand.VoltageWith(ElectricPotential.FromVolts(SweepVolts(step)), ElectricCurrent.FromAmperes(_maxCurrentAmperes))
+                : EngineCommand.None;
+        }
+        Record(sample, step, stepEnd: true);
+        if (HalfOf(step) == CycleHalf.Discharge && step.Kind != StepKind.Hold && State.CycleChargeAmpSeconds > 0)
+        {
+            CloseCycle(sample.Timestamp);
+        }
+        if (!MoveTo(State.Instruction + 1, sample.Timestamp))
+        {
+            return EngineCommand.Off;
+        }
+        return EnterStep(Plan.Instructions[State.Instruction].Step!, sample);
+    }
+
+    /// <summary>Moves to the next step from <paramref name="instruction"/>, running loop bookkeeping; false when the plan is done.</summary>
+    private bool MoveTo(int instruction, DateTimeOffset now)
+    {
+        PositionChanged = true;
+        var instructions = Plan.Instructions;
+        while (instruction < instructions.Count)
+        {
+            var current = instructions[instruction];
+            switch (current.Kind)
+            {
+                case InstructionKind.Step:
+                    State.Instruction = instruction;
+                    State.StepFresh = true;
+                    State.NeedsCommand = true;
+                    State.StepSeconds = 0;
+                    State.StepAmpSeconds = 0;
+                    State.StepTargetAmpSeconds = 0;
+                    return true;
+                case InstructionKind.LoopStart:
+                    State.LoopIterations[current.Depth] = 0;
+                    instruction++;
+                    break;
+                default:
+                    var iteration = State.LoopIterations[current.Depth];
+                    if (iteration + 1 >= current.Repeat || LoopEndMet(current))
+                    {
+                        instruction++;
+                    }
+                    else
+                    {
+                        State.LoopIterations[current.Depth] = iteration + 1;
+                        instruction = current.Partner + 1;
+                    }
+                    break;
+            }
+        }
+        State.Instruction = instructions.Count;
+        End(RunTrigger.Finish, "protocol complete", now);
+        return false;
+    }
+
+    private bool LoopEndMet(PlanInstruction loopEnd)
+    {
+        foreach (var condition in loopEnd.EndConditions)
+        {
+            var met = condition.Kind switch
+            {
+                LoopEndKind.RetentionBelow => State.Retention is { } r && r < condition.Threshold,
+                LoopEndKind.CyclesAtLeast => State.Cycle - 1 >= condition.Threshold,
+                _ => State.ShortDetected,
+            };
+            if (met)
+            {
+                State.Reason = $"loop end condition met: {condition.Text}";
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void Pause(string reason, DateTimeOffset now)
+    {
+        State.State = RunState.Paused;
+        State.Reason = reason;
+        State.PendingPause = null;
+        State.NeedsCommand = true;
+        State.HasPreviousSample = false;
+        PositionChanged = true;
+        Raise(now, RigEventSeverity.Warning, "engine.paused", $"test {State.TestId} paused: {reason}");
+    }
+
+    private void End(RunTrigger trigger, string reason, DateTimeOffset now)
+    {
+        if (!RunTransitions.TryNext(State.State, trigger, out var next))
+        {
+            return;
+        }
+        State.State = next;
+        State.Reason = State.Reason is { } loopReason && trigger == RunTrigger.Finish ? $"{reason} ({loopReason})" : reason;
+        State.PendingAbort = null;
+        State.PendingPause = null;
+        PositionChanged = true;
+        Outbox.Add(new EngineRecord(End: new TestEndRecord(State.TestId, State.ChannelId, now, next, State.Reason,
+            State.InitialCoulombicEfficiency, AverageCoulombicEfficiency, State.CyclesTo80PercentRetention,
+            State.CyclesTo70PercentRetention, State.CriticalCurrentDensityMilliampsPerSquareCentimetre)));
+        Raise(now, next == RunState.Finished ? RigEventSeverity.Info : RigEventSeverity.Warning, "engine.test_ended",
+            $"test {State.TestId} {next.ToString().ToLowerInvariant()}: {State.Reason}");
+    }
+
+    private void Raise(DateTimeOffset now, RigEventSeverity severity, string code, string message) =>
+        Outbox.Add(new EngineRecord(Event: new RigEvent(now, severity, State.ChannelId, code, message)));
+
+    private void Record(in ChannelSample sample, StepDefinition step, bool stepEnd) =>
+        Outbox.Add(new EngineRecord(Sample: new TestSampleRecord(State.TestId, State.ChannelId, sample.Timestamp, State.TestSeconds,
+            State.StepSeconds, State.Cycle, State.Instruction, step.Kind.ToString(), sample.Voltage.Volts, sample.Current.Amperes,
+            State.StepAmpSeconds / SecondsPerHour, State.CycleChargeAmpSeconds / SecondsPerHour, State.CycleDischargeAmpSeconds / SecondsPerHour,
+            sample.Force?.Newtons, sample.StackPressure?.Pascals, sample.Temperature?.DegreesCelsius, stepEnd)));
+
+    private double SweepVolts(StepDefinition step)
+    {
+        var target = step.Voltage!.Value.Volts;
+        var travelled = step.SweepRate!.Value.VoltsPerSeconds * State.StepSeconds;
+        return target >= State.SweepStartVolts
+            ? Math.Min(target, State.SweepStartVolts + travelled)
+            : Math.Max(target, State.SweepStartVolts - travelled);
+    }
+
+    private bool SweepReached(StepDefinition step) => Math.Abs(SweepVolts(step) - step.Voltage!.Value.Volts) < 1e-12;
+
+    private int InnermostIteration()
+    {
+        var depth = Plan.Instructions[State.Instruction].Depth;
+        return depth == 0 ? 0 : State.LoopIterations[depth - 1];
+    }
+
+    private CycleHalf HalfOf(StepDefinition step) => step.Kind switch
+    {
+        StepKind.Plate or StepKind.Charge => CycleHalf.Charge,
+        StepKind.Strip or StepKind.Discharge => CycleHalf.Discharge,
+        StepKind.Hold => State.LastConstantCurrentHalf,
+        _ => CycleHalf.None,
+    };
+}

@@ -1,0 +1,349 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Rig.Drivers.Faults;
+using Rig.Service.Channels;
+using Rig.Service.Configuration;
+using Rig.Service.Control;
+using Rig.Service.Engine.Protocols;
+using Rig.Service.Hardware;
+using Rig.Service.Recording;
+
+namespace Rig.Service.Engine;
+
+/// <summary>
+/// The engine in the service: <see cref="ITestControl"/> for operators and supervisors, and the
+/// <see cref="IChannelObserver"/> every channel loop feeds. Each sample goes to the channel's
+/// <see cref="CyclingEngine"/> under the channel's lock; the records it produced go to the recorder, and its
+/// command goes to the channel's instrument from the loop (the instrument's one owner). On construction it
+/// reloads every checkpoint: a test that was running is now <see cref="RunState.Interrupted"/>, output off
+/// (the worker made the rig safe at start-up), resumable from the step it was in.
+/// </summary>
+public sealed partial class EngineHost : ITestControl, IChannelObserver
+{
+    private readonly RigHardware _hardware;
+    private readonly ITestRecorder _recorder;
+    private readonly RigEvents _events;
+    private readonly RigOptions _rig;
+    private readonly EngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<EngineHost> _logger;
+    private readonly CheckpointStore _checkpoints;
+    private readonly PresetLibrary _presets;
+    private readonly Dictionary<string, ChannelRun> _runs = new(StringComparer.Ordinal);
+
+    public EngineHost(
+        RigHardware hardware,
+        ITestRecorder recorder,
+        RigEvents events,
+        IOptions<RigOptions> rig,
+        IOptions<EngineOptions> options,
+        TimeProvider time,
+        ILogger<EngineHost> logger)
+    {
+        _hardware = hardware;
+        _recorder = recorder;
+        _events = events;
+        _rig = rig.Value;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _checkpoints = new CheckpointStore(Path.Combine(_rig.ResolveStateDirectory(), "checkpoints"));
+        _presets = new PresetLibrary(string.IsNullOrWhiteSpace(_options.PresetDirectory) ? null : _options.PresetDirectory);
+        foreach (var channelId in hardware.Channels.Keys)
+        {
+            _runs[channelId] = new ChannelRun();
+        }
+        Recover();
+    }
+
+    public PresetLibrary Presets => _presets;
+
+    public Task<CommandResult> StartAsync(StartTestRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!_hardware.Channels.TryGetValue(request.ChannelId, out var channel) || !_runs.TryGetValue(request.ChannelId, out var run))
+        {
+            return Task.FromResult(CommandResult.Refused($"no channel '{request.ChannelId}' (channels: {string.Join(", ", _hardware.Channels.Keys)})"));
+        }
+        if ((request.Preset is null) == (request.ProtocolText is null))
+        {
+            return Task.FromResult(CommandResult.Refused("give either a preset name or a protocol text, not both or neither"));
+        }
+        var text = request.ProtocolText ?? _presets.Text(request.Preset!);
+        if (text is null)
+        {
+            return Task.FromResult(CommandResult.Refused($"no preset '{request.Preset}' (presets: {string.Join(", ", _presets.Names())})"));
+        }
+        ProtocolPlan plan;
+        try
+        {
+            plan = ProtocolCompiler.Compile(text, request.Parameters);
+        }
+        catch (ProtocolException ex)
+        {
+            return Task.FromResult(CommandResult.Refused(ex.Message));
+        }
+        if (ProtocolFit.Problem(plan, channel) is { } misfit)
+        {
+            return Task.FromResult(CommandResult.Refused(misfit));
+        }
+        lock (run.Lock)
+        {
+            if (run.Engine is { } existing && RunTransitions.HoldsChannel(existing.State.State))
+            {
+                return Task.FromResult(CommandResult.Refused($"channel {request.ChannelId} already runs test {existing.State.TestId} ({existing.State.State})"));
+            }
+            var now = _time.GetUtcNow();
+            var testId = $"{_rig.Id}-{request.ChannelId}-{now:yyyyMMdd'T'HHmmss'Z'}";
+            var start = new TestStartRecord(testId, _rig.Id, request.ChannelId, now, channel.Options.Cell, plan.Name, text, plan.Parameters,
+                typeof(EngineHost).Assembly.GetName().Version?.ToString() ?? "unknown", null, request.Operator, request.Notes);
+            run.Engine = CyclingEngine.Start(plan, start, channel.Options.Cell.AreaCm2);
+            Checkpoint(run, now);
+            _events.Raise(new RigEvent(now, RigEventSeverity.Info, request.ChannelId, "engine.test_started", $"test {testId} started: {plan.Name}"));
+            return Task.FromResult(CommandResult.Ok($"started {plan.Name}", testId));
+        }
+    }
+
+    public Task<CommandResult> PauseAsync(string channelId, string reason, CancellationToken cancellationToken) =>
+        Task.FromResult(Command(channelId, engine => engine.RequestPause(reason), $"pause requested ({reason}); output off at the next sample"));
+
+    public Task<CommandResult> ResumeAsync(string channelId, CancellationToken cancellationToken) =>
+        Task.FromResult(Command(channelId, engine => engine.Resume(), "resumed from the step it was in"));
+
+    public Task<CommandResult> AbortAsync(string channelId, string reason, CancellationToken cancellationToken) =>
+        Task.FromResult(Command(channelId, engine => engine.RequestAbort(reason, _time.GetUtcNow()), $"abort requested ({reason})"));
+
+    public IReadOnlyList<ChannelRunStatus> Status()
+    {
+        var statuses = new List<ChannelRunStatus>();
+        foreach (var (channelId, run) in _runs.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            lock (run.Lock)
+            {
+                statuses.Add(run.Engine?.Status() ?? new ChannelRunStatus(channelId, RunState.Idle, null, null, 0, 0, null, null));
+            }
+        }
+        return statuses;
+    }
+
+    /// <summary>ICE, average CE, cycles to 80/70 %, CCD of a channel's test so far (for dashboards); null when it has none.</summary>
+    public TestEndRecord? LiveMetrics(string channelId)
+    {
+        if (!_runs.TryGetValue(channelId, out var run))
+        {
+            return null;
+        }
+        lock (run.Lock)
+        {
+            return run.Engine?.LiveMetrics(_time.GetUtcNow());
+        }
+    }
+
+    public async ValueTask OnSampleAsync(ChannelSample sample, CancellationToken cancellationToken)
+    {
+        if (!_runs.TryGetValue(sample.ChannelId, out var run))
+        {
+            return;
+        }
+        EngineCommand command;
+        List<EngineRecord> records;
+        lock (run.Lock)
+        {
+            if (run.Engine is not { } engine)
+            {
+                return;
+            }
+            command = engine.OnSample(sample);
+            records = Drain(engine);
+            if (engine.PositionChanged || sample.Timestamp - run.LastCheckpoint >= _options.CheckpointPeriod)
+            {
+                Checkpoint(run, sample.Timestamp);
+            }
+        }
+        await RecordAsync(records, cancellationToken);
+        await ApplyAsync(sample.ChannelId, run, command, cancellationToken);
+    }
+
+    public async ValueTask OnFaultAsync(string channelId, HardwareFault fault, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        if (!_runs.TryGetValue(channelId, out var run))
+        {
+            return;
+        }
+        List<EngineRecord> records;
+        lock (run.Lock)
+        {
+            if (run.Engine is not { } engine)
+            {
+                return;
+            }
+            engine.OnFault(fault.ToString(), _time.GetUtcNow());
+            records = Drain(engine);
+            Checkpoint(run, _time.GetUtcNow());
+        }
+        await RecordAsync(records, cancellationToken);
+    }
+
+    private CommandResult Command(string channelId, Func<CyclingEngine, bool> action, string accepted)
+    {
+        if (!_runs.TryGetValue(channelId, out var run))
+        {
+            return CommandResult.Refused($"no channel '{channelId}'");
+        }
+        lock (run.Lock)
+        {
+            if (run.Engine is not { } engine)
+            {
+                return CommandResult.Refused($"channel {channelId} has no test");
+            }
+            var before = engine.State.State;
+            if (!action(engine))
+            {
+                return CommandResult.Refused($"test {engine.State.TestId} is {before}: that command does not apply");
+            }
+            Checkpoint(run, _time.GetUtcNow());
+            return CommandResult.Ok(accepted, engine.State.TestId);
+        }
+    }
+
+    private void Recover()
+    {
+        var states = _checkpoints.LoadAll(out var unreadable);
+        foreach (var state in states)
+        {
+            if (!_runs.TryGetValue(state.ChannelId, out var run))
+            {
+                LogOrphan(state.ChannelId, state.TestId);
+                continue;
+            }
+            try
+            {
+                var plan = ProtocolCompiler.Compile(state.ProtocolText, state.Parameters, rejectUnusedOverrides: false);
+                var engine = new CyclingEngine(plan, state);
+                var wasRunning = state.State == RunState.Running;
+                engine.MarkInterrupted("the service stopped while the test was running");
+                run.Engine = engine;
+                Checkpoint(run, _time.GetUtcNow());
+                if (wasRunning)
+                {
+                    _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Warning, state.ChannelId, "engine.test_interrupted",
+                        $"test {state.TestId} was running when the service stopped; output off; resume to continue from \"{engine.StepText}\""));
+                }
+            }
+            catch (ProtocolException ex)
+            {
+                LogUnrecoverable(ex, state.ChannelId, state.TestId);
+            }
+        }
+        foreach (var file in unreadable)
+        {
+            LogUnreadable(file);
+        }
+    }
+
+    private void Checkpoint(ChannelRun run, DateTimeOffset now)
+    {
+        try
+        {
+            _checkpoints.Save(run.Engine!.State);
+            run.LastCheckpoint = now;
+        }
+        catch (IOException ex)
+        {
+            LogCheckpointFailed(ex, run.Engine!.State.ChannelId);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            LogCheckpointFailed(ex, run.Engine!.State.ChannelId);
+        }
+    }
+
+    private static List<EngineRecord> Drain(CyclingEngine engine)
+    {
+        var records = new List<EngineRecord>(engine.Outbox);
+        engine.Outbox.Clear();
+        return records;
+    }
+
+    private async ValueTask RecordAsync(List<EngineRecord> records, CancellationToken cancellationToken)
+    {
+        foreach (var record in records)
+        {
+            try
+            {
+                if (record.Start is { } start) { await _recorder.TestStartedAsync(start, cancellationToken); }
+                else if (record.Sample is { } sample) { await _recorder.SampleAsync(sample, cancellationToken); }
+                else if (record.Cycle is { } cycle) { await _recorder.CycleClosedAsync(cycle, cancellationToken); }
+                else if (record.End is { } end) { await _recorder.TestEndedAsync(end, cancellationToken); }
+                else if (record.Event is { } rigEvent) { _events.Raise(rigEvent); }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The test goes on: the cell does not care that the store is slow or full.
+                LogRecorderFailed(ex);
+            }
+        }
+    }
+
+    private async ValueTask ApplyAsync(string channelId, ChannelRun run, EngineCommand command, CancellationToken cancellationToken)
+    {
+        if (command.Kind == EngineCommandKind.None)
+        {
+            return;
+        }
+        var instrument = _hardware.Channels[channelId].Instrument;
+        try
+        {
+            ValueTask call(CancellationToken ct) => command.Kind switch
+            {
+                EngineCommandKind.SourceCurrent => instrument.SourceCurrentAsync(command.Current, command.Voltage, ct),
+                EngineCommandKind.SourceVoltage => instrument.SourceVoltageAsync(command.Voltage, command.Current, ct),
+                _ => instrument.OutputOffAsync(ct),
+            };
+            await DeviceCall.WithTimeout(call, instrument.Device, _rig.DeviceTimeout, _time, cancellationToken);
+        }
+        catch (HardwareFaultException ex)
+        {
+            var fault = ex.Fault.ForChannel(channelId);
+            _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Alarm, channelId, RigEvent.CodeFor(fault.Kind), fault.ToString(), fault));
+            await OnFaultAsync(channelId, fault, cancellationToken);
+            try
+            {
+                await DeviceCall.WithTimeout(instrument.OutputOffAsync, instrument.Device, _rig.DeviceTimeout, _time, cancellationToken);
+            }
+            catch (HardwareFaultException)
+            {
+                LogOutputOffFailed(channelId);
+            }
+        }
+    }
+
+    /// <summary>One channel's test and the lock that serialises the loop and the commands.</summary>
+    private sealed class ChannelRun
+    {
+        public Lock Lock { get; } = new();
+
+        public CyclingEngine? Engine { get; set; }
+
+        public DateTimeOffset LastCheckpoint { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint for channel {Channel} test {TestId} names no configured channel; left on disk")]
+    private partial void LogOrphan(string channel, string testId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Checkpoint for channel {Channel} test {TestId} no longer compiles; left on disk")]
+    private partial void LogUnrecoverable(Exception ex, string channel, string testId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unreadable checkpoint {File}")]
+    private partial void LogUnreadable(string file);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the checkpoint of channel {Channel}")]
+    private partial void LogCheckpointFailed(Exception ex, string channel);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The test recorder failed; the test goes on")]
+    private partial void LogRecorderFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Channel {Channel}: output off failed after a command fault")]
+    private partial void LogOutputOffFailed(string channel);
+}

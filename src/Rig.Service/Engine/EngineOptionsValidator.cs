@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Options;
+
+namespace Rig.Service.Engine;
+
+/// <summary>Checks the Engine section at start-up; each failure names its key.</summary>
+public sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.CheckpointPeriod < TimeSpan.Zero)
+        {
+            failures.Add($"{EngineOptions.SectionName}:CheckpointPeriod: {options.CheckpointPeriod} is negative (0 = checkpoint every sample)");
+        }
+        if (!string.IsNullOrWhiteSpace(options.PresetDirectory) && !Directory.Exists(options.PresetDirectory))
+        {
+            failures.Add($"{EngineOptions.SectionName}:PresetDirectory: '{options.PresetDirectory}' does not exist");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Rig.Service.Channels;
+using Rig.Service.Control;
+using Rig.Service.Recording;
+
+namespace Rig.Service.Engine;
+
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>The cycling engine: one <see cref="EngineHost"/> as ITestControl and as a channel observer; an in-memory recorder unless the store registered one.</summary>
+    public static IServiceCollection AddCyclingEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EngineOptions>()
+            .Bind(configuration.GetSection(EngineOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>();
+        services.TryAddSingleton<ITestRecorder, InMemoryTestRecorder>();
+        services.AddSingleton<EngineHost>();
+        services.AddSingleton<ITestControl>(sp => sp.GetRequiredService<EngineHost>());
+        services.AddSingleton<IChannelObserver>(sp => sp.GetRequiredService<EngineHost>());
+        return services;
+    }
+}

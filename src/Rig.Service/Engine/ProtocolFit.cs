@@ -1,0 +1,60 @@
+using Rig.Drivers.Potentiostats;
+using Rig.Service.Configuration;
+using Rig.Service.Engine.Protocols;
+using Rig.Service.Hardware;
+
+namespace Rig.Service.Engine;
+
+/// <summary>Whether a compiled protocol fits a channel's cell and instrument, checked before anything is sourced.</summary>
+public static class ProtocolFit
+{
+    /// <summary>Null when it fits; otherwise what does not.</summary>
+    public static string? Problem(ProtocolPlan plan, ChannelHardware channel)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(channel);
+        var chemistry = channel.Options.Cell.Chemistry;
+        if (plan.Chemistry is { } wanted && wanted != chemistry)
+        {
+            return $"protocol '{plan.Name}' is for a {wanted}; channel {channel.Id} holds a {chemistry} (Rig:Channels:{channel.Id}:Cell:Chemistry)";
+        }
+        var capabilities = channel.Instrument.Capabilities;
+        foreach (var instruction in plan.Instructions)
+        {
+            if (instruction.Step is not { } step)
+            {
+                continue;
+            }
+            // Plate/Strip assume the half-cell wiring (Al on HI), Charge/Discharge the full-cell wiring (Al on LO).
+            if (chemistry == CellChemistry.AnodeFreeFullCell && step.Kind is StepKind.Plate or StepKind.Strip)
+            {
+                return $"{instruction.Location} \"{step.Text}\": Plate/Strip are half-cell steps; this channel holds a full cell (use Charge/Discharge)";
+            }
+            if (chemistry == CellChemistry.AnodeFreeHalfCell && step.Kind is StepKind.Charge or StepKind.Discharge)
+            {
+                return $"{instruction.Location} \"{step.Text}\": Charge/Discharge are full-cell steps; this channel holds a half cell (use Plate/Strip)";
+            }
+            if (step.Current is { } current && current.Resolve(channel.CellArea) > plan.Safety.MaxCurrent.Resolve(channel.CellArea))
+            {
+                return $"{instruction.Location} \"{step.Text}\": {current} is beyond safety.maxCurrent {plan.Safety.MaxCurrent}";
+            }
+            var needed = step.Kind switch
+            {
+                StepKind.Hold => InstrumentTechniques.ConstantVoltage,
+                StepKind.Sweep => InstrumentTechniques.VoltageSweep,
+                StepKind.Rest => InstrumentTechniques.None,
+                _ => InstrumentTechniques.ConstantCurrent,
+            };
+            if (!capabilities.Supports(needed))
+            {
+                return $"{instruction.Location} \"{step.Text}\": {channel.Instrument.Device} cannot do {needed}";
+            }
+        }
+        var maxCurrent = plan.Safety.MaxCurrent.Resolve(channel.CellArea);
+        if (maxCurrent > capabilities.MaxCurrent)
+        {
+            return $"safety.maxCurrent {maxCurrent} on this cell is beyond what {channel.Instrument.Device} can source ({capabilities.MaxCurrent})";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,92 @@
+using Rig.Drivers.Cells;
+using Rig.Service.Control;
+using Rig.Service.Recording;
+
+namespace Rig.Service.Tests.Engine;
+
+public class PresetRunTests
+{
+    [Fact]
+    public async Task Capacity_retention_run_plates_each_cycle_what_the_previous_cycle_stripped()
+    {
+        var rig = SimulatedRig.HalfCell();
+        var engine = rig.Start(SimulatedRig.Preset("plating-stripping-1mAh"), new Dictionary<string, string> { ["cycles"] = "12" });
+        var run = rig.Runner(TimeSpan.FromSeconds(1));
+
+        await run.RunAsync(engine, maxSamples: 2_000_000);
+
+        Assert.Equal(RunState.Finished, engine.State.State);
+        Assert.Equal(12, run.Cycles.Count);
+        Assert.InRange(run.Cycles[0].ChargeArealCapacityMilliampHoursPerSquareCentimetre, 1.0, 1.0 + 0.0003);
+        // One 1 s sample at 1 mA/cm² is 0.00028 mAh/cm²: the plate ends on the first sample at or past the target.
+        for (var i = 1; i < run.Cycles.Count; i++)
+        {
+            Assert.InRange(run.Cycles[i].ChargeArealCapacityMilliampHoursPerSquareCentimetre
+                - run.Cycles[i - 1].DischargeArealCapacityMilliampHoursPerSquareCentimetre, 0, 0.0003);
+        }
+        Assert.InRange(run.End!.InitialCoulombicEfficiency!.Value, 0.92, 0.935);
+        Assert.Equal(run.End.AverageCoulombicEfficiency, engine.LiveMetrics(rig.Time.GetUtcNow()).AverageCoulombicEfficiency);
+    }
+
+    [Fact]
+    public async Task A_retention_end_condition_ends_the_loop_on_the_first_cycle_below_it()
+    {
+        var rig = SimulatedRig.HalfCell();
+        var engine = rig.Start(SimulatedRig.Preset("plating-stripping-1mAh"), new Dictionary<string, string> { ["stopBelow"] = "99.5 %" });
+        var run = rig.Runner(TimeSpan.FromSeconds(1));
+
+        await run.RunAsync(engine, maxSamples: 2_000_000);
+
+        Assert.Equal(RunState.Finished, engine.State.State);
+        Assert.Contains("retention < 99.5 %", engine.State.Reason, StringComparison.Ordinal);
+        Assert.True(run.Cycles[^1].CapacityRetention < 0.995);
+        Assert.All(run.Cycles.SkipLast(1), c => Assert.True(c.CapacityRetention >= 0.995));
+    }
+
+    [Fact]
+    public async Task Ccd_ramp_stops_within_one_step_of_the_cells_critical_current_and_reports_it()
+    {
+        var rig = SimulatedRig.HalfCell();
+        var engine = rig.Start(SimulatedRig.Preset("ccd-ramp"));
+        var run = rig.Runner(TimeSpan.FromSeconds(1));
+
+        await run.RunAsync(engine, maxSamples: 5_000_000);
+
+        Assert.Equal(RunState.Finished, engine.State.State);
+        var ccd = run.End!.CriticalCurrentDensityMilliampsPerSquareCentimetre!.Value;
+        Assert.InRange(ccd, 6.0 - 0.2 - 1e-9, 6.0 + 0.2 + 1e-9);
+        Assert.True(rig.Chemistry.IsShorted);
+        Assert.False(rig.Instrument.OutputOn);
+        Assert.Contains(run.Events, e => e.Code == "engine.short_circuit");
+    }
+
+    [Fact]
+    public async Task Full_cell_preset_runs_400_cycles_with_the_cells_ice_and_average_ce_and_holds_until_the_current_falls()
+    {
+        var rig = SimulatedRig.FullCell(TimeSpan.FromSeconds(1));
+        var engine = rig.Start(SimulatedRig.Preset("anode-free-full-cell"));
+        var run = rig.Runner(TimeSpan.FromSeconds(10));
+        var holdEnds = new List<TestSampleRecord>();
+        run.OnSample = s =>
+        {
+            if (s.StepEnd && s.StepType == "Hold")
+            {
+                holdEnds.Add(s);
+            }
+        };
+
+        await run.RunAsync(engine, maxSamples: 10_000_000);
+
+        Assert.Equal(RunState.Finished, engine.State.State);
+        Assert.Equal(403, run.Cycles.Count);
+        var end = run.End!;
+        Assert.InRange(end.InitialCoulombicEfficiency!.Value, 0.92, 0.935);
+        Assert.InRange(end.AverageCoulombicEfficiency!.Value, 0.9996 - 0.0002, 0.9996 + 0.0002);
+        // The hold ends on the first sample below 0.2 mA/cm² and never before.
+        Assert.All(holdEnds, s => Assert.InRange(s.CurrentAmperes * 1000 / SimulatedRig.AreaCm2, 0.15, 0.2));
+        Assert.All(holdEnds, s => Assert.InRange(s.VoltageVolts, 3.49, 3.51));
+        Assert.All(run.Cycles, c => Assert.True(c.CvHoldSeconds > 0));
+        Assert.NotNull(end.CyclesTo80PercentRetention);
+        Assert.InRange(run.Cycles[^1].CapacityRetention!.Value, 0.6, 0.8);
+    }
+}
