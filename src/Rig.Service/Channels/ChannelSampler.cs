@@ -35,6 +35,11 @@ public sealed class ChannelSampler
         Pressure? pressure = null;
         try
         {
+            if (_state.IsClampBeingCalibrated(_hardware.Id))
+            {
+                return (new ChannelSample(_hardware.Id, reading.Timestamp, reading.Voltage, reading.Current, reading.OutputOn,
+                    reading.InCompliance, null, null, ZoneTemperature()), null);
+            }
             var forceReading = await DeviceCall.WithTimeout(_hardware.ForceSensor.ReadAsync, _hardware.ForceSensor.Device, _timeout, _time, cancellationToken);
             force = forceReading.Force;
             pressure = StackPressure.FromForce(forceReading.Force, _hardware.CellArea);
@@ -44,12 +49,13 @@ public sealed class ChannelSampler
             clampFault = ex.Fault.ForChannel(_hardware.Id);
         }
 
-        Temperature? temperature = _hardware.Zone is { } zone && _state.Zone(zone.Id) is { } zoneReading
-            ? zoneReading.Temperature
-            : null;
+        var temperature = ZoneTemperature();
 
         var sample = new ChannelSample(_hardware.Id, reading.Timestamp, reading.Voltage, reading.Current,
             reading.OutputOn, reading.InCompliance, force, pressure, temperature);
         return (sample, clampFault);
     }
+
+    private Temperature? ZoneTemperature() =>
+        _hardware.Zone is { } zone && _state.Zone(zone.Id) is { } zoneReading ? zoneReading.Temperature : null;
 }

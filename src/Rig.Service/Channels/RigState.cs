@@ -12,6 +12,7 @@ public sealed class RigState
     private readonly ConcurrentDictionary<string, ChannelSnapshot> _channels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ZoneReading> _zones = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<string, bool> _clampsBeingCalibrated = new(StringComparer.Ordinal);
     private volatile bool _emergencyStopActive;
 
     public IReadOnlyDictionary<string, ChannelSnapshot> Channels => _channels;
@@ -22,6 +23,16 @@ public sealed class RigState
         get => _emergencyStopActive;
         set => _emergencyStopActive = value;
     }
+
+    /// <summary>
+    /// Hands a channel's load cell to a calibration: until <see cref="EndClampCalibration"/> the channel loop leaves
+    /// it alone (its samples carry no force), so one reader owns the ADC at a time. False if one is already running.
+    /// </summary>
+    public bool TryBeginClampCalibration(string channelId) => _clampsBeingCalibrated.TryAdd(channelId, true);
+
+    public void EndClampCalibration(string channelId) => _clampsBeingCalibrated.TryRemove(channelId, out _);
+
+    public bool IsClampBeingCalibrated(string channelId) => _clampsBeingCalibrated.ContainsKey(channelId);
 
     /// <summary>Each loop's last tick, read by the systemd watchdog.</summary>
     public LoopHeartbeat Heartbeat { get; } = new();

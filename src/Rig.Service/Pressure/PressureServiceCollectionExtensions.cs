@@ -11,6 +11,7 @@ public static class PressureServiceCollectionExtensions
     {
         services.TryAddSingleton<PressureSupervisor>();
         services.AddSingleton<IChannelObserver>(sp => sp.GetRequiredService<PressureSupervisor>());
+        services.TryAddSingleton<Telemetry.Commands.IClampCommands, ClampCommands>();
         return services;
     }
 }
