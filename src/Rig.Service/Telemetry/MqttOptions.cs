@@ -20,7 +20,7 @@ public sealed class MqttOptions
     public int EmbeddedBrokerPort { get; set; } = 1883;
 
     /// <summary>First topic level; the rig id (Rig:Id) is the second.</summary>
-    public string TopicPrefix { get; set; } = "anodefree";
+    public string TopicPrefix { get; set; } = "anodefreerig";
 
     /// <summary>Fixed client id (a persistent session needs one); empty = "&lt;rig id&gt;-service".</summary>
     public string ClientId { get; set; } = "";

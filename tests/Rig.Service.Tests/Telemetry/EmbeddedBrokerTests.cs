@@ -22,7 +22,7 @@ public sealed class EmbeddedBrokerTests
         using var broker = new EmbeddedBroker(options, NullLogger<EmbeddedBroker>.Instance);
         await broker.StartAsync(CancellationToken.None);
         Assert.True(broker.IsRunning);
-        await using var subscriber = await TestSubscriber.ConnectAsync(port, "anodefree/rig-01/status");
+        await using var subscriber = await TestSubscriber.ConnectAsync(port, "anodefreerig/rig-01/status");
 
         using var connection = new MqttConnection(options, Options.Create(new Rig.Service.Configuration.RigOptions()), TimeProvider.System, NullLogger<MqttConnection>.Instance);
         await connection.StartAsync(CancellationToken.None);
