@@ -1,6 +1,9 @@
 namespace Rig.Service.Control;
 
-/// <summary>Where a channel's test stands, for dashboards and for refusing commands that do not fit.</summary>
+/// <summary>
+/// Where a channel's test stands, for dashboards and for refusing commands that do not fit. Progress
+/// (<see cref="CyclesPlanned"/>, <see cref="TimeLeft"/>) as <see cref="Engine.ProtocolProgress"/> estimates it.
+/// </summary>
 public sealed record ChannelRunStatus(
     string ChannelId,
     RunState State,
@@ -9,7 +12,10 @@ public sealed record ChannelRunStatus(
     int Cycle,
     int StepIndex,
     string? StepText,
-    string? Reason);
+    string? Reason,
+    int? CyclesPlanned = null,
+    TimeSpan? TimeLeft = null,
+    bool TimeLeftEstimated = false);
 
 public enum RunState
 {

@@ -134,6 +134,7 @@ public sealed partial class CyclingEngine
                 : EngineCommand.None;
         }
         Record(sample, step, stepEnd: true);
+        State.LastStepSeconds[State.Instruction] = State.StepSeconds;
         if (HalfOf(step) == CycleHalf.Discharge && step.Kind != StepKind.Hold && State.CycleChargeAmpSeconds > 0)
         {
             CloseCycle(sample.Timestamp);

@@ -65,8 +65,12 @@ public sealed partial class CyclingEngine
 
     public string? StepText => State.Instruction >= 0 && State.Instruction < Plan.Instructions.Count ? Plan.Instructions[State.Instruction].Step?.Text : null;
 
-    public ChannelRunStatus Status() => new(State.ChannelId, State.State, State.TestId, State.ProtocolName, State.Cycle,
-        Math.Max(0, State.Instruction), StepText, State.Reason);
+    public ChannelRunStatus Status()
+    {
+        var progress = ProtocolProgress.Of(Plan, State);
+        return new(State.ChannelId, State.State, State.TestId, State.ProtocolName, State.Cycle, Math.Max(0, State.Instruction), StepText,
+            State.Reason, progress.CyclesPlanned, progress.TimeLeft, progress.TimeLeftEstimated);
+    }
 
     /// <summary>Asks for a pause at the next sample (the safe point: the engine turns the output off there).</summary>
     public bool RequestPause(string reason)

@@ -65,4 +65,7 @@ public sealed class EngineState
     public int? CyclesTo70PercentRetention { get; set; }
     public double? CriticalCurrentDensityMilliampsPerSquareCentimetre { get; set; }
     public bool ShortDetected { get; set; }
+
+    /// <summary>How long each plan instruction's step took the last time it ran (seconds), for the time-left estimate.</summary>
+    public Dictionary<int, double> LastStepSeconds { get; set; } = [];
 }

@@ -94,8 +94,7 @@ public sealed partial class RigStore
         Write(tx =>
         {
             Run(tx, "INSERT OR REPLACE INTO channel_state VALUES($ch, $t, $json)", ("$ch", channelId), ("$t", at.ToUnixTimeMilliseconds()), ("$json", stateJson));
-            Run(tx, "DELETE FROM outbox WHERE stream = $s AND sent_unix_ms IS NULL", ("$s", $"{channelId}/state"));
-            Enqueue(tx, $"{channelId}/state", $"{channelId}/state", payload, true, at);
+            ReplaceRetained(tx, $"{channelId}/state", at, payload);
             return 0;
         });
     }

@@ -14,6 +14,7 @@ namespace Rig.Service.Store;
 public sealed class StoreTestRecorder : ITestRecorder
 {
     private readonly RigStore _store;
+    private readonly CycleHistory _history;
     private readonly StoreOptions _options;
     private readonly ConcurrentDictionary<string, RecordingPolicy> _policies = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _halfCellByTest = new(StringComparer.Ordinal);
@@ -23,6 +24,7 @@ public sealed class StoreTestRecorder : ITestRecorder
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
+        _history = new CycleHistory(store);
         _options = options.Value;
     }
 
@@ -32,8 +34,13 @@ public sealed class StoreTestRecorder : ITestRecorder
     public ValueTask TestStartedAsync(TestStartRecord start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
+        var known = _store.FindTest(start.TestId) is not null;
         _store.AddTest(start);
         _halfCellByTest[start.TestId] = start.Cell.Chemistry == CellChemistry.AnodeFreeHalfCell;
+        if (!known)
+        {
+            _history.TestStarted(start);
+        }
         return ValueTask.CompletedTask;
     }
 
@@ -45,7 +52,8 @@ public sealed class StoreTestRecorder : ITestRecorder
         if (policy.ShouldKeep(sample.TestId, sample.Timestamp, sample.StepIndex, sample.VoltageVolts, sample.CurrentAmperes, sample.StepEnd))
         {
             var halfCell = IsHalfCell(sample.TestId);
-            _store.AddSample(sample, seq => TelemetryPayloads.Telemetry(sample, seq, halfCell));
+            var recordIndex = _store.AddSample(sample, seq => TelemetryPayloads.Telemetry(sample, seq, halfCell));
+            _history.SampleKept(sample, recordIndex);
         }
         return ValueTask.CompletedTask;
     }
@@ -54,6 +62,7 @@ public sealed class StoreTestRecorder : ITestRecorder
     {
         ArgumentNullException.ThrowIfNull(summary);
         _store.AddCycle(summary, seq => TelemetryPayloads.Cycle(summary, seq));
+        _history.CycleClosed(summary);
         return ValueTask.CompletedTask;
     }
 

@@ -6,6 +6,7 @@ using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Control;
 using Rig.Service.Store;
+using Rig.Service.Thermal;
 
 namespace Rig.Service.Telemetry;
 
@@ -41,15 +42,17 @@ public sealed class ChannelStatePublisher : BackgroundService
     public void PublishAll()
     {
         var status = _services.GetService<ITestControl>()?.Status() ?? [];
+        var zones = _services.GetService<IHeaterZoneControl>()?.Status();
         var now = _time.GetUtcNow();
         foreach (var channelId in _rig.Channels.Keys)
         {
             var run = status.FirstOrDefault(s => s.ChannelId == channelId);
             var snapshot = _state.Channel(channelId);
             var latestTest = _recorder.LatestSample(channelId);
-            var json = StatePayload.Build(channelId, now, run, snapshot, latestTest is not null && latestTest.TestId == run?.TestId ? latestTest : null, null);
-            _store.SetChannelState(channelId, now, Encoding.UTF8.GetString(json), seq => StatePayload.Build(channelId, now, run, snapshot,
-                latestTest is not null && latestTest.TestId == run?.TestId ? latestTest : null, seq));
+            var test = latestTest is not null && latestTest.TestId == run?.TestId ? latestTest : null;
+            var context = ChannelContext.Of(_rig, channelId, zones);
+            var json = StatePayload.Build(channelId, now, run, snapshot, test, null, context);
+            _store.SetChannelState(channelId, now, Encoding.UTF8.GetString(json), seq => StatePayload.Build(channelId, now, run, snapshot, test, seq, context));
         }
     }
 

@@ -7,7 +7,7 @@ namespace Rig.Service.Telemetry;
 /// <summary>The retained "&lt;channel&gt;/state" document (schema in docs/telemetry.md).</summary>
 public static class StatePayload
 {
-    public static byte[] Build(string channelId, DateTimeOffset at, ChannelRunStatus? run, ChannelSnapshot snapshot, TestSampleRecord? test, long? seq) =>
+    public static byte[] Build(string channelId, DateTimeOffset at, ChannelRunStatus? run, ChannelSnapshot snapshot, TestSampleRecord? test, long? seq, ChannelContext? context = null) =>
         TelemetryPayloads.Write(w =>
         {
             ArgumentNullException.ThrowIfNull(snapshot);
@@ -24,6 +24,17 @@ public static class StatePayload
             w.WriteNumber("step", run?.StepIndex ?? 0);
             w.WriteString("step_text", run?.StepText);
             w.WriteString("reason", run?.Reason);
+            if (run?.CyclesPlanned is { } planned)
+            {
+                w.WriteNumber("cycles_planned", planned);
+            }
+            else
+            {
+                w.WriteNull("cycles_planned");
+            }
+            TelemetryPayloads.Optional(w, "time_left_s", run?.TimeLeft?.TotalSeconds);
+            w.WriteBoolean("time_left_estimated", run?.TimeLeftEstimated ?? false);
+            context?.Write(w);
             if (snapshot.Latest is { } latest)
             {
                 w.WriteString("sampled_at", latest.Timestamp.UtcDateTime);

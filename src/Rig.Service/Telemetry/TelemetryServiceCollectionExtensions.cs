@@ -35,6 +35,7 @@ public static class TelemetryServiceCollectionExtensions
 
         services.AddSingleton<MqttConnection>();
         services.AddSingleton<HomeAssistantDiscovery>();
+        services.AddSingleton<RigInfoPublisher>();
         services.AddSingleton<CommandRouter>();
         // Broker first, so the client finds it; discovery subscribes to Connected before the loop starts.
         services.AddSingleton<EmbeddedBroker>();
@@ -43,6 +44,7 @@ public static class TelemetryServiceCollectionExtensions
         services.AddHostedService(sp =>
         {
             sp.GetRequiredService<HomeAssistantDiscovery>();
+            sp.GetRequiredService<RigInfoPublisher>();
             return sp.GetRequiredService<MqttConnection>();
         });
         services.AddHostedService<OutboxPublisher>();

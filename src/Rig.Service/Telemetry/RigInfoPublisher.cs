@@ -1,0 +1,75 @@
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Rig.Service.Configuration;
+using Rig.Service.Engine;
+using Rig.Service.Telemetry.Commands;
+
+namespace Rig.Service.Telemetry;
+
+/// <summary>
+/// After every connect, the retained "&lt;prefix&gt;/&lt;rig&gt;/info": what the rig is (software version, channels
+/// with their cells, heater zones with their limits, the presets it can start, the command verbs it serves), so a
+/// dashboard can lay itself out and offer only commands that exist. Description, not data: published directly.
+/// </summary>
+public sealed class RigInfoPublisher
+{
+    private readonly MqttConnection _connection;
+    private readonly RigOptions _rig;
+    private readonly IServiceProvider _services;
+
+    public RigInfoPublisher(MqttConnection connection, IOptions<RigOptions> rig, IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(rig);
+        _connection = connection;
+        _rig = rig.Value;
+        _services = services;
+        _connection.Connected += PublishAsync;
+    }
+
+    public string Topic => $"{_connection.Topics.Root}/info";
+
+    public byte[] Payload() => TelemetryPayloads.Write(w =>
+    {
+        w.WriteString("rig", _rig.Id);
+        w.WriteString("software_version",
+            typeof(RigInfoPublisher).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown");
+        w.WriteStartArray("channels");
+        foreach (var (id, channel) in _rig.Channels.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", id);
+            w.WriteString("cell", channel.Cell.Name);
+            w.WriteString("chemistry", channel.Cell.Chemistry.ToString());
+            w.WriteNumber("area_cm2", channel.Cell.AreaCm2);
+            w.WriteString("heater_zone", channel.HeaterZone);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("heater_zones");
+        foreach (var (id, zone) in _rig.HeaterZones.OrderBy(z => z.Key, StringComparer.Ordinal))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", id);
+            w.WriteNumber("max_degC", zone.MaxCelsius);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("presets");
+        foreach (var preset in _services.GetService<EngineHost>()?.Presets.Names() ?? [])
+        {
+            w.WriteStringValue(preset);
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("commands");
+        foreach (var verb in CommandRouter.KnownVerbs)
+        {
+            w.WriteStringValue(verb);
+        }
+        w.WriteEndArray();
+    });
+
+    private async Task PublishAsync(CancellationToken cancellationToken) =>
+        await _connection.PublishAsync(_connection.Message(Topic, Payload(), true), cancellationToken);
+}
