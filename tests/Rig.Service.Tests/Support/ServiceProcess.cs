@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 
 namespace Rig.Service.Tests.Support;
 
@@ -17,9 +16,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 {
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(10);
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly List<string> _lines = [];
     private readonly Lock _lock = new();
-    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
 
     private ServiceProcess(Process process)
     {
@@ -41,7 +39,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             lock (_lock)
             {
-                return _output.ToString();
+                return string.Join(Environment.NewLine, _lines);
             }
         }
     }
@@ -90,45 +88,40 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until the output contains <paramref name="text"/> (ordinal, already written counts). Fails with the
-    /// output so far when the time-out passes or the process exits first.
+    /// Waits until <paramref name="occurrences"/> lines of the output (already written ones count) contain
+    /// <paramref name="text"/> (ordinal). Fails with the output so far when the time-out passes or the process
+    /// exits first.
     /// </summary>
-    public async Task WaitForLogAsync(string text, TimeSpan timeout)
+    public async Task WaitForLogAsync(string text, TimeSpan timeout, int occurrences = 1)
     {
         ArgumentException.ThrowIfNullOrEmpty(text);
-        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deadline = DateTime.UtcNow + timeout;
+        while (CountLines(text) < occurrences)
+        {
+            if (_process.HasExited)
+            {
+                // Output may still be draining; the exit is only reported once both streams closed.
+                await _process.WaitForExitAsync().WaitAsync(KillWait);
+                if (CountLines(text) >= occurrences)
+                {
+                    return;
+                }
+                throw new InvalidOperationException($"the service exited (code {_process.ExitCode}) before logging \"{text}\" {occurrences}×:\n{Output}");
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the service did not log \"{text}\" {occurrences}× within {timeout}:\n{Output}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>How many lines written so far contain <paramref name="text"/> (ordinal).</summary>
+    public int CountLines(string text)
+    {
         lock (_lock)
         {
-            if (_output.ToString().Contains(text, StringComparison.Ordinal))
-            {
-                return;
-            }
-            _waiters.Add((text, seen));
-        }
-        var exited = _process.WaitForExitAsync();
-        try
-        {
-            var first = await Task.WhenAny(seen.Task, exited).WaitAsync(timeout);
-            if (first != seen.Task)
-            {
-                // The process may have written the line just before it exited.
-                await Task.Delay(100);
-                if (!seen.Task.IsCompleted)
-                {
-                    throw new InvalidOperationException($"the service exited (code {_process.ExitCode}) before logging \"{text}\":\n{Output}");
-                }
-            }
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"the service did not log \"{text}\" within {timeout}:\n{Output}");
-        }
-        finally
-        {
-            lock (_lock)
-            {
-                _waiters.RemoveAll(w => w.Seen == seen);
-            }
+            return _lines.Count(line => line.Contains(text, StringComparison.Ordinal));
         }
     }
 
@@ -189,14 +182,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
         lock (_lock)
         {
-            _output.AppendLine(line);
-            foreach (var (text, seen) in _waiters)
-            {
-                if (line.Contains(text, StringComparison.Ordinal))
-                {
-                    seen.TrySetResult();
-                }
-            }
+            _lines.Add(line);
         }
     }
 }
