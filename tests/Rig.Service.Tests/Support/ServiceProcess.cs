@@ -47,7 +47,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>
     /// Starts the service with <paramref name="environment"/> added to (or replacing) this process's environment;
     /// <paramref name="arguments"/> go to the service's command line. Returns once the process exists; wait for a
-    /// log line (e.g. "MQTT connected") with <see cref="WaitForLogAsync"/> to know it is ready.
+    /// log line (e.g. "MQTT connected") with <see cref="WaitForLogAsync"/> to know it is ready. Always set
+    /// <c>Rig__StateDirectory</c> to a temp directory (the default, ./var, would be under the test output) and,
+    /// unless the embedded broker on port 1883 is wanted, <c>Mqtt__Broker</c>/<c>Mqtt__Port</c>.
     /// </summary>
     public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
@@ -70,8 +72,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             start.ArgumentList.Add(argument);
         }
-        // Plain console lines, no colour codes, and not the test host's own environment name.
+        // Plain console lines, no colour codes, and not the test host's own environment name. A test run under
+        // systemd must not hand the child a deployed configuration or state directory.
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment.Remove("CONFIGURATION_DIRECTORY");
+        start.Environment.Remove("STATE_DIRECTORY");
         start.Environment["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled";
         foreach (var (key, value) in environment)
         {
