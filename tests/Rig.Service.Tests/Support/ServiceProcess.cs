@@ -29,7 +29,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The exit code once exited.</summary>
+    /// <summary>The exit code once exited; 128 + n when a signal n ended it (137 after <see cref="KillAsync"/>).</summary>
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Everything the service wrote to stdout and stderr so far, one line per line.</summary>
@@ -137,7 +137,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             return;
         }
-        _process.Kill(entireProcessTree: true);
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException) when (_process.HasExited)
+        {
+            // It exited between the check and the kill.
+        }
         await _process.WaitForExitAsync().WaitAsync(KillWait);
     }
 

@@ -54,6 +54,7 @@ public sealed class ServiceCrashTests : IAsyncLifetime
             testId = await StartFastTestAsync(requester);
             await dashboard.WaitForAsync(r => r.Count >= ReceivedBeforeKill, Patience);
             await doomed.KillAsync();
+            Assert.Equal(128 + 9, doomed.ExitCode); // died of SIGKILL: no shutdown code ran
         }
         var atKill = store.Read(testId);
         var killedAt = clock.Elapsed;
