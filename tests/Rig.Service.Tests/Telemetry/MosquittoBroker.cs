@@ -14,19 +14,27 @@ public sealed class MosquittoBroker : IAsyncDisposable
     private readonly string _directory;
     private Process? _process;
 
-    private MosquittoBroker(string directory, int port)
+    private MosquittoBroker(string directory, int port, int tlsPort)
     {
         _directory = directory;
         Port = port;
+        TlsPort = tlsPort;
     }
 
+    /// <summary>The plain MQTT listener on 127.0.0.1.</summary>
     public int Port { get; }
 
-    /// <summary>Starts a broker; with <paramref name="user"/> it requires that login (password file made by mosquitto_passwd).</summary>
-    public static async Task<MosquittoBroker> StartAsync((string Name, string Password)? user = null)
+    /// <summary>The TLS listener on 127.0.0.1 when started with TLS files; 0 otherwise.</summary>
+    public int TlsPort { get; }
+
+    /// <summary>
+    /// Starts a broker; with <paramref name="user"/> it requires that login (password file made by mosquitto_passwd)
+    /// on every listener; with <paramref name="tls"/> it also listens with TLS 1.2+ on <see cref="TlsPort"/>.
+    /// </summary>
+    public static async Task<MosquittoBroker> StartAsync((string Name, string Password)? user = null, BrokerTlsFiles? tls = null)
     {
         var directory = Directory.CreateTempSubdirectory("rig-mosquitto-").FullName;
-        var broker = new MosquittoBroker(directory, FreePort());
+        var broker = new MosquittoBroker(directory, FreePort(), tls is null ? 0 : FreePort());
         var passwords = Path.Combine(directory, "passwords");
         if (user is { } login)
         {
@@ -35,8 +43,11 @@ public sealed class MosquittoBroker : IAsyncDisposable
             Assert.Equal(0, passwd.ExitCode);
         }
         var access = user is null ? "allow_anonymous true" : $"allow_anonymous false\npassword_file {passwords}";
+        // Listener-specific lines follow their listener line; access lines are global (per_listener_settings false).
+        var tlsListener = tls is null ? "" : $"listener {broker.TlsPort} 127.0.0.1\ncafile {tls.CaFile}\ncertfile {tls.CertFile}\nkeyfile {tls.KeyFile}\ntls_version tlsv1.2";
         await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
             listener {broker.Port} 127.0.0.1
+            {tlsListener}
             {access}
             persistence true
             persistence_location {directory}/
@@ -119,3 +130,6 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 }
+
+/// <summary>PEM files for a mosquitto TLS listener: the CA that signed the server certificate, the certificate, its key.</summary>
+public sealed record BrokerTlsFiles(string CaFile, string CertFile, string KeyFile);

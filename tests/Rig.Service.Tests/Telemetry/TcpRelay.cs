@@ -10,15 +10,22 @@ namespace Rig.Service.Tests.Telemetry;
 public sealed class TcpRelay : IAsyncDisposable
 {
     private readonly int _targetPort;
+    private readonly TimeSpan _replyLatency;
     private readonly List<TcpClient> _open = [];
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stop = new();
     private TcpListener? _listener;
     private Task? _accepting;
 
-    public TcpRelay(int targetPort)
+    /// <param name="targetPort">The broker's port on 127.0.0.1.</param>
+    /// <param name="replyLatency">
+    /// Each chunk from the broker to the client is held this long before it is forwarded (a slow link: every PUBACK
+    /// comes late, so a publisher that awaits them falls behind). Zero = forward at once.
+    /// </param>
+    public TcpRelay(int targetPort, TimeSpan replyLatency = default)
     {
         _targetPort = targetPort;
+        _replyLatency = replyLatency;
         Port = MosquittoBroker.FreePort();
         Resume();
     }
@@ -70,8 +77,8 @@ public sealed class TcpRelay : IAsyncDisposable
                     _open.Add(inbound);
                     _open.Add(outbound);
                 }
-                _ = PumpAsync(inbound, outbound);
-                _ = PumpAsync(outbound, inbound);
+                _ = PumpAsync(inbound, outbound, TimeSpan.Zero);
+                _ = PumpAsync(outbound, inbound, _replyLatency);
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
@@ -79,11 +86,24 @@ public sealed class TcpRelay : IAsyncDisposable
         }
     }
 
-    private static async Task PumpAsync(TcpClient from, TcpClient to)
+    private static async Task PumpAsync(TcpClient from, TcpClient to, TimeSpan latency)
     {
         try
         {
-            await from.GetStream().CopyToAsync(to.GetStream());
+            if (latency <= TimeSpan.Zero)
+            {
+                await from.GetStream().CopyToAsync(to.GetStream());
+            }
+            else
+            {
+                var buffer = new byte[64 * 1024];
+                int read;
+                while ((read = await from.GetStream().ReadAsync(buffer)) > 0)
+                {
+                    await Task.Delay(latency);
+                    await to.GetStream().WriteAsync(buffer.AsMemory(0, read));
+                }
+            }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
         {
