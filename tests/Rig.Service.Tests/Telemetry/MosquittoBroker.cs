@@ -14,11 +14,12 @@ public sealed class MosquittoBroker : IAsyncDisposable
     private readonly string _directory;
     private Process? _process;
 
-    private MosquittoBroker(string directory, int port, int tlsPort)
+    private MosquittoBroker(string directory, int port, int tlsPort, int webSocketsPort)
     {
         _directory = directory;
         Port = port;
         TlsPort = tlsPort;
+        WebSocketsPort = webSocketsPort;
     }
 
     /// <summary>The plain MQTT listener on 127.0.0.1.</summary>
@@ -27,27 +28,43 @@ public sealed class MosquittoBroker : IAsyncDisposable
     /// <summary>The TLS listener on 127.0.0.1 when started with TLS files; 0 otherwise.</summary>
     public int TlsPort { get; }
 
+    /// <summary>The MQTT-over-WebSockets listener (which also serves <see cref="BrokerSetup.WebSocketsHttpDirectory"/>); 0 when not asked for.</summary>
+    public int WebSocketsPort { get; }
+
     /// <summary>
     /// Starts a broker; with <paramref name="user"/> it requires that login (password file made by mosquitto_passwd)
     /// on every listener; with <paramref name="tls"/> it also listens with TLS 1.2+ on <see cref="TlsPort"/>.
     /// </summary>
-    public static async Task<MosquittoBroker> StartAsync((string Name, string Password)? user = null, BrokerTlsFiles? tls = null)
+    public static Task<MosquittoBroker> StartAsync((string Name, string Password)? user = null, BrokerTlsFiles? tls = null) =>
+        StartAsync(new BrokerSetup { Users = user is { } login ? [login] : [], Tls = tls });
+
+    /// <summary>Starts a broker as <paramref name="setup"/> describes: accounts, ACL, TLS and WebSockets listeners.</summary>
+    public static async Task<MosquittoBroker> StartAsync(BrokerSetup setup)
     {
+        ArgumentNullException.ThrowIfNull(setup);
         var directory = Directory.CreateTempSubdirectory("rig-mosquitto-").FullName;
-        var broker = new MosquittoBroker(directory, FreePort(), tls is null ? 0 : FreePort());
+        var broker = new MosquittoBroker(directory, FreePort(), setup.Tls is null ? 0 : FreePort(), setup.WebSocketsHttpDirectory is null ? 0 : FreePort());
         var passwords = Path.Combine(directory, "passwords");
-        if (user is { } login)
+        foreach (var (name, password) in setup.Users)
         {
-            using var passwd = Process.Start("/usr/bin/mosquitto_passwd", ["-b", "-c", passwords, login.Name, login.Password])!;
+            string[] arguments = File.Exists(passwords) ? ["-b", passwords, name, password] : ["-b", "-c", passwords, name, password];
+            using var passwd = Process.Start("/usr/bin/mosquitto_passwd", arguments)!;
             await passwd.WaitForExitAsync();
             Assert.Equal(0, passwd.ExitCode);
         }
-        var access = user is null ? "allow_anonymous true" : $"allow_anonymous false\npassword_file {passwords}";
+        var access = setup.Users.Count == 0 ? "allow_anonymous true" : $"allow_anonymous false\npassword_file {passwords}";
+        if (setup.AclFile is { } acl)
+        {
+            access += $"\nacl_file {acl}";
+        }
         // Listener-specific lines follow their listener line; access lines are global (per_listener_settings false).
+        var tls = setup.Tls;
         var tlsListener = tls is null ? "" : $"listener {broker.TlsPort} 127.0.0.1\ncafile {tls.CaFile}\ncertfile {tls.CertFile}\nkeyfile {tls.KeyFile}\ntls_version tlsv1.2";
+        var webSockets = setup.WebSocketsHttpDirectory is { } www ? $"listener {broker.WebSocketsPort} 127.0.0.1\nprotocol websockets\nhttp_dir {www}" : "";
         await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
             listener {broker.Port} 127.0.0.1
             {tlsListener}
+            {webSockets}
             {access}
             persistence true
             persistence_location {directory}/
@@ -133,3 +150,18 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
 /// <summary>PEM files for a mosquitto TLS listener: the CA that signed the server certificate, the certificate, its key.</summary>
 public sealed record BrokerTlsFiles(string CaFile, string CertFile, string KeyFile);
+
+/// <summary>What a <see cref="MosquittoBroker"/> is started with.</summary>
+public sealed record BrokerSetup
+{
+    /// <summary>Accounts (mosquitto_passwd); none = anonymous access allowed.</summary>
+    public IReadOnlyList<(string Name, string Password)> Users { get; init; } = [];
+
+    /// <summary>A mosquitto acl_file (e.g. the shipped deploy/mosquitto/central/acl).</summary>
+    public string? AclFile { get; init; }
+
+    public BrokerTlsFiles? Tls { get; init; }
+
+    /// <summary>When set, a WebSockets listener that also serves this directory over HTTP (mosquitto's http_dir).</summary>
+    public string? WebSocketsHttpDirectory { get; init; }
+}

@@ -1,0 +1,140 @@
+// End-to-end check of the dashboard in headless Chromium (Debian's, driven by playwright-core) against a real broker
+// and the real rig service on simulated hardware, both started by the caller (tests/Rig.Service.Tests/Dashboard).
+// Environment: DASHBOARD_URL (page served by mosquitto's http_dir), BROKER_WS_URL, BROKER_TCP_URL, RIG (rig id),
+// OPERATOR / OPERATOR_PASSWORD, VIEWER / VIEWER_PASSWORD, ARTIFACTS (screenshot folder), CHROMIUM (default /usr/bin/chromium).
+// Exits 0 when every check passed; prints each check as it passes and the reason when one fails.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { chromium } from 'playwright-core';
+
+const env = name => { const v = process.env[name]; if (!v) { throw new Error(`${name} is not set`); } return v; };
+const rig = env('RIG');
+const artifacts = env('ARTIFACTS');
+mkdirSync(artifacts, { recursive: true });
+const step = message => console.log(`ok - ${message}`);
+const card = (channel, part = '') => `[data-testid="card-${rig}-${channel}${part ? `-${part}` : ''}"]`;
+
+/** Every command that reaches the broker's command topics, seen by an observer of the whole tree. */
+async function observeCommands() {
+  const client = await mqtt.connectAsync(env('BROKER_TCP_URL'), { username: env('OPERATOR'), password: env('OPERATOR_PASSWORD'), protocolVersion: 5 });
+  const seen = [];
+  client.on('message', (topic, payload) => seen.push({ topic, body: payload.toString() }));
+  await client.subscribeAsync(`+/${rig}/cmd/#`, { qos: 1 });
+  return { seen, close: () => client.endAsync() };
+}
+
+async function login(page, user, password) {
+  const url = new URL(env('DASHBOARD_URL'));
+  url.searchParams.set('broker', env('BROKER_WS_URL'));
+  url.searchParams.set('user', user);
+  await page.goto(url.toString());
+  await page.fill('input[name=password]', password);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('[data-testid=connection].ok', { timeout: 15000 });
+}
+
+const text = (page, selector) => page.locator(selector).innerText({ timeout: 5000 });
+
+async function waitFor(description, check, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last === true) { return; }
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${description} (last: ${JSON.stringify(last)})`);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  timeout: 60000,
+});
+const observer = await observeCommands();
+let page;
+try {
+  // --- an operator: sees the rig, starts a test, watches it, pauses it ---------------------------------------------
+  const operatorContext = await browser.newContext({ viewport: { width: 1500, height: 1300 } });
+  page = await operatorContext.newPage();
+  page.on('pageerror', error => console.log(`page error: ${error.message}`));
+  await login(page, env('OPERATOR'), env('OPERATOR_PASSWORD'));
+  await page.waitForSelector(card('ch1'), { timeout: 15000 });
+  await page.waitForSelector(card('ch2'), { timeout: 15000 });
+  step('the page shows both channels of the rig');
+  await page.waitForSelector('[data-testid=role].ok', { timeout: 15000 });
+  step(`the login is recognised as an operator (${await text(page, '[data-testid=role]')})`);
+
+  await page.click(card('ch1'));
+  await page.waitForSelector('[data-testid=start-form]', { timeout: 10000 });
+  await page.selectOption('[data-testid=preset]', 'plating-stripping-1mAh');
+  await page.fill('[data-testid=parameters]', 'rest = 2 s\ncurrent = 2 mA/cm2\ncapacity = 0.005 mAh/cm2\ncycles = 200');
+  await page.click('[data-testid=start]');
+  await page.waitForSelector('[data-testid=reply][data-verb=start].ok', { timeout: 20000 });
+  step(`start from the page answered: ${await text(page, '[data-testid=reply][data-verb=start]')}`);
+  await waitFor('ch1 to run', async () => (await text(page, card('ch1', 'run'))).startsWith('running') || await text(page, card('ch1', 'run')), 20000);
+
+  const first = await text(page, card('ch1', 'voltage'));
+  await waitFor('the live voltage to change', async () => (await text(page, card('ch1', 'voltage'))) !== first || first, 20000);
+  step(`live voltage changes (${first} -> ${await text(page, card('ch1', 'voltage'))})`);
+  await waitFor('the V/I plot to fill', async () => Number(await page.getAttribute('[data-testid=plot-vi]', 'data-points')) > 10 || await page.getAttribute('[data-testid=plot-vi]', 'data-points'), 20000);
+
+  await waitFor('a cycle to close and reach the capacity plot', async () => Number(await page.getAttribute('[data-testid=plot-cycles]', 'data-cycles')) >= 2
+    || await page.getAttribute('[data-testid=plot-cycles]', 'data-cycles'), 90000);
+  await page.waitForSelector('[data-testid=curve-picker] input[data-cycle="1"]', { timeout: 10000 });
+  step(`cycles closed and are on the capacity/CE plot (${await page.getAttribute('[data-testid=plot-cycles]', 'data-cycles')} cycles) and the V-capacity plot (cycles ${await page.getAttribute('[data-testid=plot-vq]', 'data-cycles')})`);
+  const left = await text(page, card('ch1', 'left'));
+  step(`time left shown: "${left}"`);
+  await page.screenshot({ path: join(artifacts, 'dashboard-live.png'), fullPage: true });
+
+  await page.click('[data-testid=pause]');
+  await page.waitForSelector('[data-testid=reply][data-verb=pause].ok', { timeout: 20000 });
+  await waitFor('ch1 to be paused', async () => (await text(page, card('ch1', 'run'))).startsWith('paused') || await text(page, card('ch1', 'run')), 20000);
+  await waitFor('the output to be off (0 mA)', async () => Math.abs(parseFloat(await text(page, card('ch1', 'current')))) < 1e-3 || await text(page, card('ch1', 'current')), 20000);
+  step(`a pause from the page paused the channel: ${await text(page, card('ch1', 'run'))}, ${await text(page, card('ch1', 'current'))}`);
+  if (!observer.seen.some(m => m.topic.endsWith('/cmd/pause'))) { throw new Error('the observer never saw the pause command'); }
+
+  await page.waitForSelector('[data-testid=alarm][data-code="engine.paused"] [data-testid=ack]', { timeout: 20000 });
+  await page.click('[data-testid=alarm][data-code="engine.paused"] [data-testid=ack]');
+  await waitFor('the pause warning to be acknowledged', async () => (await page.locator('[data-testid=alarm][data-code="engine.paused"] [data-testid=ack]').count()) === 0, 5000);
+  step('the pause warning appeared in the alarm list and was acknowledged');
+
+  // --- a reload: history comes back from retained messages alone (the paused channel closes no new cycle) -----------
+  const cyclesBefore = Number(await page.getAttribute('[data-testid=plot-cycles]', 'data-cycles'));
+  await page.reload();
+  await login(page, env('OPERATOR'), env('OPERATOR_PASSWORD'));
+  await page.click(card('ch1'));
+  await waitFor('the capacity plot to refill after a reload', async () => Number(await page.getAttribute('[data-testid=plot-cycles]', 'data-cycles')) === cyclesBefore
+    || await page.getAttribute('[data-testid=plot-cycles]', 'data-cycles'), 15000);
+  await page.waitForSelector('[data-testid=curve-picker] input[data-cycle="1"]', { timeout: 10000 });
+  step(`after a reload the capacity plot shows the same ${cyclesBefore} cycles from retained history`);
+  await page.screenshot({ path: join(artifacts, 'dashboard-operator.png'), fullPage: true });
+  step(`screenshot ${join(artifacts, 'dashboard-operator.png')}`);
+
+  // --- a read-only login: the broker refuses its commands and the page says so -------------------------------------
+  const commandsBefore = observer.seen.length;
+  const viewerContext = await browser.newContext({ viewport: { width: 1500, height: 1100 } });
+  const viewer = await viewerContext.newPage();
+  await login(viewer, env('VIEWER'), env('VIEWER_PASSWORD'));
+  await viewer.waitForSelector('[data-testid=role].warn', { timeout: 15000 });
+  await viewer.click(card('ch1'));
+  const refusal = await text(viewer, '[data-testid=operator-unavailable]');
+  if (!/refused/.test(refusal) || !/not authorized/.test(refusal)) { throw new Error(`viewer page does not say the broker refused: ${refusal}`); }
+  if (await viewer.locator('[data-testid=pause], [data-testid=start], [data-testid=abort]').count() !== 0) { throw new Error('viewer page offers operator actions'); }
+  await viewer.waitForTimeout(1500);
+  if (observer.seen.length !== commandsBefore) { throw new Error(`a command from the viewer reached the broker's subscribers: ${JSON.stringify(observer.seen.slice(commandsBefore))}`); }
+  const stillPaused = await text(viewer, card('ch1', 'run'));
+  if (!stillPaused.startsWith('paused')) { throw new Error(`ch1 changed under a viewer: ${stillPaused}`); }
+  step(`a read-only login cannot command: "${refusal}"`);
+  await viewer.screenshot({ path: join(artifacts, 'dashboard-viewer.png'), fullPage: true });
+  console.log('all dashboard checks passed');
+} catch (error) {
+  console.log(`not ok - ${error.message}`);
+  if (page) { await page.screenshot({ path: join(artifacts, 'dashboard-failure.png'), fullPage: true }).catch(() => {}); }
+  process.exitCode = 1;
+} finally {
+  await observer.close();
+  await browser.close();
+}

@@ -1,0 +1,77 @@
+// The channel plots, on uPlot (a small, fast time-series chart library): live V and I, stack pressure and temperature
+// with their windows as bands, capacity and CE per cycle (the paper's Fig. 7e view) and voltage against areal
+// capacity for chosen cycles (Fig. 7d).
+import uPlot from 'uplot';
+
+const HEIGHT = 230;
+const PALETTE = ['#2d6cdf', '#d9480f', '#2b8a3e', '#862e9c', '#e67700', '#0b7285', '#c2255c', '#495057'];
+const band = 'rgba(45, 108, 223, 0.12)';
+
+const width = element => Math.max(320, element.clientWidth || 480);
+const limit = stroke => ({ stroke, width: 1, dash: [4, 4], points: { show: false } });
+
+export function voltageCurrentChart(element) {
+  return new uPlot({
+    width: width(element), height: HEIGHT,
+    scales: { x: { time: true }, V: { auto: true }, mA: { auto: true } },
+    series: [{}, { label: 'Voltage / V', scale: 'V', stroke: PALETTE[0], width: 1.5 }, { label: 'Current / mA', scale: 'mA', stroke: PALETTE[1], width: 1 }],
+    axes: [{}, { scale: 'V', label: 'V' }, { scale: 'mA', side: 1, label: 'mA', grid: { show: false } }],
+  }, [[], [], []], element);
+}
+
+/** A trace with its allowed window drawn as a band between two dashed limit lines. */
+export function windowChart(element, label, unit, stroke) {
+  return new uPlot({
+    width: width(element), height: HEIGHT,
+    scales: { x: { time: true } },
+    series: [{}, { label: `${label} / ${unit}`, stroke, width: 1.5 }, { label: 'lower limit', ...limit('#868e96') }, { label: 'upper limit', ...limit('#868e96') }],
+    bands: [{ series: [3, 2], fill: band }],
+    axes: [{}, { label: unit }],
+  }, [[], [], [], []], element);
+}
+
+export function windowData(times, values, lower, upper) {
+  return [times, values, times.map(() => lower ?? null), times.map(() => upper ?? null)];
+}
+
+export function cycleChart(element) {
+  return new uPlot({
+    width: width(element), height: HEIGHT,
+    scales: { x: { time: false }, cap: { auto: true }, ce: { auto: true } },
+    series: [
+      { label: 'cycle' },
+      { label: 'charge / mAh cm⁻²', scale: 'cap', stroke: PALETTE[0], points: { show: true, size: 4 } },
+      { label: 'discharge / mAh cm⁻²', scale: 'cap', stroke: PALETTE[1], points: { show: true, size: 4 } },
+      { label: 'CE / %', scale: 'ce', stroke: PALETTE[2], points: { show: true, size: 4 } },
+    ],
+    axes: [{ label: 'cycle' }, { scale: 'cap', label: 'mAh cm⁻²' }, { scale: 'ce', side: 1, label: 'CE %', grid: { show: false } }],
+  }, [[], [], [], []], element);
+}
+
+export function cycleData(history) {
+  const c = history?.cycles;
+  if (!c) { return [[], [], [], []]; }
+  return [c.cycle, c.charge_areal_capacity_mAh_cm2, c.discharge_areal_capacity_mAh_cm2, c.coulombic_efficiency_1.map(e => e === null ? null : e * 100)];
+}
+
+/** Voltage against areal capacity, one colour per cycle, solid for the charge half and dashed for the discharge half. */
+export function voltageCapacityChart(element, curves, areaCm2) {
+  const tables = [];
+  const series = [{ label: 'mAh cm⁻²' }];
+  curves.forEach((curve, i) => {
+    const stroke = PALETTE[i % PALETTE.length];
+    for (const [half, dash] of [['charge', undefined], ['discharge', [6, 3]]]) {
+      const points = curve[half];
+      if (!points?.capacity_mAh.length) { continue; }
+      tables.push([points.capacity_mAh.map(q => q / areaCm2), points.voltage_V]);
+      series.push({ label: `cycle ${curve.cycle} ${half}`, stroke, dash, width: 1.5, spanGaps: true, points: { show: false } });
+    }
+  });
+  const data = tables.length ? uPlot.join(tables) : [[]];
+  return new uPlot({
+    width: width(element), height: HEIGHT,
+    scales: { x: { time: false } },
+    series,
+    axes: [{ label: 'mAh cm⁻²' }, { label: 'V' }],
+  }, data, element);
+}

@@ -1,0 +1,138 @@
+// Start-up: log in, connect, wire messages into the model, and redraw at most twice a second.
+import { Alarms } from './alarms.js';
+import { RigConnection } from './connection.js';
+import { ChannelDetail } from './detail.js';
+import { clock, element } from './format.js';
+import { Model } from './model.js';
+import { renderOperator } from './operator.js';
+import { renderOverview } from './overview.js';
+
+const $ = id => document.getElementById(id);
+const LAST_LOGIN = 'anodefreerig.login';
+const REDRAW_MS = 500;
+
+const page = { connection: null, model: null, selected: null, role: 'checking', refusal: '', dirty: true, probedRig: null };
+
+function defaults() {
+  const query = new URLSearchParams(location.search);
+  const saved = JSON.parse(localStorage.getItem(LAST_LOGIN) ?? '{}');
+  // Opened from the broker host (mosquitto's http_dir): the broker is the page's own origin.
+  const sameOrigin = location.protocol.startsWith('http') ? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/` : '';
+  return {
+    url: query.get('broker') ?? saved.url ?? sameOrigin,
+    prefix: query.get('prefix') ?? saved.prefix ?? 'anodefreerig',
+    username: query.get('user') ?? saved.username ?? '',
+  };
+}
+
+function showLogin(message = '') {
+  const form = $('login-form');
+  for (const [name, value] of Object.entries(defaults())) { form.elements[name].value = value; }
+  $('login-error').textContent = message;
+  if (!$('login').open) { $('login').showModal(); }
+}
+
+async function login(event) {
+  event.preventDefault();
+  const form = event.target.elements;
+  const settings = { url: form.url.value.trim(), prefix: form.prefix.value.trim(), username: form.username.value.trim(), password: form.password.value };
+  const connection = new RigConnection(settings);
+  $('login-error').textContent = 'connecting…';
+  try {
+    await connection.connect();
+  } catch (error) {
+    $('login-error').textContent = `Not connected: ${error.message}`;
+    return;
+  }
+  localStorage.setItem(LAST_LOGIN, JSON.stringify({ url: settings.url, prefix: settings.prefix, username: settings.username }));
+  $('login').close();
+  start(connection);
+}
+
+function start(connection) {
+  page.connection = connection;
+  page.model = new Model();
+  page.model.attach(connection);
+  page.alarms = new Alarms($('alarm-list'), $('alarm-count'), $('ack-all'));
+  page.detail = new ChannelDetail($('detail'));
+  $('login-info').textContent = `${connection.username} @ ${connection.url}`;
+  $('logout').hidden = false;
+  connection.addEventListener('status', e => {
+    $('connection').textContent = e.detail.connected ? 'connected' : `disconnected${e.detail.error ? `: ${e.detail.error}` : ''}`;
+    $('connection').className = `badge ${e.detail.connected ? 'ok' : 'alarm'}`;
+  });
+  $('connection').textContent = 'connected';
+  $('connection').className = 'badge ok';
+  page.model.addEventListener('changed', () => { page.dirty = true; });
+  setRole('checking');
+  setInterval(redraw, REDRAW_MS);
+}
+
+/** The broker's ACL is the truth: a harmless command (list-tests) that the broker refuses means a read-only login. */
+async function probeRole(rigId) {
+  page.probedRig = rigId;
+  const result = await page.connection.probe(rigId);
+  setRole(result.allowed ? 'operator' : 'viewer', result.message);
+}
+
+function setRole(role, refusal = '') {
+  page.role = role;
+  page.refusal = refusal;
+  $('role').textContent = { operator: 'operator', viewer: 'read-only', checking: 'checking rights…' }[role];
+  $('role').className = `badge ${role === 'operator' ? 'ok' : role === 'viewer' ? 'warn' : 'quiet'}`;
+  if (refusal) { addReply({ ok: false, verb: 'list-tests', message: refusal }); }
+  renderActions();
+}
+
+function select(key) {
+  page.selected = key;
+  page.dirty = true;
+  redraw();
+  renderActions();
+}
+
+function selectedChannel() {
+  for (const channel of page.model.channels()) { if (channel.key === page.selected) { return channel; } }
+  return null;
+}
+
+function renderActions() {
+  const channel = page.model && selectedChannel();
+  renderOperator($('operator'), {
+    channel, rig: channel && page.model.rigs.get(channel.rig), role: page.role, refusal: page.refusal,
+    username: page.connection?.username, send,
+  });
+}
+
+async function send(verb, body, localError) {
+  if (localError) { addReply({ ok: false, verb: 'start', message: localError }); return; }
+  const channel = selectedChannel();
+  addReply({ ok: true, verb, message: 'sent…', pending: true });
+  addReply(await page.connection.command(channel.rig, verb, body));
+}
+
+function addReply(reply) {
+  $('reply-list').prepend(element('li', { class: reply.ok ? 'ok' : 'error', 'data-testid': reply.pending ? 'reply-pending' : 'reply', 'data-verb': reply.verb },
+    `${clock(Date.now() / 1000)} ${reply.verb}: ${reply.ok ? 'ok' : 'refused'} — ${reply.message}`));
+}
+
+function redraw() {
+  if (!page.dirty) { return; }
+  page.dirty = false;
+  const channels = [...page.model.channels()];
+  if (!page.selected && channels.length) { select(channels[0].key); return; }
+  renderOverview($('overview'), page.model, page.selected, select);
+  const channel = selectedChannel();
+  if (channel) { page.detail.show(channel); page.detail.update(); }
+  page.alarms.render(page.model.events);
+  const online = [...page.model.rigs.values()].find(r => r.online);
+  if (online && !page.probedRig) { probeRole(online.id); }
+  if (channel && page.actionsFor !== `${channel.key}|${page.role}|${channel.state?.heater_zone}|${page.model.rigs.get(channel.rig)?.info ? 1 : 0}`) {
+    page.actionsFor = `${channel.key}|${page.role}|${channel.state?.heater_zone}|${page.model.rigs.get(channel.rig)?.info ? 1 : 0}`;
+    renderActions();
+  }
+}
+
+$('login-form').addEventListener('submit', login);
+$('logout').addEventListener('click', () => { page.connection?.close(); localStorage.removeItem(LAST_LOGIN); location.reload(); });
+showLogin();

@@ -1,0 +1,165 @@
+// Everything the page knows, built only from broker messages: rigs (status, info), channels (retained state, live
+// telemetry, cycle history) and events. Views read it; nothing here touches the DOM.
+
+/** Points kept per live trace: a day at 1 Hz; older points drop off the front. */
+export const TRACE_CAPACITY = 86400;
+
+class Trace {
+  constructor(names) {
+    this.names = names;
+    this.columns = Object.fromEntries(names.map(n => [n, []]));
+  }
+  /** Adds a point in time order (a state message and a test sample may arrive out of order); a repeated time is dropped. */
+  push(point) {
+    const times = this.columns[this.names[0]];
+    const t = point[this.names[0]];
+    if (times.length && t <= times[times.length - 1]) {
+      let low = 0, high = times.length;
+      while (low < high) { const mid = (low + high) >> 1; if (times[mid] < t) { low = mid + 1; } else { high = mid; } }
+      if (times[low] === t) { return; }
+      for (const name of this.names) { this.columns[name].splice(low, 0, point[name] ?? null); }
+      return;
+    }
+    for (const name of this.names) { this.columns[name].push(point[name] ?? null); }
+    if (this.columns[this.names[0]].length > TRACE_CAPACITY) {
+      for (const name of this.names) { this.columns[name].splice(0, TRACE_CAPACITY / 10); }
+    }
+  }
+  get length() { return this.columns[this.names[0]].length; }
+  last(name) { const c = this.columns[name]; return c.length ? c[c.length - 1] : null; }
+  clear() { for (const name of this.names) { this.columns[name].length = 0; } }
+}
+
+export class Channel {
+  constructor(rig, id) {
+    this.rig = rig;
+    this.id = id;
+    this.key = `${rig}/${id}`;
+    this.state = null;
+    /** Test samples (telemetry topic): time, V, mA. */
+    this.electrical = new Trace(['t', 'voltage', 'currentMilliamps']);
+    /** Stack pressure and temperature from telemetry and from the state message (which also covers idle channels). */
+    this.environment = new Trace(['t', 'pressure', 'temperature']);
+    this.history = null;
+    /** Voltage-capacity curves by cycle, from every history message of the current test seen since the page opened. */
+    this.curves = new Map();
+    this.lastSeq = new Map();
+    this.version = 0;
+  }
+
+  /** At-least-once delivery (docs/telemetry.md): a seq already seen on a stream is a duplicate. */
+  isDuplicate(stream, seq) {
+    if (typeof seq !== 'number') { return false; }
+    const last = this.lastSeq.get(stream);
+    if (last !== undefined && seq <= last) { return true; }
+    this.lastSeq.set(stream, seq);
+    return false;
+  }
+
+  onState(state) {
+    if (this.state?.test_id !== state.test_id && state.test_id) { this.electrical.clear(); }
+    this.state = state;
+    if (state.sampled_at) {
+      // The state message carries the channel's latest live sample, tested or not: an idle channel's OCV and a
+      // paused test's readings are drawn from it, between test samples.
+      const t = Date.parse(state.sampled_at) / 1000;
+      this.electrical.push({ t, voltage: state.voltage_V, currentMilliamps: state.current_A * 1000 });
+      this.environment.push({ t, pressure: state.stack_pressure_MPa, temperature: state.temperature_degC });
+    }
+    this.version++;
+  }
+
+  onTelemetry(sample) {
+    if (this.isDuplicate('telemetry', sample.seq)) { return; }
+    const t = sample.unix_time_s;
+    this.electrical.push({ t, voltage: sample.voltage_V, currentMilliamps: sample.current_A * 1000 });
+    this.environment.push({ t, pressure: sample.stack_pressure_MPa, temperature: sample.temperature_degC });
+    this.latestSample = sample;
+    this.version++;
+  }
+
+  onHistory(history) {
+    if (this.history?.test_id !== history.test_id) { this.curves.clear(); }
+    this.history = history;
+    for (const curve of history.curves ?? []) { this.curves.set(curve.cycle, curve); }
+    this.version++;
+  }
+
+  /** A cycle summary arriving between two history messages (they are published together; this keeps the order safe). */
+  onCycle(cycle) {
+    if (this.isDuplicate('cycles', cycle.seq) || !this.history || this.history.test_id !== cycle.test_id) { return; }
+    const columns = this.history.cycles;
+    if (columns.cycle.includes(cycle.cycle)) { return; }
+    for (const name of Object.keys(columns)) { columns[name].push(name === 'cycle' ? cycle.cycle : cycle[name] ?? null); }
+    this.version++;
+  }
+
+  /** The newest readings: the last telemetry sample when it is newer than the state message, else the state's. */
+  get live() {
+    const s = this.state ?? {};
+    const sample = this.latestSample;
+    const stateTime = s.sampled_at ? Date.parse(s.sampled_at) / 1000 : -Infinity;
+    return sample && sample.unix_time_s > stateTime && sample.test_id === s.test_id ? sample : s;
+  }
+
+  get cyclesClosed() { return this.history?.cycles.cycle.length ?? 0; }
+}
+
+export class Rig {
+  constructor(id) {
+    this.id = id;
+    this.online = false;
+    this.info = null;
+    this.channels = new Map();
+  }
+  channel(id) {
+    if (!this.channels.has(id)) { this.channels.set(id, new Channel(this.id, id)); }
+    return this.channels.get(id);
+  }
+}
+
+export class Model extends EventTarget {
+  constructor() {
+    super();
+    this.rigs = new Map();
+    this.events = [];
+    this.eventSeq = new Map();
+  }
+
+  rig(id) {
+    if (!this.rigs.has(id)) { this.rigs.set(id, new Rig(id)); }
+    return this.rigs.get(id);
+  }
+
+  /** Wires the connection's messages into the model; every change is announced as a 'changed' event. */
+  attach(connection) {
+    const on = (type, apply) => connection.addEventListener(type, e => { apply(e.detail); this.changed(e.detail.rig, e.detail.channel); });
+    on('rig-status', d => { this.rig(d.rig).online = d.online; });
+    on('rig-info', d => {
+      const rig = this.rig(d.rig);
+      rig.info = d.body;
+      for (const c of d.body.channels ?? []) { rig.channel(c.id); }
+    });
+    on('rig-event', d => this.onEvent(d.rig, d.body));
+    on('channel-state', d => this.rig(d.rig).channel(d.channel).onState(d.body));
+    on('channel-telemetry', d => this.rig(d.rig).channel(d.channel).onTelemetry(d.body));
+    on('channel-history', d => this.rig(d.rig).channel(d.channel).onHistory(d.body));
+    on('channel-cycles', d => this.rig(d.rig).channel(d.channel).onCycle(d.body));
+  }
+
+  onEvent(rig, event) {
+    const last = this.eventSeq.get(rig);
+    if (typeof event.seq === 'number' && last !== undefined && event.seq <= last) { return; }
+    this.eventSeq.set(rig, event.seq);
+    this.events.unshift({ ...event, rig, key: `${rig}/${event.seq}` });
+    this.events.length = Math.min(this.events.length, 500);
+  }
+
+  changed(rig, channel) { this.dispatchEvent(new CustomEvent('changed', { detail: { rig, channel } })); }
+
+  *channels() {
+    for (const rig of [...this.rigs.values()].sort((a, b) => a.id.localeCompare(b.id))) {
+      for (const channel of [...rig.channels.values()].sort((a, b) => a.id.localeCompare(b.id))) { yield channel; }
+    }
+  }
+}

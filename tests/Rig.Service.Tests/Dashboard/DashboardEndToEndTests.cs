@@ -1,0 +1,111 @@
+using System.Globalization;
+using Rig.Service.Tests.Deploy;
+using Rig.Service.Tests.Support;
+using Rig.Service.Tests.Telemetry;
+using Xunit.Abstractions;
+
+namespace Rig.Service.Tests.Dashboard;
+
+/// <summary>
+/// The browser dashboard end to end: a real mosquitto with the shipped lab ACL and a WebSockets listener that also
+/// serves the built page (http_dir), the real service on simulated hardware logged in as rig-01, and Debian's
+/// headless Chromium driven by playwright-core (dashboard/e2e/dashboard.e2e.mjs) as an operator and as a read-only
+/// dashboard account. Screenshots go to artifacts/test-results/dashboard/.
+/// </summary>
+[Collection("Dashboard")]
+public sealed class DashboardEndToEndTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly ITestOutputHelper _log;
+    private readonly string _directory = Directory.CreateTempSubdirectory("rig-dashboard-").FullName;
+    private readonly string _dashboard = Path.Combine(DeployScripts.RepositoryRoot, "dashboard");
+    private readonly Dictionary<string, string> _passwords = new()
+    {
+        ["rig-01"] = RandomPassword(), ["operator"] = RandomPassword(), ["dashboard"] = RandomPassword(),
+    };
+
+    public DashboardEndToEndTests(ITestOutputHelper log) => _log = log;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task An_operator_watches_a_test_run_and_pauses_it_from_the_page_and_a_read_only_login_cannot_command()
+    {
+        var chromium = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium";
+        Assert.True(File.Exists(chromium), $"{chromium} not found: apt-get install chromium (.ci/run installs it)");
+        await BuildDashboardAsync();
+
+        await using var broker = await MosquittoBroker.StartAsync(new BrokerSetup
+        {
+            Users = [.. _passwords.Select(p => (p.Key, p.Value))],
+            AclFile = Path.Combine(DeployScripts.RepositoryRoot, "deploy/mosquitto/central/acl"),
+            WebSocketsHttpDirectory = Path.Combine(_dashboard, "dist"),
+        });
+        var passwordFile = Path.Combine(_directory, "rig-password");
+        await File.WriteAllTextAsync(passwordFile, _passwords["rig-01"] + "\n");
+        await using var service = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["Rig__StateDirectory"] = Path.Combine(_directory, "state"),
+            ["Rig__SamplePeriod"] = "00:00:00.250",
+            ["Mqtt__Broker"] = "127.0.0.1",
+            ["Mqtt__Port"] = broker.Port.ToString(CultureInfo.InvariantCulture),
+            ["Mqtt__Username"] = "rig-01",
+            ["Mqtt__PasswordFile"] = passwordFile,
+            ["Mqtt__StatePeriod"] = "00:00:01",
+            // The lab ACL lets a rig write only its own tree; discovery belongs on the rig's local broker.
+            ["Mqtt__HomeAssistantDiscovery"] = "false",
+            ["Store__RecordPeriod"] = "00:00:01",
+        });
+        await service.WaitForLogAsync("MQTT connected", Patience);
+
+        var artifacts = Path.Combine(DeployScripts.RepositoryRoot, "artifacts/test-results/dashboard");
+        var (exit, output) = await DeployScripts.RunAsync("node", ["e2e/dashboard.e2e.mjs"], TimeSpan.FromMinutes(5), new Dictionary<string, string>
+        {
+            ["DASHBOARD_URL"] = $"http://127.0.0.1:{broker.WebSocketsPort}/index.html",
+            ["BROKER_WS_URL"] = $"ws://127.0.0.1:{broker.WebSocketsPort}/",
+            ["BROKER_TCP_URL"] = $"mqtt://127.0.0.1:{broker.Port}",
+            ["RIG"] = "rig-01",
+            ["OPERATOR"] = "operator",
+            ["OPERATOR_PASSWORD"] = _passwords["operator"],
+            ["VIEWER"] = "dashboard",
+            ["VIEWER_PASSWORD"] = _passwords["dashboard"],
+            ["ARTIFACTS"] = artifacts,
+            ["CHROMIUM"] = chromium,
+        }, _dashboard);
+        _log.WriteLine(output);
+        Assert.True(exit == 0, $"{output}\n--- service log ---\n{service.Output}");
+        Assert.Contains("all dashboard checks passed", output, StringComparison.Ordinal);
+        foreach (var screenshot in new[] { "dashboard-live.png", "dashboard-operator.png", "dashboard-viewer.png" })
+        {
+            var png = await File.ReadAllBytesAsync(Path.Combine(artifacts, screenshot));
+            Assert.True(png.Length > 10_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', $"{screenshot} is not a real screenshot");
+        }
+        Assert.False(service.HasExited, service.Output);
+    }
+
+    /// <summary>npm ci from the lockfile (only when node_modules is missing or older than the lockfile), then the build.</summary>
+    private async Task BuildDashboardAsync()
+    {
+        var installed = Path.Combine(_dashboard, "node_modules/.package-lock.json");
+        var lockfile = Path.Combine(_dashboard, "package-lock.json");
+        if (!File.Exists(installed) || File.GetLastWriteTimeUtc(installed) < File.GetLastWriteTimeUtc(lockfile))
+        {
+            var (ci, ciLog) = await DeployScripts.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(5), null, _dashboard);
+            Assert.True(ci == 0, $"npm ci failed (needs node and npm, and the npm registry):\n{ciLog}");
+        }
+        var (build, buildLog) = await DeployScripts.RunAsync("npm", ["run", "build"], TimeSpan.FromMinutes(2), null, _dashboard);
+        Assert.True(build == 0, buildLog);
+        _log.WriteLine(buildLog);
+    }
+
+    private static string RandomPassword() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+}
+
+[CollectionDefinition("Dashboard", DisableParallelization = true)]
+public sealed class DashboardCollection;
