@@ -31,7 +31,12 @@ export class RigConnection extends EventTarget {
         reconnectPeriod: 2000,
         connectTimeout: 10000,
       });
+      // A wrong address or a dead broker gives no error in a browser, only reconnect attempts: give up on the login.
+      const timer = setTimeout(() => {
+        if (!settled) { settled = true; this.client.end(true); reject(new Error(`no answer from ${this.url} within 15 s`)); }
+      }, 15000);
       this.client.on('connect', () => {
+        clearTimeout(timer);
         this.subscribe();
         this.emit('status', { connected: true });
         if (!settled) { settled = true; resolve(); }

@@ -70,6 +70,8 @@ export class Channel {
   }
 
   onTelemetry(sample) {
+    // A new test id resets the check: a rig whose store was replaced counts from 1 again.
+    if (this.latestSample?.test_id !== sample.test_id) { this.lastSeq.delete('telemetry'); }
     if (this.isDuplicate('telemetry', sample.seq)) { return; }
     const t = sample.unix_time_s;
     this.electrical.push({ t, voltage: sample.voltage_V, currentMilliamps: sample.current_A * 1000 });

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Rig.Service.Configuration;
 using Rig.Service.Recording;
 using Rig.Service.Store;
@@ -16,9 +15,6 @@ public sealed class CycleHistoryTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, true);
 
     private string Db => Path.Combine(_directory, "rig.db");
-
-    private static StoreTestRecorder Recorder(RigStore store) =>
-        new(store, Options.Create(new StoreOptions { RecordPeriod = TimeSpan.FromSeconds(10), RecordDeltaVoltageMillivolts = 1, RecordDeltaCurrentMilliamps = 0.01 }));
 
     private static TestStartRecord StartRecord(string testId) =>
         new(testId, "rig-t", "ch1", Start, new CellOptions { Name = "HC-01", AreaCm2 = 0.785 }, "plate-strip", "steps: []",
@@ -56,7 +52,7 @@ public sealed class CycleHistoryTests : IDisposable
     public async Task History_holds_every_cycle_summary_and_the_curves_of_milestone_cycles_and_the_latest()
     {
         using var store = new RigStore(Db);
-        var recorder = Recorder(store);
+        var recorder = StoreRecordingTests.Recorder(store);
         await recorder.TestStartedAsync(StartRecord("t1"), CancellationToken.None);
         var empty = LatestHistory(store);
         Assert.Equal("t1", empty.GetProperty("test_id").GetString());
@@ -94,7 +90,7 @@ public sealed class CycleHistoryTests : IDisposable
         string before;
         using (var store = new RigStore(Db))
         {
-            var recorder = Recorder(store);
+            var recorder = StoreRecordingTests.Recorder(store);
             await recorder.TestStartedAsync(StartRecord("t1"), CancellationToken.None);
             for (var cycle = 1; cycle <= 3; cycle++)
             {
@@ -104,7 +100,7 @@ public sealed class CycleHistoryTests : IDisposable
         }
         using (var reopened = new RigStore(Db))
         {
-            var recorder = Recorder(reopened); // cold cache, as after a crash
+            var recorder = StoreRecordingTests.Recorder(reopened); // cold cache, as after a crash
             await recorder.TestStartedAsync(StartRecord("t1"), CancellationToken.None); // a resume re-announces the test
             await Cycle(recorder, "t1", 4);
             var history = LatestHistory(reopened);
@@ -118,7 +114,7 @@ public sealed class CycleHistoryTests : IDisposable
     public async Task A_new_test_on_the_channel_starts_an_empty_history()
     {
         using var store = new RigStore(Db);
-        var recorder = Recorder(store);
+        var recorder = StoreRecordingTests.Recorder(store);
         await recorder.TestStartedAsync(StartRecord("t1"), CancellationToken.None);
         await Cycle(recorder, "t1", 1);
         await recorder.TestStartedAsync(StartRecord("t2"), CancellationToken.None);

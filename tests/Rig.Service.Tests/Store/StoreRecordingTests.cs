@@ -20,7 +20,8 @@ public sealed class StoreRecordingTests : IDisposable
 
     private string Db => Path.Combine(_directory, "rig.db");
 
-    private static StoreTestRecorder Recorder(RigStore store, StoreOptions? options = null) =>
+    /// <summary>The recorder with the shipped recording policy (10 s, 1 mV, 0.01 mA).</summary>
+    internal static StoreTestRecorder Recorder(RigStore store, StoreOptions? options = null) =>
         new(store, Options.Create(options ?? new StoreOptions { RecordPeriod = TimeSpan.FromSeconds(10), RecordDeltaVoltageMillivolts = 1, RecordDeltaCurrentMilliamps = 0.01 }));
 
     private static TestStartRecord StartRecord(string testId, CellChemistry chemistry = CellChemistry.AnodeFreeHalfCell) =>

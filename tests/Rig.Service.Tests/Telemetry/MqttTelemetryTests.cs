@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -53,6 +54,19 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
         Assert.Equal(0.77, state.Json.GetProperty("voltage_V").GetDouble(), 6);
         Assert.Equal("idle", state.Json.GetProperty("run_state").GetString());
         Assert.Equal("online", retained.First(m => m.Topic == rig.Topics.Status).Text);
+        // What a dashboard draws with: the channel's cell and windows, progress, the rig's description, the cycle history.
+        Assert.Equal(0.785, state.Json.GetProperty("cell").GetProperty("area_cm2").GetDouble(), 6);
+        Assert.Equal("zone", state.Json.GetProperty("heater_zone").GetString());
+        Assert.Equal(40, state.Json.GetProperty("temperature_setpoint_degC").GetDouble(), 6);
+        Assert.Equal(JsonValueKind.Null, state.Json.GetProperty("time_left_s").ValueKind);
+        var more = await late.WaitForAsync(r => r.Any(m => m.Topic == $"{rig.Topics.Root}/info") && r.Any(m => m.Topic == $"{rig.Topics.Root}/ch1/history"), TimeSpan.FromSeconds(10));
+        var info = more.First(m => m.Topic == $"{rig.Topics.Root}/info");
+        Assert.True(info.Retain);
+        Assert.Equal(["ch1", "ch2"], info.Json.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("id").GetString()));
+        Assert.Contains("pause", info.Json.GetProperty("commands").EnumerateArray().Select(c => c.GetString()));
+        var history = more.First(m => m.Topic == $"{rig.Topics.Root}/ch1/history");
+        Assert.True(history.Retain);
+        Assert.Equal(testId, history.Json.GetProperty("test_id").GetString());
         await using var dashboard = await TestSubscriber.ConnectAsync(_broker.Port, "homeassistant/sensor/rig-t_ch1/+/config");
         var configs = await dashboard.WaitForAsync(r => r.Count >= 8, TimeSpan.FromSeconds(10));
         var voltage = configs.Single(m => m.Topic.EndsWith("/voltage/config", StringComparison.Ordinal)).Json;

@@ -61,9 +61,11 @@ public sealed class TelemetryHarness : IAsyncDisposable
         collection.AddSingleton<CommandRouter>();
         collection.AddSingleton<CommandProcessor>();
         collection.AddSingleton<HomeAssistantDiscovery>();
+        collection.AddSingleton<RigInfoPublisher>();
         collection.AddSingleton<ChannelStatePublisher>();
         _services = collection.BuildServiceProvider();
         _ = _services.GetRequiredService<HomeAssistantDiscovery>();
+        _ = _services.GetRequiredService<RigInfoPublisher>();
     }
 
     public RigOptions Rig { get; }
