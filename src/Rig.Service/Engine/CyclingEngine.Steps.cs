@@ -48,9 +48,12 @@ public sealed partial class CyclingEngine
         return CommandFor(step);
     }
 
+    // A rest sources zero current rather than turning the output off: an SMU with its output off (high impedance, relay
+    // open) cannot measure, so the open-circuit voltage a rest must record (and an LSV "from OCV" starts at) is only
+    // read with the output on at 0 A, as commercial cyclers rest. Off stays the safe state for pauses, faults and ends.
     private EngineCommand CommandFor(StepDefinition step) => step.Kind switch
     {
-        StepKind.Rest => EngineCommand.Off,
+        StepKind.Rest => EngineCommand.CurrentWith(ElectricCurrent.Zero, ElectricPotential.FromVolts(_voltageComplianceVolts)),
         StepKind.Hold => EngineCommand.VoltageWith(step.Voltage!.Value, ElectricCurrent.FromAmperes(_maxCurrentAmperes)),
         StepKind.Sweep => EngineCommand.VoltageWith(ElectricPotential.FromVolts(SweepVolts(step)), ElectricCurrent.FromAmperes(_maxCurrentAmperes)),
         _ => EngineCommand.CurrentWith(ElectricCurrent.FromAmperes(State.StepCurrentAmperes), ElectricPotential.FromVolts(_voltageComplianceVolts)),

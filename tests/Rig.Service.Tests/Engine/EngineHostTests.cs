@@ -47,7 +47,11 @@ public sealed class EngineHostTests : IDisposable
         Assert.True(started.Accepted, started.Message);
         await TicksAsync(loop, 5);
         Assert.Equal(RunState.Running, host.Status()[0].State);
-        Assert.False(_hardware.Simulation.Instruments["ch1"].OutputOn); // the preset rests 10 min first
+        // The preset rests 10 min first: at 0 A with the output on, so the instrument reads the open-circuit voltage.
+        Assert.True(_hardware.Simulation.Instruments["ch1"].OutputOn);
+        var rest = _recorder.RecentSamples.Where(s => s.StepType == "Rest").ToList();
+        Assert.NotEmpty(rest);
+        Assert.All(rest, s => Assert.True(Math.Abs(s.CurrentAmperes) < 1e-6 && s.VoltageVolts > 1.0, $"rest sample {s.VoltageVolts} V, {s.CurrentAmperes} A"));
         await TicksAsync(loop, 600);
         Assert.True(_hardware.Simulation.Instruments["ch1"].OutputOn);
 
