@@ -9,9 +9,12 @@ using UnitsNet;
 namespace Rig.Service.Thermal;
 
 /// <summary>The rig's heater zone controllers, one per configured zone, and the operator API over them.</summary>
-public sealed class HeaterZones : IHeaterZoneControl, IDisposable
+public sealed partial class HeaterZones : IHeaterZoneControl, IDisposable
 {
     private readonly Dictionary<string, HeaterZoneController> _controllers = new(StringComparer.Ordinal);
+    private readonly ZoneSettingsStore _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
     public HeaterZones(
         RigHardware hardware,
@@ -22,10 +25,17 @@ public sealed class HeaterZones : IHeaterZoneControl, IDisposable
         ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(hardware);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _settings = new ZoneSettingsStore(Path.Combine(options.Value.ResolveStateDirectory(), "heater"));
+        _time = time;
+        _logger = loggers.CreateLogger<HeaterZones>();
         foreach (var zone in hardware.Zones.Values)
         {
-            _controllers[zone.Id] = new HeaterZoneController(zone, state, reaction, time, options.Value.DeviceTimeout,
+            var controller = new HeaterZoneController(zone, state, reaction, time, options.Value.DeviceTimeout,
                 loggers.CreateLogger<HeaterZoneController>());
+            _controllers[zone.Id] = controller;
+            Restore(controller);
         }
     }
 
@@ -35,9 +45,9 @@ public sealed class HeaterZones : IHeaterZoneControl, IDisposable
 
     public IReadOnlyList<HeaterZoneStatus> Status() => [.. _controllers.Values.Select(c => c.Status())];
 
-    public CommandResult SetSetpoint(string zoneId, Temperature setpoint) => With(zoneId, c => c.SetSetpoint(setpoint));
+    public CommandResult SetSetpoint(string zoneId, Temperature setpoint) => Saved(zoneId, With(zoneId, c => c.SetSetpoint(setpoint)));
 
-    public CommandResult SetGains(string zoneId, PidGains gains) => With(zoneId, c => c.SetGains(gains));
+    public CommandResult SetGains(string zoneId, PidGains gains) => Saved(zoneId, With(zoneId, c => c.SetGains(gains)));
 
     public CommandResult ClearFault(string zoneId) => With(zoneId, c => c.ClearFault());
 
@@ -45,7 +55,7 @@ public sealed class HeaterZones : IHeaterZoneControl, IDisposable
 
     public CommandResult CancelAutotune(string zoneId) => With(zoneId, c => c.CancelAutotune());
 
-    public CommandResult AcceptAutotune(string zoneId) => With(zoneId, c => c.AcceptAutotune());
+    public CommandResult AcceptAutotune(string zoneId) => Saved(zoneId, With(zoneId, c => c.AcceptAutotune()));
 
     public void Dispose()
     {
@@ -54,6 +64,57 @@ public sealed class HeaterZones : IHeaterZoneControl, IDisposable
             controller.Dispose();
         }
     }
+
+    /// <summary>After an accepted change, the zone's set-point and gains go to disk before the caller hears "ok".</summary>
+    private CommandResult Saved(string zoneId, CommandResult result)
+    {
+        if (!result.Accepted)
+        {
+            return result;
+        }
+        var status = _controllers[zoneId].Status();
+        try
+        {
+            _settings.Save(zoneId, new ZoneSettings(status.Setpoint.DegreesCelsius, status.Gains, _time.GetUtcNow()));
+            return result;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogSaveFailed(ex, zoneId);
+            return CommandResult.Ok($"{result.Message}; NOT saved, a restart returns to the configured value ({ex.Message})");
+        }
+    }
+
+    /// <summary>Applies saved run-time settings through the controller's own checks (a set-point above a lowered cut-off is refused).</summary>
+    private void Restore(HeaterZoneController controller)
+    {
+        ZoneSettings? saved;
+        try
+        {
+            saved = _settings.Load(controller.ZoneId);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            LogRestoreFailed(ex, controller.ZoneId, _settings.PathFor(controller.ZoneId));
+            return;
+        }
+        if (saved is null)
+        {
+            return;
+        }
+        var gains = controller.SetGains(saved.Gains);
+        var setpoint = controller.SetSetpoint(Temperature.FromDegreesCelsius(saved.SetpointCelsius));
+        LogRestored(controller.ZoneId, saved.SetpointCelsius, saved.Gains.ToString(), saved.SavedAt, setpoint.Accepted && gains.Accepted ? "applied" : $"refused: {setpoint.Message} {gains.Message}");
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Heater zone {Zone}: saving its set-point and gains failed")]
+    private partial void LogSaveFailed(Exception ex, string zone);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Heater zone {Zone}: saved settings in {Path} unreadable; using the configuration")]
+    private partial void LogRestoreFailed(Exception ex, string zone, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heater zone {Zone}: run-time settings from {SavedAt:u} restored (set-point {Celsius} °C, {Gains}): {Outcome}")]
+    private partial void LogRestored(string zone, double celsius, string gains, DateTimeOffset savedAt, string outcome);
 
     private CommandResult With(string zoneId, Func<HeaterZoneController, CommandResult> command) =>
         zoneId is not null && _controllers.TryGetValue(zoneId, out var controller)

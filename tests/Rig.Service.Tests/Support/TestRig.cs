@@ -15,7 +15,10 @@ internal sealed class TestRig
 {
     public TestRig(Dictionary<string, string?>? overrides = null)
     {
-        Configuration = new ConfigurationBuilder().AddInMemoryCollection(SettingsWith(overrides)).Build();
+        var settings = SettingsWith(overrides);
+        // Each rig its own state directory (checkpoints, calibrations, heater settings, store), unless a test shares one on purpose.
+        settings.TryAdd("Rig:StateDirectory", Path.Combine(Path.GetTempPath(), "afr-testrig", Guid.NewGuid().ToString("N")));
+        Configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         Options = Microsoft.Extensions.Options.Options.Create(Configuration.GetSection("Rig").Get<RigOptions>()!);
         Hardware = new RigHardwareBuilder(Options, Time).Build();
         Events = new RigEvents(NullLogger<RigEvents>.Instance);

@@ -70,9 +70,52 @@ public sealed class HeaterZoneControlTests
         Assert.Equal(rig.Plant.Heater.Duty, reading.HeaterDuty);
     }
 
-    private static HeaterZones ZonesOf(SimulatedZoneRig rig)
+    [Fact]
+    public async Task A_set_point_and_gains_changed_at_run_time_survive_a_restart()
     {
-        var options = new RigOptions { HeaterZones = { [SimulatedZoneRig.ZoneId] = rig.Options } };
+        var state = Directory.CreateTempSubdirectory("rig-zone-settings-").FullName;
+        try
+        {
+            using (var rig = new SimulatedZoneRig())
+            {
+                var zones = ZonesOf(rig, state);
+                Assert.True(zones.SetSetpoint(SimulatedZoneRig.ZoneId, Temperature.FromDegreesCelsius(45)).Accepted);
+                Assert.True(zones.SetGains(SimulatedZoneRig.ZoneId, new PidGains(0.5, 0.003, 2)).Accepted);
+                Assert.True(zones.SetSetpoint(SimulatedZoneRig.ZoneId, Temperature.FromDegreesCelsius(99)).Accepted is false); // refused: not saved
+            }
+            using (var restarted = new SimulatedZoneRig())
+            {
+                var status = ZonesOf(restarted, state).Status()[0];
+                Assert.Equal(45, status.Setpoint.DegreesCelsius, 6);
+                Assert.Equal(new PidGains(0.5, 0.003, 2), status.Gains);
+                await restarted.RunAsync(TimeSpan.FromSeconds(2));
+            }
+            // The cut-off was lowered in the configuration since: the saved set-point is refused, the configured one kept.
+            using (var stricter = new SimulatedZoneRig())
+            {
+                stricter.Options.MaxCelsius = 44;
+                Assert.Equal(stricter.Options.SetpointCelsius, ZonesOf(stricter, state).Status()[0].Setpoint.DegreesCelsius, 6);
+            }
+            // A damaged file is reported and ignored: the zone runs on its configuration.
+            await File.WriteAllTextAsync(Path.Combine(state, "heater", SimulatedZoneRig.ZoneId + ".json"), "{ not json");
+            using (var damaged = new SimulatedZoneRig())
+            {
+                Assert.Equal(damaged.Options.SetpointCelsius, ZonesOf(damaged, state).Status()[0].Setpoint.DegreesCelsius, 6);
+            }
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    private static HeaterZones ZonesOf(SimulatedZoneRig rig, string? stateDirectory = null)
+    {
+        var options = new RigOptions
+        {
+            HeaterZones = { [SimulatedZoneRig.ZoneId] = rig.Options },
+            StateDirectory = stateDirectory ?? Path.Combine(Path.GetTempPath(), "afr-testrig", Guid.NewGuid().ToString("N")),
+        };
         var hardware = new RigHardware(
             new Dictionary<string, ChannelHardware>(),
             new Dictionary<string, HeaterZoneHardware> { [SimulatedZoneRig.ZoneId] = new(SimulatedZoneRig.ZoneId, rig.Options, rig.Plant.Sensor, rig.Plant.Heater) },

@@ -1,16 +1,14 @@
-using System.Text.Json;
+using Rig.Drivers.Persistence;
 using UnitsNet;
 
 namespace Rig.Drivers.LoadCells.Calibration;
 
 /// <summary>
-/// One JSON file per clamp (&lt;directory&gt;/&lt;channel&gt;.json). Written to a temporary file, flushed to disk,
-/// then renamed over the old one: a power cut leaves the old calibration or the new one, never half of either.
+/// One JSON file per clamp (&lt;directory&gt;/&lt;channel&gt;.json), written whole or not at all (<see cref="AtomicJsonFile"/>):
+/// a power cut leaves the old calibration or the new one, never half of either.
 /// </summary>
 public sealed class CalibrationStore
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     public CalibrationStore(string directory)
     {
         Directory = directory ?? throw new ArgumentNullException(nameof(directory));
@@ -28,8 +26,7 @@ public sealed class CalibrationStore
         {
             return null;
         }
-        var stored = JsonSerializer.Deserialize<StoredCalibration>(File.ReadAllText(path), Json)
-            ?? throw new InvalidDataException($"{path} is empty");
+        var stored = AtomicJsonFile.Read<StoredCalibration>(path) ?? throw new InvalidDataException($"{path} is empty");
         if (!double.IsFinite(stored.CountsPerNewton) || stored.CountsPerNewton == 0 || !double.IsFinite(stored.ZeroCounts))
         {
             throw new InvalidDataException($"{path}: CountsPerNewton must be finite and non-zero, ZeroCounts finite");
@@ -41,17 +38,8 @@ public sealed class CalibrationStore
     public void Save(string channelId, string device, LoadCellCalibration calibration)
     {
         ArgumentNullException.ThrowIfNull(calibration);
-        System.IO.Directory.CreateDirectory(Directory);
-        var path = PathFor(channelId);
-        var temporary = path + ".tmp";
-        var stored = new StoredCalibration(channelId, device, calibration.ZeroCounts, calibration.CountsPerNewton,
-            calibration.TaredAt, calibration.SpannedAt, calibration.ReferenceLoad?.Newtons);
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, stored, Json);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
+        AtomicJsonFile.Write(PathFor(channelId), new StoredCalibration(channelId, device, calibration.ZeroCounts, calibration.CountsPerNewton,
+            calibration.TaredAt, calibration.SpannedAt, calibration.ReferenceLoad?.Newtons));
     }
 
     private sealed record StoredCalibration(

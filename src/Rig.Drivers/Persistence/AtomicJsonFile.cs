@@ -1,0 +1,42 @@
+using System.Text.Json;
+
+namespace Rig.Drivers.Persistence;
+
+/// <summary>
+/// Small settings files that must survive a power cut whole: written to a temporary file, flushed to disk, then
+/// renamed over the old one, so a reader finds the old content or the new, never half of either.
+/// </summary>
+public static class AtomicJsonFile
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static void Write<T>(string path, T value)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temporary = path + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(stream, value, Indented);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>The file's content, or default when there is no file; a file that does not parse throws <see cref="InvalidDataException"/>.</summary>
+    public static T? Read<T>(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return default;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Indented) ?? throw new InvalidDataException($"{path} is empty");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path}: {ex.Message}", ex);
+        }
+    }
+}
