@@ -8,6 +8,15 @@ const PALETTE = ['#2d6cdf', '#d9480f', '#2b8a3e', '#862e9c', '#e67700', '#0b7285
 const band = 'rgba(45, 108, 223, 0.12)';
 
 const width = element => Math.max(320, element.clientWidth || 480);
+
+/** Tick labels with as many decimals as the tick spacing needs (a 0.5 mV window must not read "0.67, 0.67, 0.67"). */
+const precise = (u, ticks) => {
+  const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : 1;
+  const decimals = step > 0 ? Math.min(6, Math.max(0, Math.ceil(-Math.log10(step)))) : 0;
+  return ticks.map(v => v.toFixed(decimals));
+};
+/** Cycle numbers are whole: ticks only on integers. */
+const wholeCycles = { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], values: (u, ticks) => ticks.map(v => String(Math.round(v))) };
 const limit = stroke => ({ stroke, width: 1, dash: [4, 4], points: { show: false } });
 
 export function voltageCurrentChart(element) {
@@ -15,7 +24,7 @@ export function voltageCurrentChart(element) {
     width: width(element), height: HEIGHT,
     scales: { x: { time: true }, V: { auto: true }, mA: { auto: true } },
     series: [{}, { label: 'Voltage / V', scale: 'V', stroke: PALETTE[0], width: 1.5 }, { label: 'Current / mA', scale: 'mA', stroke: PALETTE[1], width: 1 }],
-    axes: [{}, { scale: 'V', label: 'V' }, { scale: 'mA', side: 1, label: 'mA', grid: { show: false } }],
+    axes: [{}, { scale: 'V', label: 'V', values: precise, size: 60 }, { scale: 'mA', side: 1, label: 'mA', values: precise, size: 60, grid: { show: false } }],
   }, [[], [], []], element);
 }
 
@@ -26,7 +35,7 @@ export function windowChart(element, label, unit, stroke) {
     scales: { x: { time: true } },
     series: [{}, { label: `${label} / ${unit}`, stroke, width: 1.5 }, { label: 'lower limit', ...limit('#868e96') }, { label: 'upper limit', ...limit('#868e96') }],
     bands: [{ series: [3, 2], fill: band }],
-    axes: [{}, { label: unit }],
+    axes: [{}, { label: unit, values: precise, size: 60 }],
   }, [[], [], [], []], element);
 }
 
@@ -44,7 +53,7 @@ export function cycleChart(element) {
       { label: 'discharge / mAh cm⁻²', scale: 'cap', stroke: PALETTE[1], points: { show: true, size: 4 } },
       { label: 'CE / %', scale: 'ce', stroke: PALETTE[2], points: { show: true, size: 4 } },
     ],
-    axes: [{ label: 'cycle' }, { scale: 'cap', label: 'mAh cm⁻²' }, { scale: 'ce', side: 1, label: 'CE %', grid: { show: false } }],
+    axes: [{ label: 'cycle', ...wholeCycles }, { scale: 'cap', label: 'mAh cm⁻²', values: precise, size: 60 }, { scale: 'ce', side: 1, label: 'CE %', values: precise, size: 60, grid: { show: false } }],
   }, [[], [], [], []], element);
 }
 
@@ -72,6 +81,6 @@ export function voltageCapacityChart(element, curves, areaCm2) {
     width: width(element), height: HEIGHT,
     scales: { x: { time: false } },
     series,
-    axes: [{ label: 'mAh cm⁻²' }, { label: 'V' }],
+    axes: [{ label: 'mAh cm⁻²', values: precise }, { label: 'V', values: precise, size: 60 }],
   }, data, element);
 }
