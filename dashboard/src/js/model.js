@@ -57,7 +57,8 @@ export class Channel {
   }
 
   onState(state) {
-    if (this.state?.test_id !== state.test_id && state.test_id) { this.electrical.clear(); }
+    // A new test replaces the V/I trace of the one before; the first state after the page opens clears nothing.
+    if (this.state?.test_id && state.test_id && this.state.test_id !== state.test_id) { this.electrical.clear(); }
     this.state = state;
     if (state.sampled_at) {
       // The state message carries the channel's latest live sample, tested or not: an idle channel's OCV and a
