@@ -15,6 +15,7 @@ public sealed class BlockingBridgeAdc : IBridgeAdc, IDisposable
     private readonly TimeSpan _timeout;
     private readonly IDisposable? _binding;
     private Task<int>? _hanging;
+    private int _disposed;
 
     public BlockingBridgeAdc(Func<int> readCounts, string device, double countsPerMillivoltPerVolt, TimeSpan timeout, TimeProvider time, IDisposable? binding = null)
     {
@@ -55,7 +56,17 @@ public sealed class BlockingBridgeAdc : IBridgeAdc, IDisposable
         }
     }
 
-    public void Dispose() => _binding?.Dispose();
+    /// <summary>
+    /// Disposes the binding once: a <see cref="Calibration.CalibratedForceSensor"/> disposes its ADC too, and the HX711
+    /// binding throws when it closes its pins a second time.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _binding?.Dispose();
+        }
+    }
 
     private HardwareFaultException Timeout(string message, Exception? inner = null) =>
         new(new HardwareFault(FaultKind.DeviceTimeout, Device, message, "the ADC's supply and data/clock wiring"), inner);
