@@ -17,8 +17,9 @@ public sealed class BlockingBridgeAdc : IBridgeAdc, IDisposable
     private Task<int>? _hanging;
     private int _disposed;
 
-    public BlockingBridgeAdc(Func<int> readCounts, string device, double countsPerMillivoltPerVolt, TimeSpan timeout, TimeProvider time, IDisposable? binding = null)
+    public BlockingBridgeAdc(Func<int> readCounts, string device, double countsPerMillivoltPerVolt, TimeSpan timeout, TimeProvider time, IDisposable? binding = null, BridgeAdcRails? rails = null)
     {
+        Rails = rails ?? BridgeAdcRails.TwentyFourBit;
         _readCounts = readCounts ?? throw new ArgumentNullException(nameof(readCounts));
         Device = device;
         CountsPerMillivoltPerVolt = countsPerMillivoltPerVolt;
@@ -30,6 +31,8 @@ public sealed class BlockingBridgeAdc : IBridgeAdc, IDisposable
     public string Device { get; }
 
     public double CountsPerMillivoltPerVolt { get; }
+
+    public BridgeAdcRails Rails { get; }
 
     public async ValueTask<RawBridgeReading> ReadAsync(CancellationToken cancellationToken)
     {
@@ -43,6 +46,11 @@ public sealed class BlockingBridgeAdc : IBridgeAdc, IDisposable
             var counts = await read.WaitAsync(_timeout, _time, cancellationToken);
             _hanging = null;
             return new RawBridgeReading(_time.GetUtcNow(), counts);
+        }
+        catch (TimeoutException ex) when (read.IsFaulted && read.Exception.InnerException == ex)
+        {
+            // The binding gave up by itself (the ADS1115 binding polls the OS bit for 10 ms): nothing is left hanging.
+            throw Timeout($"the binding gave up waiting for a conversion ({ex.Message})", ex);
         }
         catch (TimeoutException ex)
         {
