@@ -49,6 +49,9 @@ internal sealed class FakeHx711Gpio : GpioDriver
 
     public int PowerDowns { get; private set; }
 
+    /// <summary>Called with the pulse count while PD_SCK is high: lets a test stretch a pulse, as a pre-empted thread would.</summary>
+    public Action<int>? WhileClockHigh { get; set; }
+
     /// <summary>PD_SCK rising edges per completed read (24 data bits plus the gain pulses).</summary>
     public IReadOnlyList<int> PulsesPerRead
     {
@@ -104,6 +107,8 @@ internal sealed class FakeHx711Gpio : GpioDriver
             {
                 _clockHighSince = now;
                 RisingEdge(now);
+                WhileClockHigh?.Invoke(_pulses);
+                now = _chipClock.GetUtcNow();
             }
             else if (value == PinValue.Low && _clock == PinValue.High && now - _clockHighSince > PowerDownHighTime)
             {

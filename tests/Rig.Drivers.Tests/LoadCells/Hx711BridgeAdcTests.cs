@@ -72,6 +72,30 @@ public sealed class Hx711BridgeAdcTests : IDisposable
     }
 
     [Fact]
+    public async Task A_clock_pulse_stretched_past_60_us_powers_the_chip_down_and_corrupts_that_read_undetected()
+    {
+        _chip.Word = 0x123456;
+        _chip.WhileClockHigh = pulse =>
+        {
+            if (pulse == 12)
+            {
+                _time.Advance(TimeSpan.FromMicroseconds(100)); // the binding's thread pre-empted with PD_SCK high
+            }
+        };
+
+        var corrupt = await _adc.ReadAsync(CancellationToken.None);
+        _chip.WhileClockHigh = null;
+        _time.Advance(_chip.ConversionTime);
+        var after = await _adc.ReadAsync(CancellationToken.None);
+
+        // The first 11 bits arrived; from the 12th on DOUT is high (converting after the reset): a known limit.
+        Assert.Equal(0x123FFF, corrupt.RawCounts);
+        Assert.Equal(1, _chip.PowerDowns);
+        Assert.Equal(0x123456, after.RawCounts);
+        Assert.Equal("A128", _chip.NextConversionInput);
+    }
+
+    [Fact]
     public void The_sensitivity_is_two_to_the_24_times_gain_128_per_volt_of_full_scale()
     {
         // Channel A, gain 128: ±0.5 AVDD / 128 spans 2^24 counts, so 1 mV/V is 128 · 2^24 / 1000 counts.
