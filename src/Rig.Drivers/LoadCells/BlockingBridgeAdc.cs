@@ -15,9 +15,11 @@ public sealed class BlockingBridgeAdc : IBridgeAdc, IDisposable
     private readonly TimeSpan _timeout;
     private readonly IDisposable? _binding;
     private Task<int>? _hanging;
+    private int _disposed;
 
-    public BlockingBridgeAdc(Func<int> readCounts, string device, double countsPerMillivoltPerVolt, TimeSpan timeout, TimeProvider time, IDisposable? binding = null)
+    public BlockingBridgeAdc(Func<int> readCounts, string device, double countsPerMillivoltPerVolt, TimeSpan timeout, TimeProvider time, IDisposable? binding = null, BridgeAdcRails? rails = null)
     {
+        Rails = rails ?? BridgeAdcRails.TwentyFourBit;
         _readCounts = readCounts ?? throw new ArgumentNullException(nameof(readCounts));
         Device = device;
         CountsPerMillivoltPerVolt = countsPerMillivoltPerVolt;
@@ -29,6 +31,8 @@ public sealed class BlockingBridgeAdc : IBridgeAdc, IDisposable
     public string Device { get; }
 
     public double CountsPerMillivoltPerVolt { get; }
+
+    public BridgeAdcRails Rails { get; }
 
     public async ValueTask<RawBridgeReading> ReadAsync(CancellationToken cancellationToken)
     {
@@ -43,6 +47,11 @@ public sealed class BlockingBridgeAdc : IBridgeAdc, IDisposable
             _hanging = null;
             return new RawBridgeReading(_time.GetUtcNow(), counts);
         }
+        catch (TimeoutException ex) when (read.IsFaulted && read.Exception.InnerException == ex)
+        {
+            // The binding gave up by itself (the ADS1115 binding polls the OS bit for 10 ms): nothing is left hanging.
+            throw Timeout($"the binding gave up waiting for a conversion ({ex.Message})", ex);
+        }
         catch (TimeoutException ex)
         {
             _hanging = read;
@@ -55,7 +64,17 @@ public sealed class BlockingBridgeAdc : IBridgeAdc, IDisposable
         }
     }
 
-    public void Dispose() => _binding?.Dispose();
+    /// <summary>
+    /// Disposes the binding once: a <see cref="Calibration.CalibratedForceSensor"/> disposes its ADC too, and the HX711
+    /// binding throws when it closes its pins a second time.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _binding?.Dispose();
+        }
+    }
 
     private HardwareFaultException Timeout(string message, Exception? inner = null) =>
         new(new HardwareFault(FaultKind.DeviceTimeout, Device, message, "the ADC's supply and data/clock wiring"), inner);

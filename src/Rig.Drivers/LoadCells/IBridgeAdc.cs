@@ -16,8 +16,26 @@ public interface IBridgeAdc
     /// </summary>
     double CountsPerMillivoltPerVolt { get; }
 
+    /// <summary>
+    /// The codes the ADC saturates at (an open bridge input rails it there). 24-bit ADCs (NAU7802, HX711) by default;
+    /// a 16-bit ADS1115 rails at ±2^15.
+    /// </summary>
+    BridgeAdcRails Rails => BridgeAdcRails.TwentyFourBit;
+
     /// <summary>Waits for the next conversion and returns it.</summary>
     ValueTask<RawBridgeReading> ReadAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The lowest and highest code a bridge ADC can report: a reading at either is saturated, not a force.</summary>
+public readonly record struct BridgeAdcRails(int MinimumCounts, int MaximumCounts)
+{
+    /// <summary>24-bit two's complement: 800000h .. 7FFFFFh (NAU7802 and HX711 data sheets).</summary>
+    public static BridgeAdcRails TwentyFourBit { get; } = new(-0x800000, 0x7FFFFF);
+
+    /// <summary>16-bit two's complement: 8000h .. 7FFFh (ADS1115 data sheet, 8.3.3).</summary>
+    public static BridgeAdcRails SixteenBit { get; } = new(short.MinValue, short.MaxValue);
+
+    public bool IsSaturated(double counts) => counts >= MaximumCounts || counts <= MinimumCounts;
 }
 
 /// <summary>One conversion of a bridge ADC.</summary>

@@ -71,7 +71,7 @@ internal static class HeaterZoneDeviceFactory
                     DataFlow = Max31856Binding.Max31856.SpiDataFlow,
                 });
                 var binding = new Max31856Binding.Max31856(spi, Enum.Parse<Max31856Binding.ThermocoupleType>(options.ThermocoupleType, ignoreCase: true));
-                return new Max31856TemperatureSensor(binding, $"max31856@spi{options.SpiBus}.{options.SpiChipSelect}", range, timeout, time);
+                return new Max31856TemperatureSensor(binding, $"max31856@spi{options.SpiBus}.{options.SpiChipSelect}", range, timeout, time, faultStatusSpi: spi);
             }
             case TemperatureSensorKind.Mcp960x:
             {

@@ -1,5 +1,6 @@
 using System.Device.I2c;
 using Iot.Device.Ads1115;
+using Rig.Drivers.Faults;
 
 namespace Rig.Drivers.LoadCells.Ads1115;
 
@@ -27,13 +28,55 @@ public static class Ads1115BridgeAdc
 
     public static BlockingBridgeAdc Open(I2cDevice i2c, MeasuringRange range, DataRate rate, double amplifierGain, double excitationVolts, string device, TimeSpan timeout, TimeProvider time)
     {
-        var ads = new Iot.Device.Ads1115.Ads1115(i2c, InputMultiplexer.AIN0_AIN1, range, rate, DeviceMode.PowerDown);
+        var ads = Construct(i2c, range, rate, device);
         return new BlockingBridgeAdc(
             () => ads.ReadRaw(),
             device,
             CountsPerMillivoltPerVolt(amplifierGain, excitationVolts, range),
             timeout,
             time,
-            ads);
+            new QuietOnDispose(ads, i2c),
+            BridgeAdcRails.SixteenBit);
+    }
+
+    /// <summary>
+    /// The binding talks to the chip in its constructor (writes the config, polls OS for at most 10 ms, resets the
+    /// thresholds): an absent or stuck chip is a typed fault here too, not a bare IOException/TimeoutException.
+    /// </summary>
+    private static Iot.Device.Ads1115.Ads1115 Construct(I2cDevice i2c, MeasuringRange range, DataRate rate, string device)
+    {
+        try
+        {
+            return new Iot.Device.Ads1115.Ads1115(i2c, InputMultiplexer.AIN0_AIN1, range, rate, DeviceMode.PowerDown);
+        }
+        catch (IOException ex)
+        {
+            throw new HardwareFaultException(new HardwareFault(FaultKind.DeviceNotResponding, device,
+                $"{ex.GetType().Name}: {ex.Message}", "the ADS1115's address (ADDR pin), I2C wiring and supply"), ex);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new HardwareFaultException(new HardwareFault(FaultKind.DeviceTimeout, device,
+                $"the first conversion never finished ({ex.Message})", "the ADS1115's supply"), ex);
+        }
+    }
+
+    /// <summary>
+    /// The binding's Dispose writes the config again (retrying an IOException three times, 100 ms apart) and rethrows:
+    /// a chip that is gone must not make shutdown throw, and its I2C device is still released.
+    /// </summary>
+    private sealed class QuietOnDispose(Iot.Device.Ads1115.Ads1115 ads, I2cDevice i2c) : IDisposable
+    {
+        public void Dispose()
+        {
+            try
+            {
+                ads.Dispose();
+            }
+            catch (Exception ex) when (ex is IOException or TimeoutException)
+            {
+                i2c.Dispose();
+            }
+        }
     }
 }

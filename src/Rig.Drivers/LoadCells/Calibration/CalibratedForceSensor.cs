@@ -30,8 +30,8 @@ public sealed class CalibratedForceSensor : IForceSensor, IDisposable
     public async ValueTask<ForceReading> ReadAsync(CancellationToken cancellationToken)
     {
         var raw = await Adc.ReadAsync(cancellationToken);
-        // The NAU7802 saturates at the ends of its 24-bit range: a pegged reading is a wiring fault, not a force.
-        if (raw.RawCounts is >= 0x7FFFFF or <= -0x800000)
+        // Every bridge ADC saturates at the ends of its range: a pegged reading is a wiring fault, not a force.
+        if (Adc.Rails.IsSaturated(raw.RawCounts))
         {
             throw new HardwareFaultException(new HardwareFault(FaultKind.SensorOutOfRange, Device,
                 $"ADC saturated at {raw.RawCounts} counts", "the bridge wiring (an open A+/A- input rails the ADC) and the gain"));

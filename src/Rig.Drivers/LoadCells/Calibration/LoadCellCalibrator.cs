@@ -70,7 +70,7 @@ public sealed class LoadCellCalibrator
             return Text($"the load implies {impliedMillivoltsPerVolt:0.###} mV/V at {_rules.RatedForce.Newtons:0} N, the load cell is rated {_rules.RatedOutputMillivoltsPerVolt:0.###} mV/V (±{_rules.FullScaleTolerance:P0}): check the reference load, the bridge wiring and the gain");
         }
         var countsAtRated = zeroCounts + countsPerNewton * _rules.RatedForce.Newtons;
-        if (Math.Abs(countsAtRated) >= 0x7FFFFF)
+        if (adc.Rails.IsSaturated(countsAtRated))
         {
             return Text($"the ADC would saturate before rated force ({countsAtRated:0} counts at {_rules.RatedForce.Newtons:0} N): lower the gain");
         }
