@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using Rig.Drivers.Tests.Support;
 
 namespace Rig.Drivers.Tests.LoadCells;
 
@@ -10,14 +11,13 @@ namespace Rig.Drivers.Tests.LoadCells;
 /// for more than 60 µs powers the chip down; when it returns low the chip resets to channel A, gain 128.
 /// Time is the chip clock handed in (a fake clock, so a pulse is only "long" when a test stretches it).
 /// </summary>
-internal sealed class FakeHx711Gpio : GpioDriver
+internal sealed class FakeHx711Gpio : PolledGpioDriver
 {
     public static readonly TimeSpan PowerDownHighTime = TimeSpan.FromMicroseconds(60);
 
     private readonly int _dataPin;
     private readonly int _clockPin;
     private readonly TimeProvider _chipClock;
-    private readonly Dictionary<int, PinMode> _modes = [];
     private readonly List<int> _pulsesPerRead = [];
     private readonly Lock _lock = new();
     private PinValue _clock = PinValue.Low;
@@ -66,18 +66,6 @@ internal sealed class FakeHx711Gpio : GpioDriver
 
     public PinValue ClockLevel => _clock;
 
-    protected override int PinCount => 28;
-
-    protected override void OpenPin(int pinNumber) => _modes[pinNumber] = PinMode.Input;
-
-    protected override void ClosePin(int pinNumber) => _modes.Remove(pinNumber);
-
-    protected override void SetPinMode(int pinNumber, PinMode mode) => _modes[pinNumber] = mode;
-
-    protected override PinMode GetPinMode(int pinNumber) => _modes[pinNumber];
-
-    protected override bool IsPinModeSupported(int pinNumber, PinMode mode) => true;
-
     protected override PinValue Read(int pinNumber)
     {
         if (pinNumber == _clockPin)
@@ -122,15 +110,6 @@ internal sealed class FakeHx711Gpio : GpioDriver
             _clock = value;
         }
     }
-
-    protected override WaitForEventResult WaitForEvent(int pinNumber, PinEventTypes eventTypes, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("the HX711 binding polls DOUT");
-
-    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback) =>
-        throw new NotSupportedException("the HX711 binding polls DOUT");
-
-    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback) =>
-        throw new NotSupportedException("the HX711 binding polls DOUT");
 
     private PinValue Dout()
     {
