@@ -77,7 +77,11 @@ try {
   await waitFor('ch1 to run', async () => (await text(page, card('ch1', 'run'))).startsWith('running') || await text(page, card('ch1', 'run')), 20000);
 
   const first = await text(page, card('ch1', 'voltage'));
-  await waitFor('the live voltage to change', async () => (await text(page, card('ch1', 'voltage'))) !== first || first, 20000);
+  // More than noise: the cell moves from its rest voltage into plating (tens of mV at least).
+  await waitFor('the live voltage to change by more than 10 mV', async () => {
+    const now = await text(page, card('ch1', 'voltage'));
+    return Math.abs(parseFloat(now) - parseFloat(first)) > 0.010 || now;
+  }, 30000);
   step(`live voltage changes (${first} -> ${await text(page, card('ch1', 'voltage'))})`);
   await waitFor('the V/I plot to fill', async () => Number(await page.getAttribute('[data-testid=plot-vi]', 'data-points')) > 10 || await page.getAttribute('[data-testid=plot-vi]', 'data-points'), 20000);
 
@@ -129,6 +133,16 @@ try {
   if (!stillPaused.startsWith('paused')) { throw new Error(`ch1 changed under a viewer: ${stillPaused}`); }
   step(`a read-only login cannot command: "${refusal}"`);
   await viewer.screenshot({ path: join(artifacts, 'dashboard-viewer.png'), fullPage: true });
+
+  // --- back to the operator: a heater set-point for the paused channel's zone, then resume -------------------------
+  await page.fill('[data-testid=setpoint]', '41');
+  await page.click('[data-testid=set-heater]');
+  await page.waitForSelector('[data-testid=reply][data-verb=set-heater].ok', { timeout: 20000 });
+  step(`heater set-point from the page: ${await text(page, '[data-testid=reply][data-verb=set-heater]')}`);
+  await page.click('[data-testid=resume]');
+  await page.waitForSelector('[data-testid=reply][data-verb=resume].ok', { timeout: 20000 });
+  await waitFor('ch1 to run again', async () => (await text(page, card('ch1', 'run'))).startsWith('running') || await text(page, card('ch1', 'run')), 20000);
+  step(`resume from the page: ${await text(page, card('ch1', 'run'))}`);
   console.log('all dashboard checks passed');
 } catch (error) {
   console.log(`not ok - ${error.message}`);
