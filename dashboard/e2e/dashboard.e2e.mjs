@@ -114,6 +114,10 @@ try {
     || await page.getAttribute('[data-testid=plot-cycles]', 'data-cycles'), 15000);
   await page.waitForSelector('[data-testid=curve-picker] input[data-cycle="1"]', { timeout: 10000 });
   step(`after a reload the capacity plot shows the same ${cyclesBefore} cycles from retained history`);
+  // The live traces come back too, from the retained recent trace (more points than state messages could bring in 8 s).
+  await waitFor('the V/I plot to refill from the recent trace', async () => Number(await page.getAttribute('[data-testid=plot-vi]', 'data-points')) >= 20
+    || await page.getAttribute('[data-testid=plot-vi]', 'data-points'), 8000);
+  step(`after a reload the V/I plot shows ${await page.getAttribute('[data-testid=plot-vi]', 'data-points')} points from the retained recent trace`);
   await page.screenshot({ path: join(artifacts, 'dashboard-operator.png'), fullPage: true });
   step(`screenshot ${join(artifacts, 'dashboard-operator.png')}`);
 

@@ -39,6 +39,15 @@ test('live readings are the newest of the last sample and the retained state', (
   assert.equal(channel.live.voltage_V, 1.2);
 });
 
+test('a recent trace fills the live traces in time order beside what arrived live', () => {
+  const channel = new Channel('rig-01', 'ch1');
+  channel.onTelemetry(sample(9, 500));
+  channel.onRecent({ test_id: 't1', unix_time_s: [100, 200, 500], voltage_V: [1, 2, 5], current_A: [0.001, null, 0.005], stack_pressure_MPa: [10, 10, 10], temperature_degC: [40, null, 40] });
+  assert.deepEqual(channel.electrical.columns.t, [100, 200, 500]);
+  assert.deepEqual(channel.electrical.columns.currentMilliamps, [1, null, -1]);
+  assert.deepEqual(channel.environment.columns.temperature, [40, null, 40]);
+});
+
 test('history keeps the curves of every cycle seen for the test and forgets them for a new test', () => {
   const channel = new Channel('rig-01', 'ch1');
   const history = (testId, cycles, curves) => ({ test_id: testId, cycles: { cycle: cycles, coulombic_efficiency_1: cycles.map(() => 0.99) }, curves: curves.map(c => ({ cycle: c })) });

@@ -61,7 +61,7 @@ export class RigConnection extends EventTarget {
     const p = this.prefix;
     this.client.subscribe([
       `${p}/+/status`, `${p}/+/info`, `${p}/+/events`,
-      `${p}/+/+/state`, `${p}/+/+/telemetry`, `${p}/+/+/cycles`, `${p}/+/+/history`,
+      `${p}/+/+/state`, `${p}/+/+/telemetry`, `${p}/+/+/cycles`, `${p}/+/+/history`, `${p}/+/+/recent`,
       `${p}/+/reply/${this.username}/#`,
     ], { qos: 1 });
   }

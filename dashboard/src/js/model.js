@@ -81,6 +81,16 @@ export class Channel {
     this.version++;
   }
 
+  /** The retained recent trace (the last hours at a coarse spacing): fills the live traces of a page opened mid-test. */
+  onRecent(recent) {
+    const t = recent.unix_time_s ?? [];
+    for (let i = 0; i < t.length; i++) {
+      this.electrical.push({ t: t[i], voltage: recent.voltage_V[i], currentMilliamps: recent.current_A[i] === null ? null : recent.current_A[i] * 1000 });
+      this.environment.push({ t: t[i], pressure: recent.stack_pressure_MPa[i], temperature: recent.temperature_degC[i] });
+    }
+    this.version++;
+  }
+
   onHistory(history) {
     if (this.history?.test_id !== history.test_id) { this.curves.clear(); }
     this.history = history;
@@ -147,6 +157,7 @@ export class Model extends EventTarget {
     on('channel-state', d => this.rig(d.rig).channel(d.channel).onState(d.body));
     on('channel-telemetry', d => this.rig(d.rig).channel(d.channel).onTelemetry(d.body));
     on('channel-history', d => this.rig(d.rig).channel(d.channel).onHistory(d.body));
+    on('channel-recent', d => this.rig(d.rig).channel(d.channel).onRecent(d.body));
     on('channel-cycles', d => this.rig(d.rig).channel(d.channel).onCycle(d.body));
   }
 

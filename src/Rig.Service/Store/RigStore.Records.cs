@@ -119,9 +119,7 @@ public sealed partial class RigStore
             FROM samples s JOIN tests t ON t.test_key = s.test_key
             WHERE t.test_id = $id AND s.record_index > $after ORDER BY s.record_index LIMIT $max
             """,
-            r => (r.GetInt64(0), new TestSampleRecord(testId, channelId, DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
-                r.GetDouble(2), r.GetDouble(3), r.GetInt32(4), r.GetInt32(5), r.GetString(6), r.GetDouble(7), r.GetDouble(8),
-                r.GetDouble(9), r.GetDouble(10), r.GetDouble(11), NullableDouble(r, 12), NullableDouble(r, 13), NullableDouble(r, 14), r.GetInt64(15) != 0)),
+            r => (r.GetInt64(0), SampleAt(r, 1, testId, channelId)),
             ("$id", testId), ("$after", afterRecordIndex), ("$max", max));
 
     public IReadOnlyList<CycleSummary> ReadCycles(string testId) =>
@@ -135,6 +133,13 @@ public sealed partial class RigStore
         r.GetInt64(5));
 
     private static double? NullableDouble(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetDouble(ordinal);
+
+    /// <summary>A sample from the 15 columns unix_ms … step_end starting at <paramref name="first"/>.</summary>
+    private static TestSampleRecord SampleAt(SqliteDataReader r, int first, string testId, string channelId) =>
+        new(testId, channelId, DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(first)), r.GetDouble(first + 1), r.GetDouble(first + 2),
+            r.GetInt32(first + 3), r.GetInt32(first + 4), r.GetString(first + 5), r.GetDouble(first + 6), r.GetDouble(first + 7),
+            r.GetDouble(first + 8), r.GetDouble(first + 9), r.GetDouble(first + 10), NullableDouble(r, first + 11), NullableDouble(r, first + 12),
+            NullableDouble(r, first + 13), r.GetInt64(first + 14) != 0);
 
     private long TestKey(SqliteTransaction tx, string testId)
     {

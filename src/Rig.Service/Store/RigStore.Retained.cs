@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Rig.Service.Recording;
 
 namespace Rig.Service.Store;
 
@@ -44,5 +45,20 @@ public sealed partial class RigStore
             """,
             r => new CurveSample(r.GetInt64(0), r.GetInt32(1), r.GetString(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5)),
             [.. parameters]);
+    }
+
+    /// <summary>A test's latest stored samples, newest last: at most <paramref name="max"/>, read backwards along the primary key.</summary>
+    public IReadOnlyList<TestSampleRecord> ReadLatestSamples(string testId, string channelId, int max)
+    {
+        var newestFirst = Query("""
+            SELECT s.unix_ms, s.test_time_s, s.step_time_s, s.cycle, s.step_index, s.step_type, s.voltage_V, s.current_A,
+                   s.step_capacity_Ah, s.charge_capacity_Ah, s.discharge_capacity_Ah, s.force_N, s.stack_pressure_Pa, s.temperature_degC, s.step_end
+            FROM samples s JOIN tests t ON t.test_key = s.test_key
+            WHERE t.test_id = $id ORDER BY s.record_index DESC LIMIT $max
+            """,
+            r => SampleAt(r, 0, testId, channelId),
+            ("$id", testId), ("$max", max));
+        newestFirst.Reverse();
+        return newestFirst;
     }
 }

@@ -15,18 +15,23 @@ public sealed class StoreTestRecorder : ITestRecorder
 {
     private readonly RigStore _store;
     private readonly CycleHistory _history;
+    private readonly RecentTrace _recent;
     private readonly StoreOptions _options;
     private readonly ConcurrentDictionary<string, RecordingPolicy> _policies = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _halfCellByTest = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TestSampleRecord> _latest = new(StringComparer.Ordinal);
 
-    public StoreTestRecorder(RigStore store, IOptions<StoreOptions> options)
+    public StoreTestRecorder(RigStore store, IOptions<StoreOptions> options, RecentTrace? recent = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _history = new CycleHistory(store);
+        _recent = recent ?? new RecentTrace(TimeSpan.FromHours(6), 720);
         _options = options.Value;
     }
+
+    /// <summary>The channels' recent samples at a coarse spacing (published retained by <c>RecentTracePublisher</c>).</summary>
+    public RecentTrace Recent => _recent;
 
     /// <summary>The last sample the engine reported on a channel (kept or not), for the channel's state message.</summary>
     public TestSampleRecord? LatestSample(string channelId) => _latest.TryGetValue(channelId, out var s) ? s : null;
@@ -48,6 +53,16 @@ public sealed class StoreTestRecorder : ITestRecorder
     {
         ArgumentNullException.ThrowIfNull(sample);
         _latest[sample.ChannelId] = sample;
+        if (_recent.IsEmptyFor(sample.ChannelId, sample.TestId))
+        {
+            // A new test finds nothing; a test resumed after a restart gets back what the window held before it.
+            foreach (var stored in _store.ReadLatestSamples(sample.TestId, sample.ChannelId, 20_000)
+                .Where(s => sample.Timestamp - s.Timestamp <= _recent.Window))
+            {
+                _recent.Add(stored);
+            }
+        }
+        _recent.Add(sample);
         var policy = _policies.GetOrAdd(sample.ChannelId, _ => new RecordingPolicy(_options));
         if (policy.ShouldKeep(sample.TestId, sample.Timestamp, sample.StepIndex, sample.VoltageVolts, sample.CurrentAmperes, sample.StepEnd))
         {

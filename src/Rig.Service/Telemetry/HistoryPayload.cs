@@ -24,16 +24,16 @@ public static class HistoryPayload
             w.WriteString("started", test.StartedAt.UtcDateTime);
             w.WriteNumber("area_cm2", test.Cell.AreaCm2);
             w.WriteStartObject("cycles");
-            Column(w, "cycle", cycles, c => c.Cycle);
-            Column(w, "charge_capacity_mAh", cycles, c => c.ChargeCapacityMilliampHours);
-            Column(w, "discharge_capacity_mAh", cycles, c => c.DischargeCapacityMilliampHours);
-            Column(w, "charge_areal_capacity_mAh_cm2", cycles, c => c.ChargeArealCapacityMilliampHoursPerSquareCentimetre);
-            Column(w, "discharge_areal_capacity_mAh_cm2", cycles, c => c.DischargeArealCapacityMilliampHoursPerSquareCentimetre);
-            Column(w, "coulombic_efficiency_1", cycles, c => c.CoulombicEfficiency);
-            Column(w, "energy_efficiency_1", cycles, c => c.EnergyEfficiency);
-            Column(w, "capacity_retention_1", cycles, c => c.CapacityRetention);
-            Column(w, "mean_stack_pressure_MPa", cycles, c => c.MeanStackPressureMegapascals);
-            Column(w, "mean_temperature_degC", cycles, c => c.MeanTemperatureCelsius);
+            TelemetryPayloads.Column(w, "cycle", cycles, c => c.Cycle, 6);
+            TelemetryPayloads.Column(w, "charge_capacity_mAh", cycles, c => c.ChargeCapacityMilliampHours, 6);
+            TelemetryPayloads.Column(w, "discharge_capacity_mAh", cycles, c => c.DischargeCapacityMilliampHours, 6);
+            TelemetryPayloads.Column(w, "charge_areal_capacity_mAh_cm2", cycles, c => c.ChargeArealCapacityMilliampHoursPerSquareCentimetre, 6);
+            TelemetryPayloads.Column(w, "discharge_areal_capacity_mAh_cm2", cycles, c => c.DischargeArealCapacityMilliampHoursPerSquareCentimetre, 6);
+            TelemetryPayloads.Column(w, "coulombic_efficiency_1", cycles, c => c.CoulombicEfficiency, 6);
+            TelemetryPayloads.Column(w, "energy_efficiency_1", cycles, c => c.EnergyEfficiency, 6);
+            TelemetryPayloads.Column(w, "capacity_retention_1", cycles, c => c.CapacityRetention, 6);
+            TelemetryPayloads.Column(w, "mean_stack_pressure_MPa", cycles, c => c.MeanStackPressureMegapascals, 6);
+            TelemetryPayloads.Column(w, "mean_temperature_degC", cycles, c => c.MeanTemperatureCelsius, 6);
             w.WriteEndObject();
             w.WriteStartArray("curves");
             foreach (var curve in curves)
@@ -46,23 +46,6 @@ public static class HistoryPayload
             }
             w.WriteEndArray();
         });
-
-    private static void Column(Utf8JsonWriter w, string name, IReadOnlyList<CycleSummary> cycles, Func<CycleSummary, double?> pick)
-    {
-        w.WriteStartArray(name);
-        foreach (var cycle in cycles)
-        {
-            if (pick(cycle) is { } number && double.IsFinite(number))
-            {
-                w.WriteNumberValue(Math.Round(number, 6));
-            }
-            else
-            {
-                w.WriteNullValue();
-            }
-        }
-        w.WriteEndArray();
-    }
 
     private static void Half(Utf8JsonWriter w, string name, IReadOnlyList<CurvePoint> points)
     {

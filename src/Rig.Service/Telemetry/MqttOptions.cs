@@ -56,6 +56,15 @@ public sealed class MqttOptions
 
     public string DiscoveryPrefix { get; set; } = "homeassistant";
 
+    /// <summary>How far back the retained "&lt;channel&gt;/recent" trace reaches (a dashboard opened in the morning sees the night).</summary>
+    public TimeSpan RecentWindow { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>At most this many points in the recent trace: one per RecentWindow / RecentPoints, plus step ends.</summary>
+    public int RecentPoints { get; set; } = 720;
+
+    /// <summary>How often a changed recent trace is republished.</summary>
+    public TimeSpan RecentPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     public string ResolveClientId(string rigId) => string.IsNullOrWhiteSpace(ClientId) ? $"{rigId}-service" : ClientId;
 
     /// <summary>The password from its file or environment variable; null when neither is set.</summary>
@@ -104,6 +113,9 @@ public sealed class MqttOptions
         errors.InRange("Mqtt:OutboxPageSize", OutboxPageSize, 1, 10_000, "messages");
         errors.PositiveDuration("Mqtt:StatePeriod", StatePeriod, TimeSpan.FromHours(1));
         errors.InRange("Mqtt:MaxCommandBytes", MaxCommandBytes, 256, 16 * 1024 * 1024, "bytes");
+        errors.PositiveDuration("Mqtt:RecentWindow", RecentWindow, TimeSpan.FromDays(7));
+        errors.InRange("Mqtt:RecentPoints", RecentPoints, 10, 20_000, "points");
+        errors.PositiveDuration("Mqtt:RecentPeriod", RecentPeriod, TimeSpan.FromHours(1));
     }
 
     private static bool IsTopicLevel(string level) =>

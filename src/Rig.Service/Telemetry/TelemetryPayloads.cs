@@ -93,6 +93,24 @@ public static class TelemetryPayloads
         }
     }
 
+    /// <summary>One column of numbers (null where missing or not finite), optionally rounded to <paramref name="digits"/>.</summary>
+    internal static void Column<T>(Utf8JsonWriter w, string name, IEnumerable<T> items, Func<T, double?> pick, int? digits = null)
+    {
+        w.WriteStartArray(name);
+        foreach (var item in items)
+        {
+            if (pick(item) is { } number && double.IsFinite(number))
+            {
+                w.WriteNumberValue(digits is { } d ? Math.Round(number, d) : number);
+            }
+            else
+            {
+                w.WriteNullValue();
+            }
+        }
+        w.WriteEndArray();
+    }
+
     internal static byte[] Write(Action<Utf8JsonWriter> body)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);

@@ -29,6 +29,11 @@ public static class TelemetryServiceCollectionExtensions
             var store = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
             return new RigStore(Path.Combine(rig.ResolveStateDirectory(), store.FileName), store.SyncEveryCommit);
         });
+        services.AddSingleton(sp =>
+        {
+            var mqtt = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
+            return new RecentTrace(mqtt.RecentWindow, mqtt.RecentPoints);
+        });
         services.AddSingleton<StoreTestRecorder>();
         // Replaces the engine's in-memory default (registered with TryAdd), whichever order the areas are added in.
         services.Replace(ServiceDescriptor.Singleton<ITestRecorder>(sp => sp.GetRequiredService<StoreTestRecorder>()));
@@ -49,6 +54,7 @@ public static class TelemetryServiceCollectionExtensions
         });
         services.AddHostedService<OutboxPublisher>();
         services.AddHostedService<ChannelStatePublisher>();
+        services.AddHostedService<RecentTracePublisher>();
         services.AddHostedService<CommandProcessor>();
         return services;
     }

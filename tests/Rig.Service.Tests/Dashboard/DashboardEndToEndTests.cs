@@ -61,6 +61,9 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
             // The lab ACL lets a rig write only its own tree; discovery belongs on the rig's local broker.
             ["Mqtt__HomeAssistantDiscovery"] = "false",
             ["Store__RecordPeriod"] = "00:00:01",
+            // A short recent window, so the few minutes of this test give the V/I plot many points after a reload.
+            ["Mqtt__RecentWindow"] = "00:10:00",
+            ["Mqtt__RecentPeriod"] = "00:00:02",
         });
         await service.WaitForLogAsync("MQTT connected", Patience);
 

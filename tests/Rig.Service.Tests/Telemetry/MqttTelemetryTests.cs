@@ -75,6 +75,33 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_dashboard_connecting_mid_test_gets_the_last_hour_of_samples_as_the_retained_recent_trace()
+    {
+        await using var rig = new TelemetryHarness(_broker.Port, Db(), syncEveryCommit: false);
+        await rig.StartAsync();
+        var at = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var testId = await rig.StartTestAsync("ch1", at);
+        for (var t = 0; t <= 7200; t += 10) // two hours at one sample per 10 s; the trace keeps one a minute of the last hour
+        {
+            await rig.Recorder.SampleAsync(TelemetryHarness.Sample(testId, "ch1", at.AddSeconds(t), t), CancellationToken.None);
+        }
+        Assert.True(await rig.Get<RecentTracePublisher>().PublishChangedAsync(CancellationToken.None));
+
+        await using var late = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/+/recent");
+        var recent = (await late.WaitForAsync(r => r.Count >= 1, TimeSpan.FromSeconds(10)))[0];
+        Assert.True(recent.Retain);
+        Assert.Equal(rig.Topics.Root + "/ch1/recent", recent.Topic);
+        Assert.Equal(testId, recent.Json.GetProperty("test_id").GetString());
+        var times = recent.Json.GetProperty("unix_time_s").EnumerateArray().Select(t => t.GetDouble()).ToList();
+        Assert.Equal(at.AddSeconds(7200).ToUnixTimeSeconds(), times[^1]);
+        Assert.InRange(times[^1] - times[0], 3540, 3600);
+        Assert.InRange(times.Count, 59, 61);
+        Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(pair.Second - pair.First >= 60));
+        Assert.Equal(times.Count, recent.Json.GetProperty("voltage_V").GetArrayLength());
+        Assert.Equal(10.0, recent.Json.GetProperty("stack_pressure_MPa")[0].GetDouble(), 6);
+    }
+
+    [Fact]
     public async Task A_killed_service_connection_leaves_offline_as_its_last_will()
     {
         await using var relay = new TcpRelay(_broker.Port);

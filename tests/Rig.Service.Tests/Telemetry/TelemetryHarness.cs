@@ -45,6 +45,8 @@ public sealed class TelemetryHarness : IAsyncDisposable
             OutboxPageSize = pageSize,
             MaxCommandBytes = 1024,
             HomeAssistantDiscovery = discovery,
+            RecentWindow = TimeSpan.FromHours(1),
+            RecentPoints = 60,
         };
         var collection = new ServiceCollection();
         collection.AddSingleton(TimeProvider.System);
@@ -55,7 +57,9 @@ public sealed class TelemetryHarness : IAsyncDisposable
         collection.AddSingleton(_ => new RigStore(databasePath, syncEveryCommit));
         collection.AddSingleton<ITestControl>(Control);
         collection.AddSingleton<RigState>();
+        collection.AddSingleton(_ => new RecentTrace(Mqtt.RecentWindow, Mqtt.RecentPoints));
         collection.AddSingleton<StoreTestRecorder>();
+        collection.AddSingleton<RecentTracePublisher>();
         collection.AddSingleton<MqttConnection>();
         collection.AddSingleton<OutboxPublisher>();
         collection.AddSingleton<CommandRouter>();
