@@ -9,7 +9,7 @@ namespace Rig.Bench;
 
 /// <summary>
 /// The retained cycle history a dashboard reloads from: its size and the time to rebuild it when a cycle closes, over a
-/// 400-cycle test (the paper's full-cell run) with 200 stored samples per half cycle.
+/// 400-cycle test (the paper's full-cell run) with 200 stored samples per half cycle; and the size of the recent trace.
 /// </summary>
 internal static class HistoryBench
 {
@@ -53,6 +53,10 @@ internal static class HistoryBench
                 $"history: {Cycles} cycles, {SamplesPerHalf * 2} stored samples each ({Cycles * SamplesPerHalf * 2:N0} in all) written in {wall.Elapsed.TotalSeconds:F1} s"));
             Console.WriteLine(FormattableString.Invariant(
                 $"history: retained message at cycle {Cycles}: {history.Payload.Length / 1024.0:F1} KiB ({history.Payload.Length / (double)Cycles:F0} bytes per cycle, curves included)"));
+            var recent = recorder.Recent.Snapshot("ch1")!.Value;
+            var recentBytes = Rig.Service.Telemetry.RecentTracePublisher.Payload(recent.TestId, recent.Points, Epoch).Length;
+            Console.WriteLine(FormattableString.Invariant(
+                $"recent: retained <channel>/recent with the default 6 h window: {recent.Points.Count} points, {recentBytes / 1024.0:F1} KiB (republished at most once a minute per channel)"));
             Console.WriteLine(FormattableString.Invariant(
                 $"history: rebuilt at each cycle close: median {last[last.Count / 2]:F1} ms, max {last[^1]:F1} ms over the last 20 cycles; cycle 1: {rebuild[0]:F1} ms"));
         }

@@ -69,16 +69,16 @@ public sealed class RecentTracePublisher : BackgroundService
         return true;
     }
 
-    /// <summary>The "&lt;channel&gt;/recent" document (schema in docs/telemetry.md).</summary>
+    /// <summary>The "&lt;channel&gt;/recent" document (schema in docs/telemetry.md), rounded to what the instruments resolve (1 µV, 1 nA, 0.1 kPa, 1 mK).</summary>
     public static byte[] Payload(string testId, IReadOnlyList<TestSampleRecord> points, DateTimeOffset at) => TelemetryPayloads.Write(w =>
     {
         TelemetryPayloads.Time(w, at);
         w.WriteString("test_id", testId);
-        TelemetryPayloads.Column(w, "unix_time_s", points, p => p.Timestamp.ToUnixTimeMilliseconds() / 1000.0);
-        TelemetryPayloads.Column(w, "voltage_V", points, p => p.VoltageVolts);
-        TelemetryPayloads.Column(w, "current_A", points, p => p.CurrentAmperes);
-        TelemetryPayloads.Column(w, "stack_pressure_MPa", points, p => p.StackPressurePascals / 1e6);
-        TelemetryPayloads.Column(w, "temperature_degC", points, p => p.TemperatureCelsius);
+        TelemetryPayloads.Column(w, "unix_time_s", points, p => p.Timestamp.ToUnixTimeMilliseconds() / 1000.0, 3);
+        TelemetryPayloads.Column(w, "voltage_V", points, p => p.VoltageVolts, 6);
+        TelemetryPayloads.Column(w, "current_A", points, p => p.CurrentAmperes, 9);
+        TelemetryPayloads.Column(w, "stack_pressure_MPa", points, p => p.StackPressurePascals / 1e6, 4);
+        TelemetryPayloads.Column(w, "temperature_degC", points, p => p.TemperatureCelsius, 3);
     });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
