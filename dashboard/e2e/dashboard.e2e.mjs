@@ -147,6 +147,14 @@ try {
   await page.waitForSelector('[data-testid=reply][data-verb=resume].ok', { timeout: 20000 });
   await waitFor('ch1 to run again', async () => (await text(page, card('ch1', 'run'))).startsWith('running') || await text(page, card('ch1', 'run')), 20000);
   step(`resume from the page: ${await text(page, card('ch1', 'run'))}`);
+  // Abort asks for a second click; only then the command goes out and the test ends.
+  await page.click('[data-testid=abort]');
+  await page.waitForTimeout(500);
+  if (observer.seen.some(m => m.topic.endsWith('/cmd/abort'))) { throw new Error('one click on Abort sent the command'); }
+  await page.click('[data-testid=abort]');
+  await page.waitForSelector('[data-testid=reply][data-verb=abort].ok', { timeout: 20000 });
+  await waitFor('ch1 to be aborted', async () => (await text(page, card('ch1', 'run'))).startsWith('aborted') || await text(page, card('ch1', 'run')), 20000);
+  step(`abort from the page (two clicks): ${await text(page, card('ch1', 'run'))}`);
   console.log('all dashboard checks passed');
 } catch (error) {
   console.log(`not ok - ${error.message}`);
