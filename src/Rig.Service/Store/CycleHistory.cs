@@ -25,7 +25,7 @@ public sealed class CycleHistory
     public void TestStarted(TestStartRecord start)
     {
         ArgumentNullException.ThrowIfNull(start);
-        _channels[start.ChannelId] = new ChannelCurves(start.TestId);
+        _channels[start.ChannelId] = new ChannelCurves(start.TestId) { Start = start };
         _store.SetRetained(Stream(start.ChannelId), start.StartedAt,
             seq => HistoryPayload.Build(start, [], [], seq));
     }
@@ -46,23 +46,26 @@ public sealed class CycleHistory
     public void CycleClosed(CycleSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        var test = _store.FindTest(summary.TestId);
-        if (test is null)
-        {
-            return;
-        }
         var curves = Curves(summary.ChannelId, summary.TestId);
-        // After a restart the cache is cold: read the earlier milestones once, in one pass over the test's samples.
-        if (!curves.Warm)
+        // After a restart the cache is cold: read the test, its cycles and the earlier milestones once (one pass over the
+        // test's samples); afterwards a closing cycle only reads its own samples.
+        if (curves.Start is null)
         {
+            if (_store.FindTest(summary.TestId) is not { } test)
+            {
+                return;
+            }
+            curves.Start = test.Start;
+            curves.Cycles.AddRange(_store.ReadCycles(summary.TestId).Where(c => c.Cycle < summary.Cycle));
             var missing = Enumerable.Range(1, Math.Max(0, summary.Cycle - 1)).Where(IsMilestone).ToArray();
             var samples = _store.ReadCycleSamples(summary.TestId, missing);
             foreach (var cycle in missing)
             {
                 curves.Milestones[cycle] = CycleCurve.From(cycle, samples);
             }
-            curves.Warm = true;
         }
+        curves.Cycles.RemoveAll(c => c.Cycle == summary.Cycle);
+        curves.Cycles.Add(summary);
         var from = curves.CurrentCycle == summary.Cycle ? curves.CurrentCycleStart : 0;
         var latest = CycleCurve.From(summary.Cycle, _store.ReadCycleSamples(summary.TestId, [summary.Cycle], from));
         if (IsMilestone(summary.Cycle))
@@ -70,8 +73,9 @@ public sealed class CycleHistory
             curves.Milestones[summary.Cycle] = latest;
         }
         var shown = curves.Milestones.Values.Where(c => c.Cycle != latest.Cycle).Append(latest).OrderBy(c => c.Cycle).ToList();
-        var cycles = _store.ReadCycles(summary.TestId);
-        _store.SetRetained(Stream(summary.ChannelId), summary.ClosedAt, seq => HistoryPayload.Build(test.Start, cycles, shown, seq));
+        var start = curves.Start;
+        var cycles = curves.Cycles.ToList();
+        _store.SetRetained(Stream(summary.ChannelId), summary.ClosedAt, seq => HistoryPayload.Build(start, cycles, shown, seq));
     }
 
     private ChannelCurves Curves(string channelId, string testId)
@@ -89,7 +93,9 @@ public sealed class CycleHistory
     {
         public string TestId { get; } = testId;
         public SortedDictionary<int, CycleCurve> Milestones { get; } = [];
-        public bool Warm { get; set; }
+        /// <summary>Null until the cache is filled (a new test, or the first cycle closed after a restart).</summary>
+        public TestStartRecord? Start { get; set; }
+        public List<CycleSummary> Cycles { get; } = [];
         public int CurrentCycle { get; set; } = -1;
         public long CurrentCycleStart { get; set; }
     }

@@ -66,5 +66,8 @@ internal static class StoreSchema
             created_unix_ms INTEGER NOT NULL,
             sent_unix_ms INTEGER);
         CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox(id) WHERE sent_unix_ms IS NULL;
+        -- Retained streams (state, history) replace their unsent version: without this a broker outage's backlog is scanned
+        -- every few seconds by every channel.
+        CREATE INDEX IF NOT EXISTS outbox_unsent_stream ON outbox(stream) WHERE sent_unix_ms IS NULL;
         """;
 }
