@@ -13,6 +13,7 @@ namespace Rig.Service.Tests.Dashboard;
 /// dashboard account. Screenshots go to artifacts/test-results/dashboard/.
 /// </summary>
 [Collection("Dashboard")]
+[Trait("Category", TestCategories.OutOfProcess)]
 public sealed class DashboardEndToEndTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

@@ -1,9 +1,11 @@
+using Rig.Service.Tests.Support;
 using Rig.Service.Tests.Deploy;
 using Xunit.Abstractions;
 
 namespace Rig.Service.Tests.Dashboard;
 
 /// <summary>The dashboard's own logic (dedupe, ordering, history, parameters, wording) under Node's test runner.</summary>
+[Trait("Category", TestCategories.OutOfProcess)]
 public sealed class DashboardUnitTests(ITestOutputHelper log)
 {
     [Fact]

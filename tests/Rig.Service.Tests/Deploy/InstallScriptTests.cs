@@ -1,7 +1,9 @@
+using Rig.Service.Tests.Support;
 namespace Rig.Service.Tests.Deploy;
 
 [Collection("Deploy")]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Trait("Category", TestCategories.OutOfProcess)]
 public sealed class InstallScriptTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("afr-install-").FullName;

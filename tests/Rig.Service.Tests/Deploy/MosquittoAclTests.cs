@@ -1,6 +1,8 @@
+using Rig.Service.Tests.Support;
 namespace Rig.Service.Tests.Deploy;
 
 [Collection("Deploy")]
+[Trait("Category", TestCategories.OutOfProcess)]
 public class MosquittoAclTests
 {
     [Fact]

@@ -1,3 +1,4 @@
+using Rig.Service.Tests.Support;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
@@ -10,6 +11,7 @@ namespace Rig.Service.Tests.Deploy;
 /// WATCHDOG=1 while its loops tick, and on SIGTERM say STOPPING=1 and exit 0.
 /// </summary>
 [Collection("Deploy")]
+[Trait("Category", TestCategories.OutOfProcess)]
 public sealed class PublishedServiceTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("afr-publish-").FullName;

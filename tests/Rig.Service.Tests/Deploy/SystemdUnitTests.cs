@@ -1,7 +1,9 @@
+using Rig.Service.Tests.Support;
 namespace Rig.Service.Tests.Deploy;
 
 [Collection("Deploy")]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Trait("Category", TestCategories.OutOfProcess)]
 public sealed class SystemdUnitTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("afr-unit-").FullName;

@@ -1,3 +1,4 @@
+using Rig.Service.Tests.Support;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
@@ -12,6 +13,7 @@ using Rig.Service.Telemetry;
 namespace Rig.Service.Tests.Telemetry;
 
 /// <summary>The dev-machine default: no broker configured, the service hosts its own.</summary>
+[Trait("Category", TestCategories.OutOfProcess)]
 public sealed class EmbeddedBrokerTests
 {
     [Fact]

@@ -1,6 +1,8 @@
+using Rig.Service.Tests.Support;
 namespace Rig.Service.Tests.Telemetry;
 
 /// <summary>A mosquitto that requires a login (allow_anonymous false, password_file); the password comes from a file.</summary>
+[Trait("Category", TestCategories.OutOfProcess)]
 public sealed class MqttCredentialsTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("rig-login-").FullName;

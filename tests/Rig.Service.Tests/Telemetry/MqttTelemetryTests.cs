@@ -1,3 +1,4 @@
+using Rig.Service.Tests.Support;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
@@ -10,6 +11,7 @@ using UnitsNet;
 namespace Rig.Service.Tests.Telemetry;
 
 /// <summary>Telemetry against a real mosquitto started by the test on 127.0.0.1.</summary>
+[Trait("Category", TestCategories.OutOfProcess)]
 public sealed class MqttTelemetryTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("rig-telemetry-").FullName;

@@ -10,6 +10,7 @@ namespace Rig.Service.Tests.Telemetry;
 /// test CA signed, and a login. The watcher connects to the broker's plain listener with the same login, so
 /// the service's birth message can only come over TLS (the service is given only the TLS port).
 /// </summary>
+[Trait("Category", TestCategories.OutOfProcess)]
 public sealed class MqttTlsTests : IAsyncLifetime
 {
     private const string Status = "anodefreerig/rig-01/status";

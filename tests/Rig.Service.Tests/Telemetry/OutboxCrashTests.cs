@@ -1,3 +1,4 @@
+using Rig.Service.Tests.Support;
 namespace Rig.Service.Tests.Telemetry;
 
 /// <summary>
@@ -5,6 +6,7 @@ namespace Rig.Service.Tests.Telemetry;
 /// without being stopped or disposed); a new one opened on the same SQLite file must lose nothing and resume
 /// at the first message whose PUBACK was not recorded.
 /// </summary>
+[Trait("Category", TestCategories.OutOfProcess)]
 public sealed class OutboxCrashTests : IAsyncLifetime
 {
     private const int Samples = 4000;

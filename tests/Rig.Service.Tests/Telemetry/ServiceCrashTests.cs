@@ -12,6 +12,7 @@ namespace Rig.Service.Tests.Telemetry;
 /// mosquitto, then started again on the same state directory. What was stored must survive, and the replay
 /// must resume at the first outbox row whose PUBACK was not recorded.
 /// </summary>
+[Trait("Category", TestCategories.OutOfProcess)]
 public sealed class ServiceCrashTests : IAsyncLifetime
 {
     private const int PageSize = 50;
