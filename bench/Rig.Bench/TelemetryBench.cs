@@ -163,10 +163,10 @@ internal static class TelemetryBench
         }
     }
 
-    private static StoreTestRecorder KeepEverything(RigStore store) =>
+    internal static StoreTestRecorder KeepEverything(RigStore store) =>
         new(store, Options.Create(new StoreOptions { RecordPeriod = TimeSpan.FromTicks(1) }));
 
-    private static async Task<string> StartTest(StoreTestRecorder recorder, string channelId)
+    internal static async Task<string> StartTest(StoreTestRecorder recorder, string channelId)
     {
         var testId = $"{channelId}-{Guid.NewGuid():N}";
         await recorder.TestStartedAsync(new TestStartRecord(testId, "bench", channelId, DateTimeOffset.UtcNow, new CellOptions(), "bench", "", new Dictionary<string, string>(),
@@ -189,14 +189,14 @@ internal static class TelemetryBench
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task WaitForPortAsync(int port)
+    internal static async Task WaitForPortAsync(int port)
     {
         for (var i = 0; i < 200; i++)
         {

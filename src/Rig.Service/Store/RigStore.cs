@@ -40,6 +40,9 @@ public sealed partial class RigStore : IDisposable
     /// <summary>The database file.</summary>
     public string Path { get; }
 
+    /// <summary>The connection every write commits on (the benchmark hooks its commits to simulate a slow SD card).</summary>
+    internal SqliteConnection WriteConnection => _db;
+
     /// <summary>Raised (outside the lock) after rows were added to the outbox, so the publisher wakes at once.</summary>
     public event Action? OutboxAppended;
 

@@ -1,0 +1,395 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using MQTTnet;
+using Rig.Drivers.Cells;
+using Rig.Drivers.Potentiostats.Simulated;
+using Rig.Service.Channels;
+using Rig.Service.Configuration;
+using Rig.Service.Engine;
+using Rig.Service.Engine.Protocols;
+using Rig.Service.Engine.Simulation;
+using Rig.Service.Recording;
+using Rig.Service.Store;
+using Rig.Service.Telemetry;
+using UnitsNet;
+
+namespace Rig.Bench;
+
+/// <summary>
+/// The five figures of issue 19, side by side in one run: channel-loop jitter while every commit stalls 50-200 ms;
+/// stored bytes per sample of 8 full-cell channels (indexes and outbox included) with the cycle metrics recomputed
+/// from the store; sample → subscriber latency at 8 channels × 10 Hz through a real mosquitto; the sustained rate at
+/// 64 channels beside mosquitto_pub's own rate against the same broker; the process's memory and GC settings.
+/// </summary>
+internal static class DataPathBench
+{
+    public static async Task RunAsync()
+    {
+        Console.WriteLine(GcSettings());
+        await LoopJitterAsync(channels: 8, period: TimeSpan.FromMilliseconds(500), duration: TimeSpan.FromSeconds(16));
+        await StoredBytesAsync(channels: 8, samplesPerChannel: 6_000);
+        await MqttAsync();
+        Console.WriteLine(Memory("after the run"));
+    }
+
+    /// <summary>The GC configuration in force (runtimeconfig / DOTNET_ environment variables).</summary>
+    internal static string GcSettings()
+    {
+        var info = GC.GetGCMemoryInfo();
+        var limit = AppContext.GetData("GCHeapHardLimit");
+        var conserve = AppContext.GetData("GCConserveMemory") ?? Environment.GetEnvironmentVariable("DOTNET_GCConserveMemory");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"gc: server={GCSettings.IsServerGC}, concurrent={AppContext.GetData("System.GC.Concurrent") ?? "default"}, latency={GCSettings.LatencyMode}, " +
+            $"heap hard limit={(limit is null ? "none" : limit)}, conserve memory={conserve ?? "0"}, total available {info.TotalAvailableMemoryBytes / 1048576.0:0} MiB, " +
+            $"{Environment.ProcessorCount} cores, .NET {Environment.Version}");
+    }
+
+    internal static string Memory(string when)
+    {
+        var status = File.Exists("/proc/self/status") ? File.ReadAllLines("/proc/self/status") : [];
+        string Field(string name) => status.FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..].Trim() ?? "?";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"memory {when}: RSS {Environment.WorkingSet / 1048576.0:0.0} MiB (peak {Field("VmHWM")}), managed heap {GC.GetTotalMemory(false) / 1048576.0:0.0} MiB, " +
+            $"GC heap committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:0.0} MiB, gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
+    }
+
+    // 1. Every channel loop samples on its period and hands the sample to the recorder, while the store's commits stall.
+    private static async Task LoopJitterAsync(int channels, TimeSpan period, TimeSpan duration)
+    {
+        var directory = Directory.CreateTempSubdirectory("rig-bench-jitter-").FullName;
+        try
+        {
+            using var store = new RigStore(Path.Combine(directory, "rig.db"), syncEveryCommit: true);
+            var slow = SlowCommits.Attach(store.WriteConnection, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200));
+            var recorder = TelemetryBench.KeepEverything(store);
+            var tests = new List<string>();
+            for (var c = 1; c <= channels; c++)
+            {
+                tests.Add(await TelemetryBench.StartTest(recorder, $"ch{c}"));
+            }
+            var starts = Enumerable.Range(0, channels).Select(_ => new List<TimeSpan>()).ToArray();
+            using var stop = new CancellationTokenSource(duration);
+            var clock = Stopwatch.StartNew();
+            var loops = Enumerable.Range(0, channels).Select(c => Task.Run(async () =>
+            {
+                var t = 0;
+                try
+                {
+                    await PeriodicLoop.RunAsync(period, TimeProvider.System, async ct =>
+                    {
+                        starts[c].Add(clock.Elapsed);
+                        var sample = new TestSampleRecord(tests[c], $"ch{c + 1}", DateTimeOffset.UtcNow, t, t, 1, 1, "CC_CHG", 3.4 + t * 1e-5, 0.000785, t * 2e-7, t * 2e-7, 0, 785, 10e6, 40, false);
+                        t++;
+                        await recorder.SampleAsync(sample, ct);
+                    }, stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            })).ToArray();
+            await Task.WhenAll(loops);
+            await DrainAsync(recorder);
+            var intervals = starts.SelectMany(s => s.Zip(s.Skip(1), (a, b) => Math.Abs((b - a - period).TotalMilliseconds))).Order().ToArray();
+            var expected = channels * (int)(duration / period);
+            var ticks = starts.Sum(s => s.Count);
+            var late = starts.Sum(s => s.Zip(s.Skip(1), (a, b) => b - a).Count(d => d >= 2 * period));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"loop jitter, {channels} channels every {period.TotalMilliseconds:0} ms for {duration.TotalSeconds:0} s, every commit stalled 50-200 ms ({slow.Commits:N0} commits): " +
+                $"period jitter median {Percentile(intervals, 0.5):0.0} ms, p99 {Percentile(intervals, 0.99):0.0} ms, max {intervals.LastOrDefault():0.0} ms; " +
+                $"{ticks:N0} of {expected:N0} ticks ran, {late:N0} gaps of two periods or more; {store.ListTests().Sum(t => t.SampleCount):N0} samples stored"));
+        }
+        finally
+        {
+            Directory.Delete(directory, true);
+        }
+    }
+
+    // 2. Bytes per stored sample: 8 channels running the full-cell preset on simulated cells under the default recording
+    // policy; the cycle metrics recomputed from the stored samples against the ones the engine reported live.
+    private static async Task StoredBytesAsync(int channels, int samplesPerChannel)
+    {
+        var directory = Directory.CreateTempSubdirectory("rig-bench-bytes-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "rig.db");
+            using var store = new RigStore(path, syncEveryCommit: false);
+            var recorder = new StoreTestRecorder(store, Options.Create(new StoreOptions()));
+            var live = new List<CycleSummary>();
+            var stopwatch = Stopwatch.StartNew();
+            for (var c = 1; c <= channels; c++)
+            {
+                live.AddRange(await RunFullCellAsync(recorder, $"ch{c}", samplesPerChannel, seed: c));
+            }
+            await DrainAsync(recorder);
+            var writeSeconds = stopwatch.Elapsed.TotalSeconds;
+            var stored = store.ListTests().Sum(t => t.SampleCount);
+            store.Compact();
+            var withOutbox = store.SizeOnDisk();
+            store.MarkSent([.. store.ReadUnsent(0, (int)store.CountUnsent() + 1).Select(m => m.Id)], DateTimeOffset.UtcNow);
+            var sentKept = store.SizeOnDisk();
+            store.PruneSent(DateTimeOffset.MaxValue);
+            store.Compact();
+            var pruned = store.SizeOnDisk();
+            var worst = WorstCycleDeviation(store, live);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"store, {channels} full-cell channels ({stored:N0} samples kept of {channels * samplesPerChannel:N0}, {live.Count} cycles, written in {writeSeconds:0.0} s): " +
+                $"{pruned / (double)stored:0.0} bytes per stored sample with indexes, outbox pruned, vacuumed; {withOutbox / (double)stored:0.0} while every telemetry message waits in the outbox; " +
+                $"a year of 8 channels at one sample per 5 s: {8 * (365.25 * 86400 / 5) * pruned / stored / 1e9:0.00} GB"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"store, cycle metrics recomputed from the stored samples vs live (charge, discharge capacity, CE over {live.Count} cycles): worst relative deviation {worst * 1e6:0.000} ppm"));
+            _ = sentKept;
+        }
+        finally
+        {
+            Directory.Delete(directory, true);
+        }
+    }
+
+    private static async Task<List<CycleSummary>> RunFullCellAsync(StoreTestRecorder recorder, string channelId, int samples, int seed)
+    {
+        const double areaCm2 = 0.785;
+        var random = new Random(seed);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
+        var cell = new SimulatedCell(new AnodeFreeFullCell(areaCm2, new FullCellParameters()), time, () => Temperature.FromDegreesCelsius(40), maxStep: TimeSpan.FromSeconds(10));
+        var instrument = new SimulatedPotentiostatChannel(cell, time, "sim-smu:bench");
+        var text = new PresetLibrary().Text("anode-free-full-cell") ?? throw new InvalidOperationException("preset anode-free-full-cell missing");
+        var plan = ProtocolCompiler.Compile(text);
+        var start = new TestStartRecord($"bench-{channelId}", "rig-bench", channelId, time.GetUtcNow(), new CellOptions { Chemistry = CellChemistry.AnodeFreeFullCell },
+            plan.Name, text, plan.Parameters, "bench", null, null, null);
+        var engine = CyclingEngine.Start(plan, start, areaCm2);
+        // A load cell and an RTD read with their noise at the resolution they report (0.1 N, 1 mK).
+        var run = new AcceleratedRun(instrument, time.Advance, TimeSpan.FromSeconds(10),
+            () => Pressure.FromPascals(Math.Round(785 + random.NextDouble(), 1) / (areaCm2 * 1e-4)),
+            () => Temperature.FromDegreesCelsius(Math.Round(40 + (random.NextDouble() - 0.5) * 0.02, 3)));
+        var records = new List<object>();
+        var cycles = 0;
+        run.OnSample = s => records.Add(s with { ForceNewtons = s.StackPressurePascals * areaCm2 * 1e-4 });
+        run.AfterSample = _ =>
+        {
+            while (cycles < run.Cycles.Count)
+            {
+                records.Add(run.Cycles[cycles++]);
+            }
+        };
+        await recorder.TestStartedAsync(start, CancellationToken.None);
+        await run.RunAsync(engine, samples);
+        foreach (var record in records)
+        {
+            if (record is TestSampleRecord sample)
+            {
+                await recorder.SampleAsync(sample, CancellationToken.None);
+            }
+            else if (record is CycleSummary cycle)
+            {
+                await recorder.CycleClosedAsync(cycle, CancellationToken.None);
+            }
+        }
+        return run.Cycles;
+    }
+
+    /// <summary>Each closed cycle's charge and discharge capacity and CE recomputed from its stored samples, against the live summary.</summary>
+    private static double WorstCycleDeviation(RigStore store, List<CycleSummary> live)
+    {
+        var worst = 0.0;
+        foreach (var byTest in live.GroupBy(c => c.TestId))
+        {
+            var samples = new List<TestSampleRecord>();
+            for (long after = 0; ;)
+            {
+                var page = store.ReadSamples(byTest.Key, byTest.First().ChannelId, after, 10_000);
+                if (page.Count == 0)
+                {
+                    break;
+                }
+                samples.AddRange(page.Select(p => p.Sample));
+                after = page[^1].RecordIndex;
+            }
+            var perCycle = samples.GroupBy(s => s.Cycle).ToDictionary(g => g.Key, g => (Charge: g.Max(s => s.ChargeCapacityAmpHours) * 1000, Discharge: g.Max(s => s.DischargeCapacityAmpHours) * 1000));
+            foreach (var cycle in byTest)
+            {
+                var (charge, discharge) = perCycle[cycle.Cycle];
+                worst = Math.Max(worst, Relative(charge, cycle.ChargeCapacityMilliampHours));
+                worst = Math.Max(worst, Relative(discharge, cycle.DischargeCapacityMilliampHours));
+                worst = Math.Max(worst, Relative(charge > 0 ? discharge / charge : 0, cycle.CoulombicEfficiency));
+            }
+        }
+        return worst;
+    }
+
+    private static double Relative(double recomputed, double live) => live == 0 ? Math.Abs(recomputed) : Math.Abs(recomputed - live) / Math.Abs(live);
+
+    // 3 and 4: one mosquitto; 8 channels at 10 Hz for latency, 64 channels flat out for rate, mosquitto_pub for the broker's own rate.
+    private static async Task MqttAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("rig-bench-dp-mqtt-").FullName;
+        var port = TelemetryBench.FreePort();
+        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\nmax_inflight_messages 0\nuser {Environment.UserName}\n");
+        using var mosquitto = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(directory, "mosquitto.conf")]) { RedirectStandardError = true })!;
+        try
+        {
+            await TelemetryBench.WaitForPortAsync(port);
+            var payloadBytes = await MosquittoPubRateAsync(port, directory, messages: 20_000);
+            await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(8));
+            await ServicePathAsync(port, directory, channels: 64, paced: false, TimeSpan.FromSeconds(8));
+            _ = payloadBytes;
+        }
+        finally
+        {
+            mosquitto.Kill();
+            await mosquitto.WaitForExitAsync();
+            Directory.Delete(directory, true);
+        }
+    }
+
+    /// <summary>mosquitto_pub -l (one message per line, QoS 1) with telemetry-sized payloads: the broker and loopback's own rate here.</summary>
+    private static async Task<int> MosquittoPubRateAsync(int port, string directory, int messages)
+    {
+        var sample = new TestSampleRecord("rig-01-ch1-20260101T000000Z", "ch1", DateTimeOffset.UtcNow, 1234.5, 12.5, 3, 2, "CC_CHG", 3.412345, 0.000785, 1.2e-4, 1.2e-4, 0, 785.3, 10.0e6, 40.012, false);
+        var line = Encoding.UTF8.GetString(TelemetryPayloads.Telemetry(sample, 1, halfCell: false));
+        var file = Path.Combine(directory, "lines.txt");
+        await File.WriteAllLinesAsync(file, Enumerable.Repeat(line, messages));
+        await using var subscriber = await Subscriber.ConnectAsync(port, "bench/pub/#", parseTimes: false);
+        var stopwatch = Stopwatch.StartNew();
+        var start = new ProcessStartInfo("mosquitto_pub", ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", "bench/pub/telemetry", "-l"])
+        {
+            RedirectStandardInput = true,
+        };
+        using (var pub = Process.Start(start)!)
+        {
+            await using (var input = File.OpenRead(file))
+            {
+                await input.CopyToAsync(pub.StandardInput.BaseStream);
+            }
+            pub.StandardInput.Close();
+            await pub.WaitForExitAsync();
+        }
+        var sent = stopwatch.Elapsed;
+        await subscriber.WaitForAsync(messages, TimeSpan.FromSeconds(60));
+        var delivered = stopwatch.Elapsed;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"mosquitto_pub -l -q 1, {messages:N0} telemetry-sized messages ({line.Length} bytes): sent in {sent.TotalSeconds:0.00} s, {subscriber.Received:N0} received in {delivered.TotalSeconds:0.00} s ({subscriber.Received / delivered.TotalSeconds:N0} msg/s end to end)"));
+        return line.Length;
+    }
+
+    /// <summary>The service's path: recorder → store (synchronous=FULL) → outbox publisher → MQTT client → mosquitto → a subscriber.</summary>
+    private static async Task ServicePathAsync(int port, string directory, int channels, bool paced, TimeSpan duration)
+    {
+        var rig = new RigOptions { Id = $"dp{channels}{paced}", Channels = Enumerable.Range(1, channels).ToDictionary(i => $"ch{i}", _ => new ChannelOptions()) };
+        var mqtt = new MqttOptions { Broker = "127.0.0.1", Port = port, TopicPrefix = "bench", ReconnectMinDelay = TimeSpan.FromMilliseconds(100), OutboxPageSize = 500 };
+        using var store = new RigStore(Path.Combine(directory, $"{rig.Id}.db"), syncEveryCommit: true);
+        var recorder = TelemetryBench.KeepEverything(store);
+        using var connection = new MqttConnection(Options.Create(mqtt), Options.Create(rig), TimeProvider.System, NullLogger<MqttConnection>.Instance);
+        using var publisher = new OutboxPublisher(store, connection, Options.Create(mqtt), Options.Create(new StoreOptions()), TimeProvider.System, NullLogger<OutboxPublisher>.Instance);
+        await using var subscriber = await Subscriber.ConnectAsync(port, $"bench/{rig.Id}/+/telemetry", parseTimes: true);
+        await connection.StartAsync(CancellationToken.None);
+        await publisher.StartAsync(CancellationToken.None);
+        await connection.WaitConnectedAsync(CancellationToken.None);
+        var tests = new List<string>();
+        for (var c = 1; c <= channels; c++)
+        {
+            tests.Add(await TelemetryBench.StartTest(recorder, $"ch{c}"));
+        }
+        var period = TimeSpan.FromMilliseconds(100);
+        var written = 0L;
+        var stopwatch = Stopwatch.StartNew();
+        using (var timer = new PeriodicTimer(period))
+        {
+            for (var t = 0; stopwatch.Elapsed < duration; t++)
+            {
+                for (var c = 0; c < channels; c++)
+                {
+                    var sample = new TestSampleRecord(tests[c], $"ch{c + 1}", DateTimeOffset.UtcNow, t, t, 1, 1, "CC_CHG", 3.4 + t * 1e-5, 0.000785, t * 2e-7, t * 2e-7, 0, 785, 10e6, 40, false);
+                    await recorder.SampleAsync(sample, CancellationToken.None);
+                    written++;
+                }
+                if (paced)
+                {
+                    await timer.WaitForNextTickAsync();
+                }
+            }
+        }
+        var producedIn = stopwatch.Elapsed;
+        await DrainAsync(recorder);
+        await subscriber.WaitForAsync(written, duration * 4);
+        var deliveredIn = stopwatch.Elapsed;
+        var latencies = subscriber.Latencies();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"service path, {channels} channels {(paced ? $"at {1 / period.TotalSeconds:0} Hz each" : "flat out")}, synchronous=FULL: {written:N0} samples written in {producedIn.TotalSeconds:0.0} s ({written / producedIn.TotalSeconds:N0}/s), " +
+            $"{subscriber.Received:N0} received in {deliveredIn.TotalSeconds:0.0} s ({subscriber.Received / deliveredIn.TotalSeconds:N0} msg/s end to end), {written - subscriber.Received:N0} lost; " +
+            $"latency sample->subscriber median {Percentile(latencies, 0.5):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms"));
+        await publisher.StopAsync(CancellationToken.None);
+        await connection.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>Waits until everything handed to the recorder is in the store (the recorder writes before it returns).</summary>
+    private static Task DrainAsync(StoreTestRecorder recorder) => Task.CompletedTask;
+
+    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+
+    /// <summary>Counts what arrives; with <c>parseTimes</c>, the latency from each payload's sample time to its arrival.</summary>
+    private sealed class Subscriber : IAsyncDisposable
+    {
+        private readonly IMqttClient _client;
+        private readonly List<double> _latenciesMs = [];
+        private long _received;
+
+        private Subscriber(IMqttClient client)
+        {
+            _client = client;
+        }
+
+        public long Received => Interlocked.Read(ref _received);
+
+        public static async Task<Subscriber> ConnectAsync(int port, string topic, bool parseTimes)
+        {
+            var subscriber = new Subscriber(new MqttClientFactory().CreateMqttClient());
+            subscriber._client.ApplicationMessageReceivedAsync += e =>
+            {
+                if (parseTimes)
+                {
+                    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+                    using var json = JsonDocument.Parse(e.ApplicationMessage.Payload);
+                    var latency = (now - json.RootElement.GetProperty("unix_time_s").GetDouble()) * 1000;
+                    lock (subscriber._latenciesMs)
+                    {
+                        subscriber._latenciesMs.Add(latency);
+                    }
+                }
+                Interlocked.Increment(ref subscriber._received);
+                return Task.CompletedTask;
+            };
+            await subscriber._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).Build());
+            await subscriber._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(topic).WithAtLeastOnceQoS()).Build());
+            return subscriber;
+        }
+
+        public async Task WaitForAsync(long count, TimeSpan patience)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            while (Received < count && stopwatch.Elapsed < patience)
+            {
+                await Task.Delay(20);
+            }
+        }
+
+        public double[] Latencies()
+        {
+            lock (_latenciesMs)
+            {
+                return [.. _latenciesMs.Order()];
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _client.DisconnectAsync();
+            _client.Dispose();
+        }
+    }
+}
