@@ -1,40 +1,64 @@
+using Rig.Service.CommandLine;
 using Rig.Service.Composition;
 using Rig.Service.Configuration;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.Configuration.UseConfigurationDirectory();
-// Bench verbs (loadcell read|tare|span <channel>) run instead of the service: docs/pressure.md.
-if (await Rig.Service.PressureSupervision.Cli.LoadCellCli.TryRunAsync(args, builder.Configuration) is { } benchExit) return benchExit;
-if (await Rig.Service.Export.ExportCommandLine.TryRunAsync(args, builder.Configuration) is { } exportExitCode)
+// The front door decides before anything is opened: help, version and unknown arguments never start a rig.
+var choice = FrontDoor.Choose(args);
+switch (choice.Action)
 {
-    return exportExitCode;
+    case FrontDoorAction.ShowHelp:
+        Console.Write(FrontDoor.Usage());
+        return ExitCodes.Ok;
+    case FrontDoorAction.ShowVersion:
+        Console.WriteLine($"{FrontDoor.ProgramName} {FrontDoor.Version}");
+        return ExitCodes.Ok;
+    case FrontDoorAction.Refuse:
+        await Console.Error.WriteLineAsync($"{FrontDoor.ProgramName}: {choice.Reason}. Nothing was started.{Environment.NewLine}");
+        await Console.Error.WriteAsync(FrontDoor.Usage());
+        return ExitCodes.Usage;
 }
+
+// Settings beside the program, not in whatever directory it was started from.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.Configuration.UseConfigurationDirectory();
+var settings = SettingsFiles.Describe(builder.Configuration);
+var stateDirectory = RigOptions.ResolveStateDirectory(builder.Configuration[$"{RigOptions.SectionName}:{nameof(RigOptions.StateDirectory)}"], Environment.GetEnvironmentVariable);
+
+if (choice.Verb is { HoldsStateDirectory: false } reader)
+{
+    return await reader.Run(args, builder.Configuration);
+}
+using var stateLock = StateDirectoryGate.TryEnter(stateDirectory, out var refused);
+if (stateLock is null)
+{
+    return refused;
+}
+if (choice.Verb is { } verb)
+{
+    return await verb.Run(args, builder.Configuration);
+}
+
 builder.Services.AddSystemd();
 // Start-up failures are reported below, once and readably; the host's own report is a stack trace.
 builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 builder.Services.AddRig(builder.Configuration);
 
 using var host = builder.Build();
+host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Rig.Service.Startup")
+    .LogInformation("Settings: {Settings}. State directory: {StateDirectory}", settings, stateDirectory);
 try
 {
     await host.StartAsync();
 }
 catch (Exception ex) when (StartupError.DescribeConfigurationError(ex) is { } problems)
 {
-    await Console.Error.WriteLineAsync($"Configuration error, the rig was not started:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", problems)}");
-    return StartupExitCodes.ConfigurationError;
+    await Console.Error.WriteLineAsync($"Configuration error, the rig was not started:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", problems)}{Environment.NewLine}Settings read: {settings}.");
+    return ExitCodes.ConfigurationError;
 }
 catch (Exception ex)
 {
-    await Console.Error.WriteLineAsync($"The rig could not start: {ex}");
-    return 1;
+    await Console.Error.WriteLineAsync($"The rig could not start (settings: {settings}; state directory: {stateDirectory}): {ex}");
+    return ExitCodes.Failure;
 }
 await host.WaitForShutdownAsync();
-return 0;
-
-/// <summary>Exit codes systemd can tell apart (the unit does not restart on a configuration error).</summary>
-internal static class StartupExitCodes
-{
-    /// <summary>EX_CONFIG from sysexits.h.</summary>
-    public const int ConfigurationError = 78;
-}
+return ExitCodes.Ok;

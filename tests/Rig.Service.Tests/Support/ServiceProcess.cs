@@ -130,6 +130,19 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the process to end on its own (a refused start); fails with the output after <paramref name="timeout"/>.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"the service did not exit within {timeout}:\n{Output}");
+        }
+    }
+
     /// <summary>SIGKILL (the whole process tree): no shutdown code runs, like a power cut for the process. Waits for the exit.</summary>
     public async Task KillAsync()
     {
