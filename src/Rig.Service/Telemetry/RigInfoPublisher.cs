@@ -63,7 +63,7 @@ public sealed class RigInfoPublisher
         }
         w.WriteEndArray();
         w.WriteStartArray("commands");
-        foreach (var verb in CommandRouter.KnownVerbs)
+        foreach (var verb in CommandRouter.AllVerbs(_services))
         {
             w.WriteStringValue(verb);
         }

@@ -50,10 +50,13 @@ public static class TelemetryServiceCollectionExtensions
         {
             sp.GetRequiredService<HomeAssistantDiscovery>();
             sp.GetRequiredService<RigInfoPublisher>();
+            sp.GetRequiredService<ZoneStatePublisher>();
             return sp.GetRequiredService<MqttConnection>();
         });
         services.AddHostedService<OutboxPublisher>();
         services.AddHostedService<ChannelStatePublisher>();
+        services.AddSingleton<ZoneStatePublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ZoneStatePublisher>());
         services.AddHostedService<RecentTracePublisher>();
         services.AddHostedService<CommandProcessor>();
         return services;

@@ -16,6 +16,9 @@ public sealed record TopicTree(string Prefix, string RigId)
 
     public string Cycles(string channelId) => $"{Root}/{channelId}/cycles";
 
+    /// <summary>A heater zone's retained state: temperature, set-point, gains, autotune progress and proposal.</summary>
+    public string ZoneState(string zoneId) => $"{Root}/zone/{zoneId}/state";
+
     /// <summary>Commands: one level per verb, so "cmd/+" is the subscription.</summary>
     public string Command(string verb) => $"{Root}/cmd/{verb}";
 

@@ -125,7 +125,10 @@ public sealed partial class HeaterZoneController : IDisposable
         {
             var fault = _heater.Fault;
             var mode = fault is not null ? HeaterZoneMode.Faulted : _autotune is not null ? HeaterZoneMode.Autotuning : HeaterZoneMode.Regulating;
-            return new HeaterZoneStatus(_zone.Id, mode, _latest?.Temperature, _setpoint, _heater.Duty, _pid.Gains, fault, _proposal);
+            var progress = _autotune is { } tune
+                ? new AutotuneProgress(tune.Target, tune.PeaksRecorded, _zone.Options.Autotune.Peaks, tune.StartedAt)
+                : null;
+            return new HeaterZoneStatus(_zone.Id, mode, _latest?.Temperature, _setpoint, _heater.Duty, _pid.Gains, fault, _proposal, progress);
         }
     }
 
@@ -185,8 +188,21 @@ public sealed partial class HeaterZoneController : IDisposable
         }
     }
 
-    public CommandResult StartAutotune()
+    public CommandResult StartAutotune() => StartAutotune(null);
+
+    /// <summary>
+    /// Relay autotune around <paramref name="target"/> (the set-point when null). The relay overshoots the target by
+    /// about its amplitude, so the target must leave <see cref="AutotuneHeadroomKelvin"/> below the cut-off.
+    /// </summary>
+    public CommandResult StartAutotune(Temperature? target)
     {
+        var max = _zone.Options.MaxCelsius;
+        if (target is { } t && (!double.IsFinite(t.DegreesCelsius) || t.DegreesCelsius < 0 || t.DegreesCelsius > max - AutotuneHeadroomKelvin))
+        {
+            return CommandResult.Refused(string.Create(CultureInfo.InvariantCulture,
+                $"autotune target {t.DegreesCelsius:0.##} °C must be between 0 °C and {AutotuneHeadroomKelvin:0} K below the zone's cut-off ({max - AutotuneHeadroomKelvin:0.#} °C): the relay overshoots its target"));
+        }
+        Temperature around;
         lock (_lock)
         {
             if (_heater.Fault is { } fault)
@@ -197,12 +213,22 @@ public sealed partial class HeaterZoneController : IDisposable
             {
                 return CommandResult.Refused($"zone {_zone.Id} is already autotuning");
             }
+            around = target ?? _setpoint;
+            if (around.DegreesCelsius > max - AutotuneHeadroomKelvin)
+            {
+                return CommandResult.Refused(string.Create(CultureInfo.InvariantCulture,
+                    $"the set-point {around.DegreesCelsius:0.##} °C is within {AutotuneHeadroomKelvin:0} K of the cut-off ({max:0.#} °C); give a lower target"));
+            }
             var tune = _zone.Options.Autotune;
-            _autotune = new RelayAutotune(_setpoint, tune.HysteresisKelvin, MaxPower, tune.Peaks, _time.GetUtcNow(), tune.MaxDuration);
+            _autotune = new RelayAutotune(around, tune.HysteresisKelvin, MaxPower, tune.Peaks, _time.GetUtcNow(), tune.MaxDuration);
         }
-        _reaction.Info(_zone.Id, "heater.autotune_started", $"relay autotune around {_setpoint.DegreesCelsius:0.#} °C");
-        return CommandResult.Ok($"zone {_zone.Id}: autotune started");
+        var message = string.Create(CultureInfo.InvariantCulture, $"relay autotune around {around.DegreesCelsius:0.#} °C");
+        _reaction.Info(_zone.Id, "heater.autotune_started", message);
+        return CommandResult.Ok($"zone {_zone.Id}: {message} started");
     }
+
+    /// <summary>How far below the cut-off an autotune target must stay: the relay's first overshoot is the largest.</summary>
+    public const double AutotuneHeadroomKelvin = 5;
 
     public CommandResult CancelAutotune()
     {
@@ -232,6 +258,23 @@ public sealed partial class HeaterZoneController : IDisposable
             _proposal = null;
         }
         return SetGains(proposal.Gains);
+    }
+
+    /// <summary>Discards the last autotune's proposal; the gains in use stay.</summary>
+    public CommandResult RejectAutotune()
+    {
+        AutotuneProposal proposal;
+        lock (_lock)
+        {
+            if (_proposal is null)
+            {
+                return CommandResult.Refused($"zone {_zone.Id} has no autotune proposal");
+            }
+            proposal = _proposal;
+            _proposal = null;
+        }
+        _reaction.Info(_zone.Id, "heater.autotune_rejected", $"proposal {proposal.Gains} rejected; gains unchanged");
+        return CommandResult.Ok($"zone {_zone.Id}: proposal rejected, gains unchanged ({Status().Gains})");
     }
 
     public void Dispose() => _safety.Dispose();

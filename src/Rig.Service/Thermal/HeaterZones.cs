@@ -53,6 +53,10 @@ public sealed partial class HeaterZones : IHeaterZoneControl, IDisposable
 
     public CommandResult StartAutotune(string zoneId) => With(zoneId, c => c.StartAutotune());
 
+    public CommandResult StartAutotune(string zoneId, Temperature target) => With(zoneId, c => c.StartAutotune(target));
+
+    public CommandResult RejectAutotune(string zoneId) => With(zoneId, c => c.RejectAutotune());
+
     public CommandResult CancelAutotune(string zoneId) => With(zoneId, c => c.CancelAutotune());
 
     public CommandResult AcceptAutotune(string zoneId) => Saved(zoneId, With(zoneId, c => c.AcceptAutotune()));

@@ -25,11 +25,17 @@ public interface IHeaterZoneControl
     /// <summary>Starts a relay autotune around the current setpoint; refused while faulted or already tuning.</summary>
     CommandResult StartAutotune(string zoneId);
 
+    /// <summary>Starts a relay autotune around <paramref name="target"/>; refused within 5 K of the cut-off, while faulted or already tuning.</summary>
+    CommandResult StartAutotune(string zoneId, Temperature target);
+
     /// <summary>Stops a running autotune; the PID takes over again.</summary>
     CommandResult CancelAutotune(string zoneId);
 
     /// <summary>Applies the gains the last completed autotune proposed.</summary>
     CommandResult AcceptAutotune(string zoneId);
+
+    /// <summary>Discards the last completed autotune's proposal; the gains in use stay.</summary>
+    CommandResult RejectAutotune(string zoneId);
 }
 
 /// <summary>What a zone is doing.</summary>
@@ -52,6 +58,7 @@ public enum HeaterZoneMode
 /// <param name="Gains">PID gains in use.</param>
 /// <param name="Fault">The latched fault, if any.</param>
 /// <param name="Proposal">The last completed autotune's proposal, not yet accepted.</param>
+/// <param name="Autotune">The running autotune's progress, if one runs.</param>
 public sealed record HeaterZoneStatus(
     string ZoneId,
     HeaterZoneMode Mode,
@@ -60,4 +67,12 @@ public sealed record HeaterZoneStatus(
     Ratio HeaterDuty,
     PidGains Gains,
     Rig.Drivers.Faults.HardwareFault? Fault,
-    AutotuneProposal? Proposal);
+    AutotuneProposal? Proposal,
+    AutotuneProgress? Autotune = null);
+
+/// <summary>A running relay autotune: it proposes gains after <paramref name="PeaksWanted"/> peaks.</summary>
+/// <param name="Target">The temperature the relay switches around.</param>
+/// <param name="Peaks">Peaks recorded so far.</param>
+/// <param name="PeaksWanted">Peaks it needs (Rig:HeaterZones:&lt;id&gt;:Autotune:Peaks).</param>
+/// <param name="StartedAt">Rig time it started.</param>
+public sealed record AutotuneProgress(Temperature Target, int Peaks, int PeaksWanted, DateTimeOffset StartedAt);

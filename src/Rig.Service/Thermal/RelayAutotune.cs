@@ -33,9 +33,13 @@ public sealed class RelayAutotune
         _peaksWanted = peaksWanted;
         _giveUpAt = startedAt + maxDuration;
         Target = target;
+        StartedAt = startedAt;
     }
 
     public Temperature Target { get; }
+
+    /// <summary>Rig time the tune started.</summary>
+    public DateTimeOffset StartedAt { get; }
 
     /// <summary>Peaks recorded so far (the first two are the approach from where it started, as in Klipper).</summary>
     public int PeaksRecorded => _peaks.Count;

@@ -33,6 +33,7 @@ public static class ThermalServiceCollectionExtensions
         services.AddSingleton<HeaterCommands>();
         services.AddSingleton<Telemetry.Commands.IHeaterCommands>(sp => sp.GetRequiredService<HeaterCommands>());
         services.AddSingleton<Telemetry.Commands.IFaultCommands>(sp => sp.GetRequiredService<HeaterCommands>());
+        services.AddSingleton<Telemetry.Commands.ICommandVerbs, HeaterTuningVerbs>();
         return services;
     }
 }

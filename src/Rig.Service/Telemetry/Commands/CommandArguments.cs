@@ -80,6 +80,21 @@ public sealed class CommandArguments
         return number;
     }
 
+    /// <summary>A true/false property; null when absent.</summary>
+    public bool? Boolean(string name, ref string? why)
+    {
+        if (!_root.TryGetProperty(name, out var p) || p.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (p.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            why ??= $"'{name}' must be true or false";
+            return null;
+        }
+        return p.GetBoolean();
+    }
+
     /// <summary>An object of string values (protocol parameters such as "capacity": "3 mAh/cm2").</summary>
     public Dictionary<string, string>? StringMap(string name, ref string? why)
     {

@@ -49,11 +49,21 @@ public sealed class CommandRouter
 
     public static IReadOnlyCollection<string> KnownVerbs => Verbs.Keys;
 
+    /// <summary>The built-in verbs and those of every registered <see cref="ICommandVerbs"/> area.</summary>
+    public static IEnumerable<string> AllVerbs(IServiceProvider services) =>
+        KnownVerbs.Concat(services.GetServices<ICommandVerbs>().SelectMany(a => a.Verbs.Keys));
+
     public async Task<CommandReply> HandleAsync(string verb, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
+        ICommandVerbs? area = null;
         if (!Verbs.TryGetValue(verb, out var allowed))
         {
-            return CommandReply.Error(verb, $"unknown command '{verb}' (known: {string.Join(", ", Verbs.Keys)})");
+            area = _services.GetServices<ICommandVerbs>().FirstOrDefault(a => a.Verbs.ContainsKey(verb));
+            if (area is null)
+            {
+                return CommandReply.Error(verb, $"unknown command '{verb}' (known: {string.Join(", ", AllVerbs(_services))})");
+            }
+            allowed = area.Verbs[verb];
         }
         if (payload.Length > _mqtt.MaxCommandBytes)
         {
@@ -62,6 +72,10 @@ public sealed class CommandRouter
         if (CommandArguments.Parse(payload.ToArray(), allowed, out var parseError) is not { } args)
         {
             return CommandReply.Error(verb, parseError);
+        }
+        if (area is not null)
+        {
+            return await area.HandleAsync(verb, args, cancellationToken);
         }
         string? why = null;
         var channel = allowed.Contains("channel") ? args.String("channel", verb != "set-heater", ref why) : null;

@@ -1,0 +1,15 @@
+namespace Rig.Service.Telemetry.Commands;
+
+/// <summary>
+/// An area's own command verbs, served by <see cref="CommandRouter"/> beside its built-in ones, so an area adds
+/// commands in its own files. The router checks the size and the JSON (only the listed properties) before
+/// <see cref="HandleAsync"/> is called; the area validates the values and refuses with why, changing nothing.
+/// Registered as a DI singleton (several may be); thread-safe (commands run one at a time).
+/// </summary>
+public interface ICommandVerbs
+{
+    /// <summary>Each verb and the properties its payload may carry.</summary>
+    IReadOnlyDictionary<string, string[]> Verbs { get; }
+
+    Task<CommandReply> HandleAsync(string verb, CommandArguments args, CancellationToken cancellationToken);
+}
