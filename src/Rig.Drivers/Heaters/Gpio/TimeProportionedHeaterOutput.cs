@@ -5,11 +5,15 @@ namespace Rig.Drivers.Heaters.Gpio;
 
 /// <summary>
 /// A GPIO line to a zero-cross SSR, switched as slow PWM: each cycle (1-2 s, many mains half-cycles) the line
-/// is on for duty x cycle. Edges run on <see cref="TimeProvider"/> timers, not on the control loop. Dead-man: at
-/// every cycle start, if <see cref="SetDuty"/> has not been called within the dead-man time-out the line goes
-/// off and stays off until the next <see cref="SetDuty"/>, so a hung control loop cannot leave the heater on.
-/// On/off times shorter than the minimum switch time (a zero-cross SSR cannot switch within half a mains
-/// cycle) are rounded to fully off or fully on.
+/// is on for the first duty x cycle. Edges run on <see cref="TimeProvider"/> timers, not on the control loop.
+/// Cycles have a fixed length (each starts one period after the last, whatever the duty), and a new duty applies
+/// at the next possible edge within the running cycle: the line is on while the time since the cycle start is
+/// under the new on-time, so a shorter on-time drops the line at once and a longer one keeps it on or turns it
+/// back on for the rest of its on-time. Dead-man: a timer of its own, re-armed by every <see cref="SetDuty"/>,
+/// turns the line off when the duty was not refreshed within the dead-man time-out, wherever in the cycle that
+/// falls; the line stays off until the next <see cref="SetDuty"/>. On/off times shorter than the minimum switch
+/// time (a zero-cross SSR cannot switch within half a mains cycle) are rounded to fully off or fully on, and a
+/// remainder of an on phase shorter than it is not switched on.
 /// </summary>
 public sealed class TimeProportionedHeaterOutput : IHeaterOutput, IDisposable
 {
@@ -23,11 +27,13 @@ public sealed class TimeProportionedHeaterOutput : IHeaterOutput, IDisposable
     private readonly TimeProvider _time;
     private readonly bool _ownsController;
     private readonly ITimer _timer;
+    private readonly ITimer _deadManTimer;
     private readonly Lock _lock = new();
     private double _duty;
     private DateTimeOffset _refreshedAt;
+    private DateTimeOffset _cycleStart;
     private bool _cycling;
-    private bool _inOnPhase;
+    private bool _lineOn;
     private bool _disposed;
 
     public TimeProportionedHeaterOutput(
@@ -53,7 +59,8 @@ public sealed class TimeProportionedHeaterOutput : IHeaterOutput, IDisposable
         _ownsController = ownsController;
         // Open straight into the off level: the line must never glitch on at start-up.
         _gpio.OpenPin(pin, PinMode.Output, _offLevel);
-        _timer = time.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = time.CreateTimer(_ => OnEdge(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _deadManTimer = time.CreateTimer(_ => OnDeadMan(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         Device = $"gpio{pin}-ssr";
     }
 
@@ -79,14 +86,17 @@ public sealed class TimeProportionedHeaterOutput : IHeaterOutput, IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            var now = _time.GetUtcNow();
             _duty = fraction;
-            _refreshedAt = _time.GetUtcNow();
+            _refreshedAt = now;
             DeadManTripped = false;
+            _deadManTimer.Change(_deadMan, Timeout.InfiniteTimeSpan);
             if (!_cycling)
             {
                 _cycling = true;
-                StartCycle();
+                _cycleStart = now;
             }
+            Apply(now);
         }
     }
 
@@ -111,13 +121,14 @@ public sealed class TimeProportionedHeaterOutput : IHeaterOutput, IDisposable
             _disposed = true;
         }
         _timer.Dispose();
+        _deadManTimer.Dispose();
         if (_ownsController)
         {
             _gpio.Dispose();
         }
     }
 
-    private void OnTimer()
+    private void OnEdge()
     {
         lock (_lock)
         {
@@ -125,47 +136,55 @@ public sealed class TimeProportionedHeaterOutput : IHeaterOutput, IDisposable
             {
                 return;
             }
-            if (_inOnPhase)
+            var now = _time.GetUtcNow();
+            if (now >= _cycleStart + _cycle)
             {
-                // end of the on phase: off for the rest of the cycle
-                _inOnPhase = false;
-                WriteLevel(_offLevel);
-                _timer.Change(_cycle - OnTime(), Timeout.InfiniteTimeSpan);
-                return;
+                // Fixed cycle length; a timer that fired far too late (a stalled process) starts afresh from now.
+                _cycleStart = now - _cycleStart >= 2 * _cycle ? now : _cycleStart + _cycle;
             }
-            StartCycle();
+            Apply(now);
         }
     }
 
-    // Caller holds _lock.
-    private void StartCycle()
+    private void OnDeadMan()
     {
-        if (_time.GetUtcNow() - _refreshedAt > _deadMan)
+        lock (_lock)
         {
+            if (!_cycling || _time.GetUtcNow() - _refreshedAt < _deadMan)
+            {
+                return; // refreshed meanwhile (the timer was re-armed)
+            }
             DeadManTripped = true;
             _duty = 0;
             StopCycling();
-            return;
         }
+    }
+
+    // Caller holds _lock. Sets the line for this moment of the cycle and arms the timer for its next edge.
+    private void Apply(DateTimeOffset now)
+    {
+        var intoCycle = now - _cycleStart;
         var onTime = OnTime();
-        if (onTime <= TimeSpan.Zero)
+        var cycleEnd = _cycleStart + _cycle;
+        DateTimeOffset nextEdge;
+        if (onTime >= _cycle)
         {
-            _inOnPhase = false;
-            WriteLevel(_offLevel);
-            _timer.Change(_cycle, Timeout.InfiniteTimeSpan);
+            SetLine(true);
+            nextEdge = cycleEnd;
         }
-        else if (onTime >= _cycle)
+        else if (onTime - intoCycle >= (_lineOn ? TimeSpan.Zero : _minimumSwitch) && onTime - intoCycle > TimeSpan.Zero)
         {
-            _inOnPhase = false;
-            WriteLevel(_onLevel);
-            _timer.Change(_cycle, Timeout.InfiniteTimeSpan);
+            // On for the rest of the on phase; one already on is not cut short just because little remains.
+            SetLine(true);
+            nextEdge = _cycleStart + onTime;
         }
         else
         {
-            _inOnPhase = true;
-            WriteLevel(_onLevel);
-            _timer.Change(onTime, Timeout.InfiniteTimeSpan);
+            SetLine(false);
+            nextEdge = cycleEnd;
         }
+        var due = nextEdge - now;
+        _timer.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
     private TimeSpan OnTime()
@@ -182,9 +201,21 @@ public sealed class TimeProportionedHeaterOutput : IHeaterOutput, IDisposable
     private void StopCycling()
     {
         _cycling = false;
-        _inOnPhase = false;
         _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        WriteLevel(_offLevel);
+        _deadManTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _lineOn = true; // force the write: off must reach the pin even if we believe it is already off
+        SetLine(false);
+    }
+
+    // Caller holds _lock. Writes only on a change of level.
+    private void SetLine(bool on)
+    {
+        if (on == _lineOn)
+        {
+            return;
+        }
+        _lineOn = on;
+        WriteLevel(on ? _onLevel : _offLevel);
     }
 
     private void WriteLevel(PinValue level)
@@ -204,6 +235,7 @@ public sealed class TimeProportionedHeaterOutput : IHeaterOutput, IDisposable
             if (level == _onLevel)
             {
                 _duty = 0;
+                _lineOn = false;
             }
         }
     }
