@@ -30,6 +30,7 @@ public sealed class CommandRouter
         ["clear-fault"] = ["channel", "device"],
         ["list-tests"] = [],
         ["export"] = ["test_id"],
+        ["replay"] = ["stream", "from_seq", "to_seq"],
     };
 
     private readonly IServiceProvider _services;
@@ -95,6 +96,7 @@ public sealed class CommandRouter
             "clear-fault" => await ClearFaultAsync(channel!, args, cancellationToken),
             "list-tests" => ListTests(),
             "export" => await ExportAsync(args, cancellationToken),
+            "replay" => ReplayCommand.Handle(_store, _rig, args),
             _ => CommandReply.Error(verb, "unknown command"),
         };
     }

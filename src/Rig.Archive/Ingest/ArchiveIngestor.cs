@@ -1,0 +1,145 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Rig.Archive.Storage;
+
+namespace Rig.Archive.Ingest;
+
+/// <summary>
+/// Takes received messages in batches (up to Archive:BatchSize, or what arrived within Archive:BatchDelay of the
+/// first), writes each batch in one transaction, and only then acknowledges its messages to the broker. A batch
+/// that cannot be written (PostgreSQL down) is retried with back-off and stays unacknowledged meanwhile, so the
+/// broker stops sending once Archive:MaxInFlight messages wait: memory stays bounded, nothing is dropped.
+/// </summary>
+public sealed partial class ArchiveIngestor : BackgroundService
+{
+    private readonly LabSubscription _subscription;
+    private readonly ArchiveWriter _writer;
+    private readonly ArchiveOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ArchiveIngestor> _logger;
+    private long _samples;
+    private long _messages;
+    private long _duplicates;
+
+    public ArchiveIngestor(LabSubscription subscription, ArchiveWriter writer, IOptions<ArchiveOptions> options, TimeProvider time,
+        ILogger<ArchiveIngestor> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _subscription = subscription;
+        _writer = writer;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>New samples written since start (duplicates not counted).</summary>
+    public long SamplesWritten => Interlocked.Read(ref _samples);
+
+    /// <summary>Messages committed and acknowledged since start.</summary>
+    public long MessagesCommitted => Interlocked.Read(ref _messages);
+
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reader = _subscription.Received;
+        var batch = new List<ArchiveMessage>(_options.BatchSize);
+        try
+        {
+            while (await reader.WaitToReadAsync(stoppingToken))
+            {
+                await FillAsync(batch, stoppingToken);
+                await WriteWithRetryAsync(batch, stoppingToken);
+                await AcknowledgeAsync(batch, stoppingToken);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Unacknowledged messages stay in the broker's session and come again.
+        }
+    }
+
+    private async Task FillAsync(List<ArchiveMessage> batch, CancellationToken stoppingToken)
+    {
+        var reader = _subscription.Received;
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        window.CancelAfter(_options.BatchDelay);
+        while (batch.Count < _options.BatchSize)
+        {
+            while (batch.Count < _options.BatchSize && reader.TryRead(out var message))
+            {
+                batch.Add(message);
+            }
+            if (batch.Count >= _options.BatchSize)
+            {
+                break;
+            }
+            try
+            {
+                if (!await reader.WaitToReadAsync(window.Token))
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task WriteWithRetryAsync(List<ArchiveMessage> batch, CancellationToken stoppingToken)
+    {
+        var rows = BatchRows.From(batch);
+        var delay = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                var result = await _writer.WriteAsync(rows, stoppingToken);
+                Interlocked.Add(ref _samples, result.SamplesInserted);
+                Interlocked.Add(ref _duplicates, result.Duplicates);
+                if (result.Rejected > 0)
+                {
+                    LogRejected(result.Rejected);
+                }
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            {
+                LogWriteFailed(batch.Count, delay, ex.Message);
+                await Task.Delay(delay, _time, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+
+    private async Task AcknowledgeAsync(List<ArchiveMessage> batch, CancellationToken stoppingToken)
+    {
+        foreach (var message in batch)
+        {
+            if (message.Acknowledge is not { } acknowledge)
+            {
+                continue;
+            }
+            try
+            {
+                await acknowledge(stoppingToken);
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            {
+                // The connection that carried it is gone; the broker redelivers it on the resumed session and the keys drop it.
+            }
+        }
+        Interlocked.Add(ref _messages, batch.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Archive could not write a batch of {Count} messages, retrying in {Delay} (they stay unacknowledged): {Reason}")]
+    private partial void LogWriteFailed(int count, TimeSpan delay, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Archive ignored {Count} messages that are not rig payloads (no JSON object or no seq)")]
+    private partial void LogRejected(int count);
+}

@@ -1,0 +1,149 @@
+namespace Rig.Archive.Storage;
+
+/// <summary>
+/// The archive's schema as numbered migrations, applied in order at start-up, each in its own transaction and
+/// recorded in schema_migrations; an advisory lock keeps two archive instances from migrating at once. A
+/// migration once shipped is never edited: changes come as the next number.
+/// </summary>
+internal static class ArchiveSchema
+{
+    /// <summary>Key of the advisory lock taken while migrating (any constant shared by all instances).</summary>
+    public const long MigrationLock = 0x41_4E_4F_44_45_52_49_47; // "ANODERIG"
+
+    public static readonly (int Version, string Description, string Sql)[] Migrations =
+    [
+        (1, "tables: rigs, tests, samples (monthly partitions), cycles, events, channel_now, stream_heads, gaps", """
+            CREATE TABLE rigs(
+                rig text PRIMARY KEY,
+                online boolean,
+                status_at timestamptz,
+                software_version text,
+                info jsonb,
+                info_at timestamptz);
+            CREATE TABLE tests(
+                rig text NOT NULL,
+                test_id text NOT NULL,
+                channel text NOT NULL,
+                protocol text,
+                cell_name text,
+                chemistry text,
+                area_cm2 double precision,
+                first_sample_at timestamptz,
+                last_sample_at timestamptz,
+                run_state text,
+                state_at timestamptz,
+                PRIMARY KEY(rig, test_id));
+            CREATE INDEX tests_cell ON tests(cell_name);
+            -- Range-partitioned by sample time, one partition per month (created as data arrives): old months are
+            -- dropped whole for retention, and queries on a time range touch only their months.
+            CREATE TABLE samples(
+                rig text NOT NULL,
+                channel text NOT NULL,
+                seq bigint NOT NULL,
+                time timestamptz NOT NULL,
+                test_id text,
+                test_time_s double precision,
+                step_time_s double precision,
+                cycle integer,
+                step integer,
+                step_type text,
+                voltage_v double precision,
+                current_a double precision,
+                current_charging_a double precision,
+                step_capacity_ah double precision,
+                stack_pressure_mpa double precision,
+                force_n double precision,
+                temperature_degc double precision,
+                step_end boolean NOT NULL,
+                PRIMARY KEY(rig, channel, seq, time)) PARTITION BY RANGE(time);
+            CREATE INDEX samples_test ON samples(rig, test_id, time);
+            CREATE TABLE cycles(
+                rig text NOT NULL,
+                channel text NOT NULL,
+                seq bigint NOT NULL,
+                time timestamptz NOT NULL,
+                test_id text,
+                cycle integer,
+                charge_capacity_mah double precision,
+                discharge_capacity_mah double precision,
+                charge_areal_capacity_mah_cm2 double precision,
+                discharge_areal_capacity_mah_cm2 double precision,
+                coulombic_efficiency double precision,
+                energy_efficiency double precision,
+                capacity_retention double precision,
+                mean_stack_pressure_mpa double precision,
+                mean_temperature_degc double precision,
+                summary jsonb NOT NULL,
+                PRIMARY KEY(rig, channel, seq));
+            CREATE INDEX cycles_test ON cycles(rig, test_id, cycle);
+            CREATE TABLE events(
+                rig text NOT NULL,
+                seq bigint NOT NULL,
+                time timestamptz NOT NULL,
+                severity text,
+                source text,
+                code text,
+                message text,
+                fault_kind text,
+                fault_device text,
+                PRIMARY KEY(rig, seq));
+            CREATE INDEX events_time ON events(time);
+            CREATE TABLE channel_now(
+                rig text NOT NULL,
+                channel text NOT NULL,
+                seq bigint NOT NULL,
+                time timestamptz NOT NULL,
+                run_state text,
+                test_id text,
+                protocol text,
+                state jsonb NOT NULL,
+                PRIMARY KEY(rig, channel));
+            -- Per gap-free stream: the highest seq archived and the seq up to which nothing is missing.
+            CREATE TABLE stream_heads(
+                rig text NOT NULL,
+                stream text NOT NULL,
+                high_seq bigint NOT NULL,
+                contiguous_seq bigint NOT NULL DEFAULT 0,
+                updated_at timestamptz NOT NULL,
+                PRIMARY KEY(rig, stream));
+            CREATE TABLE gaps(
+                rig text NOT NULL,
+                stream text NOT NULL,
+                from_seq bigint NOT NULL,
+                to_seq bigint NOT NULL,
+                detected_at timestamptz NOT NULL,
+                replay_requests integer NOT NULL DEFAULT 0,
+                last_request_at timestamptz,
+                closed_at timestamptz,
+                given_up_at timestamptz,
+                PRIMARY KEY(rig, stream, from_seq, to_seq));
+            CREATE INDEX gaps_open ON gaps(rig, stream) WHERE closed_at IS NULL AND given_up_at IS NULL;
+            """),
+        (2, "views: lab_channels_now, test_overview, cycle_summaries, open_gaps", """
+            CREATE VIEW lab_channels_now AS
+                SELECT c.rig, c.channel, c.time AS state_at, c.run_state, c.test_id, c.protocol,
+                       c.state->'cell'->>'name' AS cell_name,
+                       (c.state->>'voltage_V')::double precision AS voltage_v,
+                       (c.state->>'current_A')::double precision AS current_a,
+                       (c.state->>'stack_pressure_MPa')::double precision AS stack_pressure_mpa,
+                       (c.state->>'temperature_degC')::double precision AS temperature_degc,
+                       (c.state->>'cycle')::integer AS cycle,
+                       jsonb_array_length(COALESCE(c.state->'faults', '[]'::jsonb)) AS faults,
+                       COALESCE(r.online, false) AS rig_online
+                FROM channel_now c LEFT JOIN rigs r USING (rig);
+            CREATE VIEW test_overview AS
+                SELECT t.rig, t.test_id, t.channel, t.protocol, t.cell_name, t.chemistry, t.area_cm2,
+                       t.first_sample_at AS started_at, t.last_sample_at, t.run_state,
+                       (SELECT max(y.cycle) FROM cycles y WHERE y.rig = t.rig AND y.test_id = t.test_id) AS cycles_closed
+                FROM tests t;
+            CREATE VIEW cycle_summaries AS
+                SELECT y.rig, y.test_id, t.cell_name, t.chemistry, t.protocol, y.channel, y.cycle, y.time AS closed_at,
+                       y.charge_capacity_mah, y.discharge_capacity_mah, y.charge_areal_capacity_mah_cm2,
+                       y.discharge_areal_capacity_mah_cm2, y.coulombic_efficiency, y.energy_efficiency,
+                       y.capacity_retention, y.mean_stack_pressure_mpa, y.mean_temperature_degc
+                FROM cycles y LEFT JOIN tests t ON t.rig = y.rig AND t.test_id = y.test_id;
+            CREATE VIEW open_gaps AS
+                SELECT * FROM gaps WHERE closed_at IS NULL;
+            """),
+    ];
+}

@@ -1,0 +1,270 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Rig.Archive.Storage;
+
+/// <summary>What one committed batch changed.</summary>
+public readonly record struct BatchResult(int SamplesInserted, int CyclesInserted, int EventsInserted, int Duplicates, int Rejected);
+
+/// <summary>
+/// Writes a batch in one transaction: each table's rows go by binary COPY into a temporary staging table, then
+/// INSERT … SELECT … ON CONFLICT DO NOTHING into the archive table, whose primary key is (rig, stream, seq): a
+/// redelivered message (broker redelivery after a crash, a rig's outbox replaying a page, a replay request)
+/// changes nothing, and the batch is either all in or all out.
+/// </summary>
+public sealed class ArchiveWriter
+{
+    private const string Stage = """
+        CREATE TEMP TABLE IF NOT EXISTS stage_samples(LIKE samples) ON COMMIT DELETE ROWS;
+        CREATE TEMP TABLE IF NOT EXISTS stage_cycles(LIKE cycles) ON COMMIT DELETE ROWS;
+        CREATE TEMP TABLE IF NOT EXISTS stage_events(LIKE events) ON COMMIT DELETE ROWS;
+        """;
+
+    private readonly ArchiveDatabase _database;
+
+    public ArchiveWriter(ArchiveDatabase database) => _database = database;
+
+    public async Task<BatchResult> WriteAsync(BatchRows rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        await _database.EnsurePartitionsAsync(rows.Samples.Select(s => s.Time), cancellationToken);
+        await using var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await Execute(connection, tx, Stage, cancellationToken);
+        var samples = rows.Samples.Count == 0 ? 0 : await CopySamplesAsync(connection, tx, rows.Samples, cancellationToken);
+        var cycles = rows.Cycles.Count == 0 ? 0 : await CopyCyclesAsync(connection, tx, rows.Cycles, cancellationToken);
+        var events = rows.Events.Count == 0 ? 0 : await CopyEventsAsync(connection, tx, rows.Events, cancellationToken);
+        await UpsertTestsAsync(connection, tx, rows, cancellationToken);
+        await UpsertStatesAsync(connection, tx, rows, cancellationToken);
+        await UpsertRigsAsync(connection, tx, rows, cancellationToken);
+        await UpsertHeadsAsync(connection, tx, rows, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        var offered = rows.Samples.Count + rows.Cycles.Count + rows.Events.Count;
+        return new BatchResult(samples, cycles, events, offered - samples - cycles - events, rows.Rejected);
+    }
+
+    private static async Task<int> CopySamplesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<SampleRow> rows, CancellationToken ct)
+    {
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY stage_samples(rig, channel, seq, time, test_id, test_time_s, step_time_s, cycle, step, step_type, voltage_v, current_a, " +
+            "current_charging_a, step_capacity_ah, stack_pressure_mpa, force_n, temperature_degc, step_end) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var r in rows)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(r.Rig, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(r.Channel, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(r.Seq, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(r.Time, NpgsqlDbType.TimestampTz, ct);
+                await Text(copy, r.TestId, ct);
+                await Double(copy, r.TestTimeS, ct);
+                await Double(copy, r.StepTimeS, ct);
+                await Integer(copy, r.Cycle, ct);
+                await Integer(copy, r.Step, ct);
+                await Text(copy, r.StepType, ct);
+                await Double(copy, r.VoltageV, ct);
+                await Double(copy, r.CurrentA, ct);
+                await Double(copy, r.CurrentChargingA, ct);
+                await Double(copy, r.StepCapacityAh, ct);
+                await Double(copy, r.StackPressureMPa, ct);
+                await Double(copy, r.ForceN, ct);
+                await Double(copy, r.TemperatureDegC, ct);
+                await copy.WriteAsync(r.StepEnd, NpgsqlDbType.Boolean, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        return await Execute(connection, tx, "INSERT INTO samples SELECT * FROM stage_samples ON CONFLICT DO NOTHING", ct);
+    }
+
+    private static async Task<int> CopyCyclesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<CycleRow> rows, CancellationToken ct)
+    {
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY stage_cycles(rig, channel, seq, time, test_id, cycle, charge_capacity_mah, discharge_capacity_mah, charge_areal_capacity_mah_cm2, " +
+            "discharge_areal_capacity_mah_cm2, coulombic_efficiency, energy_efficiency, capacity_retention, mean_stack_pressure_mpa, " +
+            "mean_temperature_degc, summary) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var r in rows)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(r.Rig, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(r.Channel, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(r.Seq, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(r.Time, NpgsqlDbType.TimestampTz, ct);
+                await Text(copy, r.TestId, ct);
+                await Integer(copy, r.Cycle, ct);
+                await Double(copy, r.ChargeCapacityMAh, ct);
+                await Double(copy, r.DischargeCapacityMAh, ct);
+                await Double(copy, r.ChargeArealMAhCm2, ct);
+                await Double(copy, r.DischargeArealMAhCm2, ct);
+                await Double(copy, r.CoulombicEfficiency, ct);
+                await Double(copy, r.EnergyEfficiency, ct);
+                await Double(copy, r.CapacityRetention, ct);
+                await Double(copy, r.MeanStackPressureMPa, ct);
+                await Double(copy, r.MeanTemperatureDegC, ct);
+                await copy.WriteAsync(r.Summary, NpgsqlDbType.Jsonb, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        return await Execute(connection, tx, "INSERT INTO cycles SELECT * FROM stage_cycles ON CONFLICT DO NOTHING", ct);
+    }
+
+    private static async Task<int> CopyEventsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<EventRow> rows, CancellationToken ct)
+    {
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY stage_events(rig, seq, time, severity, source, code, message, fault_kind, fault_device) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var r in rows)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(r.Rig, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(r.Seq, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(r.Time, NpgsqlDbType.TimestampTz, ct);
+                await Text(copy, r.Severity, ct);
+                await Text(copy, r.Source, ct);
+                await Text(copy, r.Code, ct);
+                await Text(copy, r.Message, ct);
+                await Text(copy, r.FaultKind, ct);
+                await Text(copy, r.FaultDevice, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        return await Execute(connection, tx, "INSERT INTO events SELECT * FROM stage_events ON CONFLICT DO NOTHING", ct);
+    }
+
+    /// <summary>A test is known from its samples (channel, first and last sample time) and its channel's state (protocol, cell).</summary>
+    private static async Task UpsertTestsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, BatchRows rows, CancellationToken ct)
+    {
+        var fromSamples = rows.Samples.Where(s => s.TestId is not null)
+            .GroupBy(s => (s.Rig, TestId: s.TestId!))
+            .Select(g => (g.Key.Rig, g.Key.TestId, g.First().Channel, First: g.Min(s => s.Time), Last: g.Max(s => s.Time)))
+            .ToList();
+        if (fromSamples.Count > 0)
+        {
+            await using var cmd = new NpgsqlCommand("""
+                INSERT INTO tests(rig, test_id, channel, first_sample_at, last_sample_at)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
+                ON CONFLICT (rig, test_id) DO UPDATE SET
+                    first_sample_at = LEAST(tests.first_sample_at, EXCLUDED.first_sample_at),
+                    last_sample_at = GREATEST(tests.last_sample_at, EXCLUDED.last_sample_at)
+                """, connection, tx);
+            cmd.Parameters.AddWithValue(fromSamples.Select(t => t.Rig).ToArray());
+            cmd.Parameters.AddWithValue(fromSamples.Select(t => t.TestId).ToArray());
+            cmd.Parameters.AddWithValue(fromSamples.Select(t => t.Channel).ToArray());
+            cmd.Parameters.AddWithValue(fromSamples.Select(t => t.First).ToArray());
+            cmd.Parameters.AddWithValue(fromSamples.Select(t => t.Last).ToArray());
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        var fromStates = rows.States.Values.Where(s => s.TestId is not null).ToList();
+        if (fromStates.Count > 0)
+        {
+            await using var cmd = new NpgsqlCommand("""
+                INSERT INTO tests(rig, test_id, channel, protocol, cell_name, chemistry, area_cm2, run_state, state_at)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::text[], $9::timestamptz[])
+                ON CONFLICT (rig, test_id) DO UPDATE SET
+                    protocol = COALESCE(EXCLUDED.protocol, tests.protocol),
+                    cell_name = COALESCE(EXCLUDED.cell_name, tests.cell_name),
+                    chemistry = COALESCE(EXCLUDED.chemistry, tests.chemistry),
+                    area_cm2 = COALESCE(EXCLUDED.area_cm2, tests.area_cm2),
+                    run_state = CASE WHEN tests.state_at IS NULL OR tests.state_at <= EXCLUDED.state_at THEN EXCLUDED.run_state ELSE tests.run_state END,
+                    state_at = GREATEST(tests.state_at, EXCLUDED.state_at)
+                """, connection, tx);
+            cmd.Parameters.AddWithValue(fromStates.Select(s => s.Rig).ToArray());
+            cmd.Parameters.AddWithValue(fromStates.Select(s => s.TestId!).ToArray());
+            cmd.Parameters.AddWithValue(fromStates.Select(s => s.Channel).ToArray());
+            cmd.Parameters.AddWithValue(fromStates.Select(s => s.Protocol).ToArray());
+            cmd.Parameters.AddWithValue(fromStates.Select(s => s.CellName).ToArray());
+            cmd.Parameters.AddWithValue(fromStates.Select(s => s.Chemistry).ToArray());
+            cmd.Parameters.AddWithValue(fromStates.Select(s => s.AreaCm2).ToArray());
+            cmd.Parameters.AddWithValue(fromStates.Select(s => s.RunState).ToArray());
+            cmd.Parameters.AddWithValue(fromStates.Select(s => s.Time).ToArray());
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>The latest state per channel; an older state arriving late (a replayed backlog) does not overwrite a newer one.</summary>
+    private static async Task UpsertStatesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, BatchRows rows, CancellationToken ct)
+    {
+        if (rows.States.Count == 0)
+        {
+            return;
+        }
+        var states = rows.States.Values.ToList();
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO channel_now(rig, channel, seq, time, run_state, test_id, protocol, state)
+            SELECT r, c, s, t, rs, ti, p, st::jsonb FROM unnest($1::text[], $2::text[], $3::int8[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[])
+                AS u(r, c, s, t, rs, ti, p, st)
+            ON CONFLICT (rig, channel) DO UPDATE SET seq = EXCLUDED.seq, time = EXCLUDED.time, run_state = EXCLUDED.run_state,
+                test_id = EXCLUDED.test_id, protocol = EXCLUDED.protocol, state = EXCLUDED.state
+            WHERE channel_now.time <= EXCLUDED.time
+            """, connection, tx);
+        cmd.Parameters.AddWithValue(states.Select(s => s.Rig).ToArray());
+        cmd.Parameters.AddWithValue(states.Select(s => s.Channel).ToArray());
+        cmd.Parameters.AddWithValue(states.Select(s => s.Seq).ToArray());
+        cmd.Parameters.AddWithValue(states.Select(s => s.Time).ToArray());
+        cmd.Parameters.AddWithValue(states.Select(s => s.RunState).ToArray());
+        cmd.Parameters.AddWithValue(states.Select(s => s.TestId).ToArray());
+        cmd.Parameters.AddWithValue(states.Select(s => s.Protocol).ToArray());
+        cmd.Parameters.AddWithValue(states.Select(s => s.State).ToArray());
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task UpsertRigsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, BatchRows rows, CancellationToken ct)
+    {
+        foreach (var (rig, (online, at)) in rows.Status)
+        {
+            await using var cmd = new NpgsqlCommand("""
+                INSERT INTO rigs(rig, online, status_at) VALUES($1, $2, $3)
+                ON CONFLICT (rig) DO UPDATE SET online = EXCLUDED.online, status_at = EXCLUDED.status_at
+                """, connection, tx);
+            cmd.Parameters.AddWithValue(rig);
+            cmd.Parameters.AddWithValue(online);
+            cmd.Parameters.AddWithValue(at);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        foreach (var (rig, (version, info, at)) in rows.Info)
+        {
+            await using var cmd = new NpgsqlCommand("""
+                INSERT INTO rigs(rig, software_version, info, info_at) VALUES($1, $2, $3::jsonb, $4)
+                ON CONFLICT (rig) DO UPDATE SET software_version = EXCLUDED.software_version, info = EXCLUDED.info, info_at = EXCLUDED.info_at
+                """, connection, tx);
+            cmd.Parameters.AddWithValue(rig);
+            cmd.Parameters.AddWithValue((object?)version ?? DBNull.Value);
+            cmd.Parameters.AddWithValue(info);
+            cmd.Parameters.AddWithValue(at);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private static async Task UpsertHeadsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, BatchRows rows, CancellationToken ct)
+    {
+        if (rows.Heads.Count == 0)
+        {
+            return;
+        }
+        var heads = rows.Heads.ToList();
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO stream_heads(rig, stream, high_seq, updated_at)
+            SELECT r, s, h, now() FROM unnest($1::text[], $2::text[], $3::int8[]) AS u(r, s, h)
+            ON CONFLICT (rig, stream) DO UPDATE SET high_seq = GREATEST(stream_heads.high_seq, EXCLUDED.high_seq), updated_at = now()
+            """, connection, tx);
+        cmd.Parameters.AddWithValue(heads.Select(h => h.Key.Rig).ToArray());
+        cmd.Parameters.AddWithValue(heads.Select(h => h.Key.Stream).ToArray());
+        cmd.Parameters.AddWithValue(heads.Select(h => h.Value).ToArray());
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<int> Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, connection, tx);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static Task Text(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Text, ct);
+
+    private static Task Double(NpgsqlBinaryImporter copy, double? value, CancellationToken ct) =>
+        value is { } v ? copy.WriteAsync(v, NpgsqlDbType.Double, ct) : copy.WriteNullAsync(ct);
+
+    private static Task Integer(NpgsqlBinaryImporter copy, int? value, CancellationToken ct) =>
+        value is { } v ? copy.WriteAsync(v, NpgsqlDbType.Integer, ct) : copy.WriteNullAsync(ct);
+}

@@ -1,0 +1,100 @@
+using Rig.Service.Tests.Support;
+using Rig.Service.Tests.Telemetry;
+
+namespace Rig.Service.Tests.Archive;
+
+/// <summary>
+/// The lab archive against real parts: a real PostgreSQL (initdb/pg_ctl in a scratch directory), a real mosquitto,
+/// and the rig's own telemetry stack (store on a real SQLite file, outbox publisher, command processor).
+/// </summary>
+[Trait("Category", TestCategories.OutOfProcess)]
+public sealed class ArchiveIngestTests : IClassFixture<PostgresFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly PostgresFixture _postgres;
+
+    public ArchiveIngestTests(PostgresFixture postgres) => _postgres = postgres;
+
+    [Fact]
+    public async Task Every_sample_is_archived_exactly_once_across_an_archive_restart_and_a_rig_that_sends_a_range_again()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var db = await _postgres.Server.CreateDatabaseAsync();
+        var directory = Directory.CreateTempSubdirectory("rig-archive-").FullName;
+        await using var rig = new TelemetryHarness(broker.Port, Path.Combine(directory, "rig.db"), syncEveryCommit: false);
+        await rig.StartAsync();
+        var settings = ArchiveHost.Settings(broker.Port, rig.Mqtt.TopicPrefix, db, "archive-1");
+        var archive = await ArchiveHost.StartAsync(settings);
+        var t0 = DateTimeOffset.Parse("2026-11-30T23:50:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var tests = new Dictionary<string, string> { ["ch1"] = await rig.StartTestAsync("ch1", t0), ["ch2"] = await rig.StartTestAsync("ch2", t0) };
+
+        async Task Record(int from, int to)
+        {
+            for (var i = from; i <= to; i++)
+            {
+                foreach (var (channel, testId) in tests)
+                {
+                    // Crosses midnight into December: the samples land in two monthly partitions.
+                    await rig.Recorder.SampleAsync(TelemetryHarness.Sample(testId, channel, t0.AddSeconds(i * 3), i * 3), CancellationToken.None);
+                }
+            }
+        }
+
+        await Record(1, 300);
+        await ArchiveDb.WaitUntilAsync(async () => await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM samples") == 600, Patience, "600 samples");
+        await archive.DisposeAsync();
+
+        // While the archive is away its persistent session queues on the broker.
+        await Record(301, 500);
+        // The rig sends seq 100-200 of ch1 again, as after a crash between PUBACK and marking, or a replay request.
+        Assert.Equal(101, rig.Store.RequeueForReplay("ch1/telemetry", 100, 200).Requeued);
+
+        await using var again = await ArchiveHost.StartAsync(settings);
+        await ArchiveDb.WaitUntilAsync(async () => await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM samples") == 1000, Patience, "1000 samples");
+        await ArchiveDb.WaitUntilAsync(() => Task.FromResult(again.Ingestor.Duplicates >= 101 && rig.Store.CountUnsent() == 0), Patience, "the re-sent range");
+
+        foreach (var channel in tests.Keys)
+        {
+            var seqs = await ArchiveDb.SeqsAsync(db, $"SELECT seq FROM samples WHERE channel = '{channel}' ORDER BY seq");
+            Assert.Equal(Enumerable.Range(1, 500).Select(i => (long)i), seqs);
+        }
+        Assert.Equal(2, await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM pg_inherits WHERE inhparent = 'samples'::regclass"));
+        Assert.Equal(2, await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM tests WHERE first_sample_at IS NOT NULL AND last_sample_at > first_sample_at"));
+        Assert.Equal(0, await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM gaps"));
+        Assert.Equal(500, await ArchiveDb.ScalarAsync<long>(db, "SELECT min(high_seq) FROM stream_heads WHERE stream LIKE '%/telemetry'"));
+        Directory.Delete(directory, true);
+    }
+
+    [Fact]
+    public async Task A_gap_is_detected_and_the_rig_replays_it_from_its_outbox_on_request()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var db = await _postgres.Server.CreateDatabaseAsync();
+        var directory = Directory.CreateTempSubdirectory("rig-archive-").FullName;
+        await using var rig = new TelemetryHarness(broker.Port, Path.Combine(directory, "rig.db"), syncEveryCommit: false);
+        await rig.StartAsync();
+        var t0 = DateTimeOffset.Parse("2026-12-01T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var testId = await rig.StartTestAsync("ch1", t0);
+        // Published to a broker where nobody listens yet: seq 1-100 are gone from the broker, kept in the rig's outbox.
+        for (var i = 1; i <= 100; i++)
+        {
+            await rig.Recorder.SampleAsync(TelemetryHarness.Sample(testId, "ch1", t0.AddSeconds(i), i), CancellationToken.None);
+        }
+        await ArchiveDb.WaitUntilAsync(() => Task.FromResult(rig.Store.CountUnsent() == 0), Patience, "the rig's outbox to drain");
+
+        await using var archive = await ArchiveHost.StartAsync(ArchiveHost.Settings(broker.Port, rig.Mqtt.TopicPrefix, db, "archive-gaps"));
+        for (var i = 101; i <= 150; i++)
+        {
+            await rig.Recorder.SampleAsync(TelemetryHarness.Sample(testId, "ch1", t0.AddSeconds(i), i), CancellationToken.None);
+        }
+
+        await ArchiveDb.WaitUntilAsync(async () => await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM samples") == 150
+            && await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM gaps WHERE closed_at IS NOT NULL") >= 1
+            && await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM open_gaps") == 0, Patience, "the gap to be replayed and closed");
+        var seqs = await ArchiveDb.SeqsAsync(db, "SELECT seq FROM samples ORDER BY seq");
+        Assert.Equal(Enumerable.Range(1, 150).Select(i => (long)i), seqs);
+        Assert.Equal(1, await ArchiveDb.ScalarAsync<long>(db,
+            "SELECT count(*) FROM gaps WHERE stream = 'ch1/telemetry' AND from_seq = 1 AND to_seq = 100 AND replay_requests >= 1 AND closed_at IS NOT NULL"));
+        Directory.Delete(directory, true);
+    }
+}
