@@ -50,6 +50,8 @@ sed -e "s#/etc/mosquitto/anodefreerig#$work/rig#g" -e "s#/var/lib/mosquitto/#$wo
     -e "s#^listener 1883 127.0.0.1\$#listener $rigport 127.0.0.1#" -e "s#@RIG@#rig-01#g" \
     -e "s#@CENTRAL@#127.0.0.1:$tls#" -e "s#@BRIDGE_PASSWORD@#rig01-pass#" "$conf/rig/anodefreerig-rig.conf" > "$work/rig.conf"
 printf '%s\n' "${runas[@]}" >> "$work/rig.conf"
+# What Debian's /etc/mosquitto/mosquitto.conf adds around conf.d (the rig file must not repeat it).
+printf 'persistence true\npersistence_location %s/rig/data/\n' "$work" >> "$work/rig.conf"
 
 start_broker() { # name conf port
   : > "$work/$1.log"; mosquitto -c "$2" >>"$work/$1.log" 2>&1 & pids+=($!); eval "${1}_pid=$!"
