@@ -85,9 +85,26 @@ public sealed partial class ChannelLoop
         {
             return;
         }
+        await NotifyAsync(observer => observer.OnSampleAsync(sample, cancellationToken), cancellationToken);
+    }
+
+    // An observer that throws (an engine or recorder bug) must not end the loop silently: the output goes off, an
+    // alarm is raised, the other observers still hear, and the loop keeps sampling.
+    private async ValueTask NotifyAsync(Func<IChannelObserver, ValueTask> notify, CancellationToken cancellationToken)
+    {
         foreach (var observer in _observers)
         {
-            await observer.OnSampleAsync(sample, cancellationToken);
+            try
+            {
+                await notify(observer);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogObserverFailed(ex, _hardware.Id, observer.GetType().Name);
+                await TryOutputOffAsync(cancellationToken);
+                _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Alarm, _hardware.Id, "channel.observer_failed",
+                    $"{observer.GetType().Name} failed on channel {_hardware.Id} ({ex.GetType().Name}: {ex.Message}); output off"));
+            }
         }
     }
 
@@ -108,10 +125,7 @@ public sealed partial class ChannelLoop
         {
             _stopSeen = true;
             var fault = new HardwareFault(FaultKind.EmergencyStop, "e-stop", "emergency stop active", "the e-stop button and its loop wiring", _hardware.Id);
-            foreach (var observer in _observers)
-            {
-                await observer.OnFaultAsync(_hardware.Id, fault, cancellationToken);
-            }
+            await NotifyAsync(observer => observer.OnFaultAsync(_hardware.Id, fault, cancellationToken), cancellationToken);
         }
         return true;
     }
@@ -123,10 +137,7 @@ public sealed partial class ChannelLoop
         {
             _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Alarm, _hardware.Id, RigEvent.CodeFor(fault.Kind), fault.ToString(), fault));
         }
-        foreach (var observer in _observers)
-        {
-            await observer.OnFaultAsync(_hardware.Id, fault, cancellationToken);
-        }
+        await NotifyAsync(observer => observer.OnFaultAsync(_hardware.Id, fault, cancellationToken), cancellationToken);
     }
 
     // A device that answers again: its faults are cleared, and an instrument that was lost is put back to output off,
@@ -164,6 +175,9 @@ public sealed partial class ChannelLoop
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Channel {Channel}: unexpected error while sampling")]
     private partial void LogUnexpected(Exception ex, string channel);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Channel {Channel}: observer {Observer} failed; output off")]
+    private partial void LogObserverFailed(Exception ex, string channel, string observer);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: could not turn the output off (will retry on the next fault or at recovery)")]
     private partial void LogOutputOffFailed(Exception ex, string channel);

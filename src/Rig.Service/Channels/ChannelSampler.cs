@@ -29,6 +29,7 @@ public sealed class ChannelSampler
     {
         var instrument = _hardware.Instrument;
         var reading = await DeviceCall.WithTimeout(instrument.MeasureAsync, instrument.Device, _timeout, _time, cancellationToken);
+        var monotonic = MonotonicTime.Now(_time);
 
         HardwareFault? clampFault = null;
         Force? force = null;
@@ -38,7 +39,7 @@ public sealed class ChannelSampler
             if (_state.IsClampBeingCalibrated(_hardware.Id))
             {
                 return (new ChannelSample(_hardware.Id, reading.Timestamp, reading.Voltage, reading.Current, reading.OutputOn,
-                    reading.InCompliance, null, null, ZoneTemperature()), null);
+                    reading.InCompliance, null, null, ZoneTemperature(), monotonic), null);
             }
             var forceReading = await DeviceCall.WithTimeout(_hardware.ForceSensor.ReadAsync, _hardware.ForceSensor.Device, _timeout, _time, cancellationToken);
             force = forceReading.Force;
@@ -52,7 +53,7 @@ public sealed class ChannelSampler
         var temperature = ZoneTemperature();
 
         var sample = new ChannelSample(_hardware.Id, reading.Timestamp, reading.Voltage, reading.Current,
-            reading.OutputOn, reading.InCompliance, force, pressure, temperature);
+            reading.OutputOn, reading.InCompliance, force, pressure, temperature, monotonic);
         return (sample, clampFault);
     }
 

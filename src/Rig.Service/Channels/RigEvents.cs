@@ -18,8 +18,32 @@ public sealed partial class RigEvents
         _logger = logger;
     }
 
+    private Action<RigEvent>? _raised;
+
     /// <summary>Raised after an event is recorded, on the raiser's thread.</summary>
-    public event Action<RigEvent>? Raised;
+    public event Action<RigEvent>? Raised
+    {
+        add { lock (_lock) { _raised += value; } }
+        remove { lock (_lock) { _raised -= value; } }
+    }
+
+    /// <summary>
+    /// Subscribes and first hands the subscriber every event still in the history, in order: what was raised while the
+    /// service was being composed (a test found interrupted at start-up) reaches the store and the broker too.
+    /// Each event reaches the subscriber exactly once.
+    /// </summary>
+    public void SubscribeWithHistory(Action<RigEvent> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_lock)
+        {
+            foreach (var past in _history)
+            {
+                handler(past);
+            }
+            _raised += handler;
+        }
+    }
 
     public IReadOnlyList<RigEvent> Recent()
     {
@@ -39,6 +63,7 @@ public sealed partial class RigEvents
             _ => LogLevel.Information,
         };
         LogEvent(level, rigEvent.Source, rigEvent.Code, rigEvent.Message);
+        Action<RigEvent>? raised;
         lock (_lock)
         {
             _history.Enqueue(rigEvent);
@@ -46,8 +71,9 @@ public sealed partial class RigEvents
             {
                 _history.Dequeue();
             }
+            raised = _raised; // taken with the history, so a subscriber gets this event from one or the other, never both
         }
-        Raised?.Invoke(rigEvent);
+        raised?.Invoke(rigEvent);
     }
 
     [LoggerMessage(Message = "[{Source}] {Code}: {Message}")]

@@ -38,14 +38,17 @@ public sealed partial class CyclingEngine
         _detector.Reset();
         State.NeedsCommand = false;
         State.HasPreviousSample = true;
-        State.PreviousSampleAt = sample.Timestamp;
-        // The left end of the step's first interval: a constant-current step sources its set-point from now; a hold
-        // or sweep takes over the current where the last step left it (CC to CV is continuous); a rest passes none.
-        State.LastCurrentAmperes = step.IsConstantCurrent ? State.StepCurrentAmperes
-            : step.Kind == StepKind.Rest ? 0
-            : fresh ? sample.Current.Amperes : double.NaN;
+        State.PreviousSampleMonotonic = sample.Monotonic;
+        // The left end of the step's first interval: a constant-current step sources its set-point from now (its
+        // voltage is not known until measured under it); a hold or sweep entered from the step before takes over the
+        // current and voltage where it left them (CC to CV is continuous); a rest passes none; a hold re-entered on
+        // resume starts from an output that was off, so nothing is known and the first interval takes its right end.
+        (State.LastCurrentAmperes, State.LastPowerWatts) = step.IsConstantCurrent ? (State.StepCurrentAmperes, null)
+            : step.Kind == StepKind.Rest ? (0.0, 0.0)
+            : fresh ? (sample.Current.Amperes, sample.Current.Amperes * sample.Voltage.Volts)
+            : ((double?)null, (double?)null);
         Record(sample, step, stepEnd: false);
-        return CommandFor(step);
+        return TrimmedToTarget(step) ?? CommandFor(step);
     }
 
     // A rest sources zero current rather than turning the output off: an SMU with its output off (high impedance, relay
@@ -59,52 +62,6 @@ public sealed partial class CyclingEngine
         _ => EngineCommand.CurrentWith(ElectricCurrent.FromAmperes(State.StepCurrentAmperes), ElectricPotential.FromVolts(_voltageComplianceVolts)),
     };
 
-    private void Integrate(StepDefinition step, in ChannelSample sample)
-    {
-        var seconds = State.HasPreviousSample ? (sample.Timestamp - State.PreviousSampleAt).TotalSeconds : 0;
-        State.PreviousSampleAt = sample.Timestamp;
-        State.HasPreviousSample = true;
-        if (seconds <= 0)
-        {
-            return;
-        }
-        var amperes = sample.Current.Amperes;
-        // Trapezoid inside a step; the first interval of a step is all new-step current (the command went out at its start).
-        var meanAmperes = double.IsNaN(State.LastCurrentAmperes) ? amperes : 0.5 * (amperes + State.LastCurrentAmperes);
-        State.LastCurrentAmperes = amperes;
-        var ampSeconds = Math.Abs(meanAmperes) * seconds;
-        var joules = sample.Voltage.Volts * Math.Abs(meanAmperes) * seconds;
-        State.StepSeconds += seconds;
-        State.TestSeconds += seconds;
-        State.StepAmpSeconds += ampSeconds;
-        var half = HalfOf(step);
-        if (half == CycleHalf.Charge)
-        {
-            State.CycleChargeAmpSeconds += ampSeconds;
-            State.CycleChargeJoules += joules;
-        }
-        else if (half == CycleHalf.Discharge)
-        {
-            State.CycleDischargeAmpSeconds += ampSeconds;
-            State.CycleDischargeJoules += joules;
-        }
-        if (step.Kind == StepKind.Hold && half == CycleHalf.Charge)
-        {
-            State.CvHoldAmpSeconds += ampSeconds;
-            State.CvHoldSeconds += seconds;
-        }
-        if (sample.StackPressure is { } pressure)
-        {
-            State.PressureSumMegapascals += pressure.Megapascals;
-            State.PressureCount++;
-        }
-        if (sample.Temperature is { } temperature)
-        {
-            State.TemperatureSumCelsius += temperature.DegreesCelsius;
-            State.TemperatureCount++;
-        }
-    }
-
     private EngineCommand CheckStepEnd(StepDefinition step, in ChannelSample sample)
     {
         var ended = false;
@@ -115,7 +72,7 @@ public sealed partial class CyclingEngine
         }
         if (step.IsConstantCurrent)
         {
-            ended |= State.StepTargetAmpSeconds > 0 && State.StepAmpSeconds >= State.StepTargetAmpSeconds;
+            ended |= TargetReached();
             if (step.VoltageLimit is { } limit)
             {
                 ended |= step.CurrentSign > 0 ? volts >= limit.Volts : volts <= limit.Volts;
@@ -134,7 +91,7 @@ public sealed partial class CyclingEngine
             Record(sample, step, stepEnd: false);
             return step.Kind == StepKind.Sweep
                 ? EngineCommand.VoltageWith(ElectricPotential.FromVolts(SweepVolts(step)), ElectricCurrent.FromAmperes(_maxCurrentAmperes))
-                : EngineCommand.None;
+                : TrimmedToTarget(step) ?? EngineCommand.None;
         }
         Record(sample, step, stepEnd: true);
         State.LastStepSeconds[State.Instruction] = State.StepSeconds;

@@ -153,6 +153,30 @@ public sealed partial class CyclingEngine
             default:
                 return EngineCommand.None;
         }
+        EngineCommand command;
+        if (State.Instruction < 0 && !MoveTo(0, sample.Timestamp))
+        {
+            command = EngineCommand.Off;
+        }
+        else
+        {
+            var step = Plan.Instructions[State.Instruction].Step!;
+            if (State.NeedsCommand)
+            {
+                command = EnterStep(step, sample);
+            }
+            else
+            {
+                // The interval ending at this sample carried current whatever is asked of the test next: it is
+                // integrated (and may end the step) before a pending pause or abort turns the output off.
+                Integrate(step, sample);
+                command = CheckSafety(step, sample) ?? CheckStepEnd(step, sample);
+            }
+        }
+        if (State.State != RunState.Running)
+        {
+            return command;
+        }
         if (State.PendingAbort is { } abort)
         {
             End(RunTrigger.Abort, abort, sample.Timestamp);
@@ -163,17 +187,6 @@ public sealed partial class CyclingEngine
             Pause(pause, sample.Timestamp);
             return EngineCommand.Off;
         }
-        if (State.Instruction < 0 && !MoveTo(0, sample.Timestamp))
-        {
-            return EngineCommand.Off;
-        }
-        var step = Plan.Instructions[State.Instruction].Step!;
-        if (State.NeedsCommand)
-        {
-            return EnterStep(step, sample);
-        }
-        Integrate(step, sample);
-        var outcome = CheckSafety(step, sample) ?? CheckStepEnd(step, sample);
-        return outcome;
+        return command;
     }
 }

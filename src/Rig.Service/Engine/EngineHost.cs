@@ -153,7 +153,21 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
             {
                 return;
             }
-            command = engine.OnSample(sample);
+            try
+            {
+                command = engine.OnSample(sample);
+            }
+            catch (Exception ex)
+            {
+                // An engine bug must not leave a cell under current with nobody watching: output off, test paused
+                // (resumable once understood), an alarm, and the channel loop goes on.
+                command = EngineCommand.Off;
+                LogEngineFailed(ex, sample.ChannelId);
+                var reason = $"engine error {ex.GetType().Name}: {ex.Message}";
+                engine.OnFault(reason, sample.Timestamp);
+                _events.Raise(new RigEvent(sample.Timestamp, RigEventSeverity.Alarm, sample.ChannelId, "engine.error",
+                    $"test {engine.State.TestId}: {reason}; output off, test paused"));
+            }
             records = Drain(engine);
             if (engine.PositionChanged || sample.Timestamp - run.LastCheckpoint >= _options.CheckpointPeriod)
             {
@@ -242,20 +256,26 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         }
     }
 
+    // Never throws: a checkpoint that cannot be written (disk, or a state that cannot be serialised) is an alarm once,
+    // not the end of the channel loop; the test goes on and the next checkpoint tries again.
     private void Checkpoint(ChannelRun run, DateTimeOffset now)
     {
+        var state = run.Engine!.State;
         try
         {
-            _checkpoints.Save(run.Engine!.State);
+            _checkpoints.Save(state);
             run.LastCheckpoint = now;
+            run.CheckpointFailing = false;
         }
-        catch (IOException ex)
+        catch (Exception ex)
         {
-            LogCheckpointFailed(ex, run.Engine!.State.ChannelId);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            LogCheckpointFailed(ex, run.Engine!.State.ChannelId);
+            LogCheckpointFailed(ex, state.ChannelId);
+            if (!run.CheckpointFailing)
+            {
+                run.CheckpointFailing = true;
+                _events.Raise(new RigEvent(now, RigEventSeverity.Alarm, state.ChannelId, "engine.checkpoint_failed",
+                    $"test {state.TestId}: checkpoint not written ({ex.GetType().Name}: {ex.Message}); a restart now would resume from an older position"));
+            }
         }
     }
 
@@ -327,6 +347,8 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         public CyclingEngine? Engine { get; set; }
 
         public DateTimeOffset LastCheckpoint { get; set; }
+
+        public bool CheckpointFailing { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint for channel {Channel} test {TestId} names no configured channel; left on disk")]
@@ -340,6 +362,9 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the checkpoint of channel {Channel}")]
     private partial void LogCheckpointFailed(Exception ex, string channel);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Channel {Channel}: the engine failed on a sample; output off, test paused")]
+    private partial void LogEngineFailed(Exception ex, string channel);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The test recorder failed; the test goes on")]
     private partial void LogRecorderFailed(Exception ex);

@@ -36,9 +36,16 @@ public sealed class EngineState
     public double StepTargetAmpSeconds { get; set; }
     public double StepCurrentAmperes { get; set; }
     public double SweepStartVolts { get; set; }
-    public double LastCurrentAmperes { get; set; }
+    /// <summary>Current at the left end of the next interval; null when not known (the first interval then takes its right end).</summary>
+    public double? LastCurrentAmperes { get; set; }
+    /// <summary>V·I at the left end of the next interval; null when not known (as above).</summary>
+    public double? LastPowerWatts { get; set; }
     public bool HasPreviousSample { get; set; }
-    public DateTimeOffset PreviousSampleAt { get; set; }
+    /// <summary>Monotonic time of the previous sample (<see cref="Channels.ChannelSample.Monotonic"/>): valid only while
+    /// <see cref="HasPreviousSample"/>, which a pause, resume or restart clears, since the monotonic origin is per process.</summary>
+    public TimeSpan PreviousSampleMonotonic { get; set; }
+    /// <summary>Length of the last integrated interval: the sample period the engine plans the end of a capacity step with.</summary>
+    public double LastIntervalSeconds { get; set; }
     public Protocols.CycleHalf LastConstantCurrentHalf { get; set; }
 
     public int Cycle { get; set; } = 1;

@@ -27,7 +27,7 @@ public sealed partial class EventRecorder : BackgroundService
         _events = events;
         _store = store;
         _logger = logger;
-        _events.Raised += OnRaised;
+        _events.SubscribeWithHistory(OnRaised);
     }
 
     private void OnRaised(RigEvent rigEvent)

@@ -17,12 +17,12 @@ public class PresetRunTests
 
         Assert.Equal(RunState.Finished, engine.State.State);
         Assert.Equal(12, run.Cycles.Count);
-        Assert.InRange(run.Cycles[0].ChargeArealCapacityMilliampHoursPerSquareCentimetre, 1.0, 1.0 + 0.0003);
-        // One 1 s sample at 1 mA/cm² is 0.00028 mAh/cm²: the plate ends on the first sample at or past the target.
+        Assert.InRange(run.Cycles[0].ChargeArealCapacityMilliampHoursPerSquareCentimetre, 1.0 - 1e-6, 1.0 + 1e-6);
+        // The plate lands on its target (its last interval sourced just what was left), not on the first sample past it.
         for (var i = 1; i < run.Cycles.Count; i++)
         {
-            Assert.InRange(run.Cycles[i].ChargeArealCapacityMilliampHoursPerSquareCentimetre
-                - run.Cycles[i - 1].DischargeArealCapacityMilliampHoursPerSquareCentimetre, 0, 0.0003);
+            var target = run.Cycles[i - 1].DischargeArealCapacityMilliampHoursPerSquareCentimetre;
+            Assert.InRange(run.Cycles[i].ChargeArealCapacityMilliampHoursPerSquareCentimetre / target - 1, -1e-6, 1e-6);
         }
         Assert.InRange(run.End!.InitialCoulombicEfficiency!.Value, 0.92, 0.935);
         Assert.Equal(run.End.AverageCoulombicEfficiency, engine.LiveMetrics(rig.Time.GetUtcNow()).AverageCoulombicEfficiency);

@@ -51,5 +51,6 @@ internal sealed class SimulatedRig
     }
 
     public AcceleratedRun Runner(TimeSpan samplePeriod) =>
-        new(Instrument, Time.Advance, samplePeriod, () => Pressure.FromMegapascals(10), () => Temperature.FromDegreesCelsius(Celsius));
+        new(Instrument, Time.Advance, samplePeriod, () => Pressure.FromMegapascals(10), () => Temperature.FromDegreesCelsius(Celsius),
+            () => Rig.Service.Channels.MonotonicTime.Now(Time));
 }

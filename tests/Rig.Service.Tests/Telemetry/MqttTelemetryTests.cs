@@ -37,7 +37,7 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
         var testId = await rig.StartTestAsync("ch1", at);
         await rig.Recorder.SampleAsync(TelemetryHarness.Sample(testId, "ch1", at, 0), CancellationToken.None);
         rig.Get<RigState>().RecordSample(new ChannelSample("ch2", at, ElectricPotential.FromVolts(0.77), ElectricCurrent.Zero, false, false,
-            Force.FromNewtons(785), UnitsNet.Pressure.FromMegapascals(10), Temperature.FromDegreesCelsius(40)));
+            Force.FromNewtons(785), UnitsNet.Pressure.FromMegapascals(10), Temperature.FromDegreesCelsius(40), TimeSpan.Zero));
         rig.Get<ChannelStatePublisher>().PublishAll();
 
         var received = await live.WaitForAsync(r => r.Any(m => m.Topic == rig.Topics.Telemetry("ch1")) && r.Any(m => m.Topic == rig.Topics.State("ch2")), TimeSpan.FromSeconds(10));

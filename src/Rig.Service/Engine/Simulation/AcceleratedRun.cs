@@ -18,14 +18,19 @@ public sealed class AcceleratedRun
     private readonly TimeSpan _samplePeriod;
     private readonly Func<Pressure?> _stackPressure;
     private readonly Func<Temperature?> _temperature;
+    private readonly Func<TimeSpan> _monotonic;
+    // Without a monotonic clock the run counts the periods it advanced (the clock it advances is the only clock).
+    private TimeSpan _advanced;
 
     public AcceleratedRun(
         IPotentiostatChannel instrument,
         Action<TimeSpan> advanceClock,
         TimeSpan samplePeriod,
         Func<Pressure?>? stackPressure = null,
-        Func<Temperature?>? temperature = null)
+        Func<Temperature?>? temperature = null,
+        Func<TimeSpan>? monotonic = null)
     {
+        _monotonic = monotonic ?? (() => _advanced);
         _instrument = instrument ?? throw new ArgumentNullException(nameof(instrument));
         _advanceClock = advanceClock ?? throw new ArgumentNullException(nameof(advanceClock));
         _samplePeriod = samplePeriod;
@@ -56,7 +61,7 @@ public sealed class AcceleratedRun
             var reading = await _instrument.MeasureAsync(cancellationToken);
             var pressure = _stackPressure();
             var sample = new ChannelSample(engine.State.ChannelId, reading.Timestamp, reading.Voltage, reading.Current,
-                reading.OutputOn, reading.InCompliance, null, pressure, _temperature());
+                reading.OutputOn, reading.InCompliance, null, pressure, _temperature(), _monotonic());
             var command = engine.OnSample(sample);
             Samples++;
             Drain(engine);
@@ -67,6 +72,7 @@ public sealed class AcceleratedRun
                 return;
             }
             _advanceClock(_samplePeriod);
+            _advanced += _samplePeriod;
         }
     }
 
