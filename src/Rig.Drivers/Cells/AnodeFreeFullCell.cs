@@ -40,8 +40,28 @@ public sealed class AnodeFreeFullCell : ICellElectrochemistry
     /// <summary>Cathode state of charge, 0 (discharged) to 1.</summary>
     public double CathodeStateOfCharge => 1.0 - _sodiumInCathodeMilliampHours / _cathodeCapacityMilliampHours;
 
+    public CellState Capture() => new(_cathodeCapacityMilliampHours, _sodiumInCathodeMilliampHours, _platedSodiumMilliampHours, 0,
+        _firstDischargeCompleted ? 1 : 0);
+
+    public void Restore(in CellState state)
+    {
+        _cathodeCapacityMilliampHours = state.Slot0;
+        _sodiumInCathodeMilliampHours = state.Slot1;
+        _platedSodiumMilliampHours = state.Slot2;
+        _firstDischargeCompleted = (state.Flags & 1) != 0;
+    }
+
     public double TerminalVoltage(double currentAmperes, double temperatureKelvin)
     {
+        // An electrode with nothing left to give cannot carry current that way: the source runs into its compliance.
+        if (currentAmperes < 0 && _platedSodiumMilliampHours <= 0)
+        {
+            return -BlockedElectrode.Volts;
+        }
+        if (currentAmperes > 0 && _sodiumInCathodeMilliampHours <= 0)
+        {
+            return BlockedElectrode.Volts;
+        }
         var resistanceFactor = Arrhenius.ResistanceFactor(_parameters.ActivationEnergyKilojoulesPerMole, temperatureKelvin);
         var resistance = _parameters.AreaSpecificResistanceOhmSquareCentimetres / AreaSquareCentimetres * resistanceFactor;
         var currentDensity = currentAmperes * 1000.0 / AreaSquareCentimetres;

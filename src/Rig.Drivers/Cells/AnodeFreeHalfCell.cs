@@ -38,6 +38,18 @@ public sealed class AnodeFreeHalfCell : ICellElectrochemistry
     /// <summary>True once the cell has been stripped empty at least once (the ICE cycle is behind it).</summary>
     public bool FirstStripCompleted => _firstStripCompleted;
 
+    public CellState Capture() => new(_activeSodiumMilliampHours, _platedAboveCriticalInStepMilliampHours, 0, 0,
+        (_firstStripCompleted ? 1 : 0) | (_wasPlating ? 2 : 0) | (IsShorted ? 4 : 0));
+
+    public void Restore(in CellState state)
+    {
+        _activeSodiumMilliampHours = state.Slot0;
+        _platedAboveCriticalInStepMilliampHours = state.Slot1;
+        _firstStripCompleted = (state.Flags & 1) != 0;
+        _wasPlating = (state.Flags & 2) != 0;
+        IsShorted = (state.Flags & 4) != 0;
+    }
+
     public double TerminalVoltage(double currentAmperes, double temperatureKelvin)
     {
         var resistance = _parameters.AreaSpecificResistanceOhmSquareCentimetres / AreaSquareCentimetres
@@ -47,6 +59,11 @@ public sealed class AnodeFreeHalfCell : ICellElectrochemistry
             // The dendrite carries the current; what is left of the cell is in parallel with it.
             var parallel = resistance * _parameters.ShortResistanceOhms / (resistance + _parameters.ShortResistanceOhms);
             return currentAmperes * parallel;
+        }
+        // Stripping an electrode with no sodium left: nothing can carry the current, the source runs into its compliance.
+        if (currentAmperes > 0 && _activeSodiumMilliampHours <= 0)
+        {
+            return BlockedElectrode.Volts;
         }
 
         var currentDensity = currentAmperes * 1000.0 / AreaSquareCentimetres;

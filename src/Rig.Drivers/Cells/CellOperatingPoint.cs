@@ -21,7 +21,8 @@ public readonly record struct CellOperatingPoint(double CurrentAmperes, double V
                 var target = Math.CopySign(drive.ComplianceLimit, voltage);
                 var magnitude = Math.Abs(drive.Level);
                 var current = SolveCurrent(cell, target, -magnitude, magnitude, kelvin);
-                return new(current, cell.TerminalVoltage(current, kelvin), true);
+                // The source holds its limit: a blocked electrode's V(I) jumps there, so read the limit, not V(I).
+                return new(current, target, true);
             }
             case CellDriveMode.ConstantVoltage:
             {

@@ -25,4 +25,10 @@ public interface ICellElectrochemistry
 
     /// <summary>Amplitude in volts of the potential fluctuation a short adds (0 when healthy).</summary>
     double FluctuationVolts { get; }
+
+    /// <summary>The state <see cref="Pass"/> moves, so an integrator can try a step and take it back.</summary>
+    CellState Capture();
+
+    /// <summary>Puts back a state taken by <see cref="Capture"/> on this same cell.</summary>
+    void Restore(in CellState state);
 }
