@@ -13,6 +13,9 @@ cat > "$work/mosquitto.conf" <<CONF
 listener $mqtt_port 127.0.0.1
 listener $ws_port 127.0.0.1
 protocol websockets
+# Without it Debian's mosquitto 2.0.11 (libwebsockets with IPv6) ignores the address above and listens on every
+# interface: an anonymous broker that takes commands would be open to the LAN.
+socket_domain ipv4
 http_dir $here/dist
 allow_anonymous true
 ${runas[*]}
@@ -20,5 +23,6 @@ CONF
 mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
 broker=$!
 trap 'kill $broker 2>/dev/null; rm -rf "$work"' EXIT
-echo "dashboard: open http://127.0.0.1:$ws_port/?broker=ws://127.0.0.1:$ws_port/&user=$USER (any account name, no password)"
+# USER is not set under cron, systemd-run or a bare container shell.
+echo "dashboard: open http://127.0.0.1:$ws_port/?broker=ws://127.0.0.1:$ws_port/&user=${USER:-$(id -un)} (any account name, no password)"
 Mqtt__Broker=127.0.0.1 Mqtt__Port=$mqtt_port dotnet run --project "$here/../src/Rig.Service"

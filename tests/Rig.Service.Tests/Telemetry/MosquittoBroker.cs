@@ -57,10 +57,11 @@ public sealed class MosquittoBroker : IAsyncDisposable
         {
             access += $"\nacl_file {acl}";
         }
+        // socket_domain ipv4: mosquitto 2.0.11's WebSockets listener ignores its address otherwise (dashboard/try-it.sh).
         // Listener-specific lines follow their listener line; access lines are global (per_listener_settings false).
         var tls = setup.Tls;
         var tlsListener = tls is null ? "" : $"listener {broker.TlsPort} 127.0.0.1\ncafile {tls.CaFile}\ncertfile {tls.CertFile}\nkeyfile {tls.KeyFile}\ntls_version tlsv1.2";
-        var webSockets = setup.WebSocketsHttpDirectory is { } www ? $"listener {broker.WebSocketsPort} 127.0.0.1\nprotocol websockets\nhttp_dir {www}" : "";
+        var webSockets = setup.WebSocketsHttpDirectory is { } www ? $"listener {broker.WebSocketsPort} 127.0.0.1\nprotocol websockets\nsocket_domain ipv4\nhttp_dir {www}" : "";
         await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
             listener {broker.Port} 127.0.0.1
             {tlsListener}
