@@ -119,7 +119,7 @@ internal static class HeaterBench
             Plant = new SimulatedThermalZone(_options.Simulation, _time, "die-block");
             var state = new RigState();
             var reaction = new ZoneFaultReaction(new RigEvents(NullLogger<RigEvents>.Instance), state, _time,
-                new Dictionary<string, IReadOnlyList<string>>(), () => null, NullLogger<ZoneFaultReaction>.Instance);
+                new Dictionary<string, IReadOnlyList<string>>(), NullLogger<ZoneFaultReaction>.Instance);
             Controller = new HeaterZoneController(new HeaterZoneHardware("die-block", _options, Plant.Sensor, Plant.Heater),
                 state, reaction, _time, TimeSpan.FromSeconds(3), NullLogger.Instance);
             Controller.SetGains(gains);

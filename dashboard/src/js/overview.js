@@ -12,7 +12,8 @@ function card(channel, selected, onSelect) {
   const s = channel.state ?? {};
   const live = channel.live;
   const faults = s.faults ?? [];
-  const classes = ['card', s.run_state ?? 'idle', faults.length ? 'has-fault' : '', selected ? 'selected' : ''].filter(Boolean).join(' ');
+  const interlocks = s.interlocks ?? [];
+  const classes = ['card', s.run_state ?? 'idle', faults.length || interlocks.length ? 'has-fault' : '', selected ? 'selected' : ''].filter(Boolean).join(' ');
   const testid = `card-${channel.rig}-${channel.id}`;
   return element('button', { type: 'button', class: classes, 'data-testid': testid, onclick: () => onSelect(channel.key) },
     element('h3', {}, element('span', {}, channel.id), element('span', { class: 'cell' }, s.cell?.name ?? '')),
@@ -25,5 +26,8 @@ function card(channel, selected, onSelect) {
       element('dt', {}, 'Stack pressure'), element('dd', { 'data-testid': `${testid}-pressure` }, fixed(live.stack_pressure_MPa, 2, 'MPa')),
       element('dt', {}, 'Temperature'), element('dd', { 'data-testid': `${testid}-temperature` }, fixed(live.temperature_degC, 2, '°C')),
       element('dt', {}, 'Cycles closed'), element('dd', { 'data-testid': `${testid}-cycles` }, String(channel.cyclesClosed))),
+    // Why the channel cannot run: one line per interlock, with what clears it.
+    interlocks.length ? element('div', { class: 'faults held', 'data-testid': `${testid}-held` },
+      `Held: ${interlocks.map(i => `${i.kind} (${i.source}): ${i.reason}; ${i.cleared_by}`).join(' | ')}`) : null,
     faults.length ? element('ul', { class: 'faults' }, faults.map(f => element('li', {}, `${f.kind}: ${f.message}`))) : null);
 }

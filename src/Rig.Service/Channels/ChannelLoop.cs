@@ -1,13 +1,18 @@
 using Microsoft.Extensions.Logging;
 using Rig.Drivers.Faults;
 using Rig.Service.Hardware;
+using Rig.Service.Interlocks;
 
 namespace Rig.Service.Channels;
 
 /// <summary>
-/// One channel's loop: every sample period, sample the channel, record it, hand it to the observers. A device
-/// fault never escapes: the output is turned off, the fault is recorded, raised as an event and handed to the
-/// observers, and the loop goes on sampling so it sees the device come back.
+/// One channel's loop: every sample period, sample the channel, record it, hand it to the observers. It owns the
+/// channel's output, so it is the one that enforces the channel's interlocks: while any is active the output is
+/// turned off (before the observers see the sample, and again after them if one appeared meanwhile). A device fault
+/// never escapes: the output is turned off, the fault is recorded and raised, an interlock holds the channel until
+/// the device answers again, and the loop goes on sampling. An exception from anything else (an observer, a bug)
+/// does not end the loop either: the channel is made safe, held by a latched <see cref="InterlockKind.LoopFailed"/>
+/// interlock that names it, and the next period runs as usual.
 /// </summary>
 public sealed partial class ChannelLoop
 {
@@ -20,7 +25,6 @@ public sealed partial class ChannelLoop
     private readonly TimeSpan _period;
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
-    private bool _stopSeen;
 
     public ChannelLoop(
         ChannelHardware hardware,
@@ -45,9 +49,19 @@ public sealed partial class ChannelLoop
 
     public string ChannelId => _hardware.Id;
 
+    private InterlockBoard Interlocks => _state.Interlocks;
+
     public Task RunAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(_period, _time, async ct =>
     {
-        await TickAsync(ct);
+        try
+        {
+            await TickAsync(ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // TickAsync guards each step; this is the last net so the loop itself never dies.
+            await LoopFailedAsync("channel loop", ex, ct);
+        }
         _state.Heartbeat.Beat($"channel {_hardware.Id}", _time.GetUtcNow());
     }, stoppingToken);
 
@@ -62,14 +76,14 @@ public sealed partial class ChannelLoop
         }
         catch (HardwareFaultException ex)
         {
-            await HandleFaultAsync(ex.Fault.ForChannel(_hardware.Id), cancellationToken);
+            await HandleFaultAsync(ex.Fault.ForChannel(_hardware.Id), InterlockKind.InstrumentFault, cancellationToken);
             return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A driver bug must not kill the loop: treat it as the instrument failing.
             await HandleFaultAsync(new HardwareFault(FaultKind.DeviceNotResponding, _hardware.Instrument.Device,
-                $"unexpected {ex.GetType().Name}: {ex.Message}", "the service log for the stack trace", _hardware.Id), cancellationToken);
+                $"unexpected {ex.GetType().Name}: {ex.Message}", "the service log for the stack trace", _hardware.Id), InterlockKind.InstrumentFault, cancellationToken);
             LogUnexpected(ex, _hardware.Id);
             return;
         }
@@ -77,107 +91,133 @@ public sealed partial class ChannelLoop
         if (clampFault is not null)
         {
             // Without a force reading nobody knows the stack pressure: the cell is put in its safe state.
-            await HandleFaultAsync(clampFault, cancellationToken);
+            await HandleFaultAsync(clampFault, InterlockKind.ClampFault, cancellationToken);
         }
+        WatchZoneAge(sample.Timestamp);
         await ClearRecoveredAsync(sample, cancellationToken);
-        _state.RecordSample(sample);
-        if (await HoldForEmergencyStopAsync(sample, cancellationToken))
+        if (Interlocks.Active(_hardware.Id).Count > 0 && sample.OutputOn && await TryOutputOffAsync(cancellationToken))
         {
-            return;
+            sample = sample with { OutputOn = false };
         }
-        await NotifyAsync(observer => observer.OnSampleAsync(sample, cancellationToken), cancellationToken);
-    }
-
-    // An observer that throws (an engine or recorder bug) must not end the loop silently: the output goes off, an
-    // alarm is raised, the other observers still hear, and the loop keeps sampling.
-    private async ValueTask NotifyAsync(Func<IChannelObserver, ValueTask> notify, CancellationToken cancellationToken)
-    {
+        _state.RecordSample(sample);
+        var version = Interlocks.Version;
         foreach (var observer in _observers)
         {
             try
             {
-                await notify(observer);
+                await observer.OnSampleAsync(sample, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                LogObserverFailed(ex, _hardware.Id, observer.GetType().Name);
-                await TryOutputOffAsync(cancellationToken);
-                _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Alarm, _hardware.Id, "channel.observer_failed",
-                    $"{observer.GetType().Name} failed on channel {_hardware.Id} ({ex.GetType().Name}: {ex.Message}); output off"));
+                await LoopFailedAsync(observer.GetType().Name, ex, cancellationToken);
+            }
+        }
+        if (Interlocks.Version != version && Interlocks.Active(_hardware.Id).Count > 0)
+        {
+            // An observer (the pressure supervisor) raised one while the output may still be on: off now, not a period later.
+            await TryOutputOffAsync(cancellationToken);
+        }
+    }
+
+    private async ValueTask HandleFaultAsync(HardwareFault fault, InterlockKind kind, CancellationToken cancellationToken)
+    {
+        await TryOutputOffAsync(cancellationToken);
+        var now = _time.GetUtcNow();
+        if (_state.RecordFault(_hardware.Id, fault))
+        {
+            _events.Raise(new RigEvent(now, RigEventSeverity.Alarm, _hardware.Id, RigEvent.CodeFor(fault.Kind), fault.ToString(), fault));
+        }
+        Interlocks.Raise(_hardware.Id, new Interlock(kind, fault.Device, now, $"{fault.Kind}: {fault.Message}"));
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await observer.OnFaultAsync(_hardware.Id, fault, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                await LoopFailedAsync(observer.GetType().Name, ex, cancellationToken);
             }
         }
     }
 
-    // While the e-stop is active the channel is still watched, but its output is kept off and the observers (the
-    // engine) get the stop as a fault once and no samples, so nothing downstream can turn the output back on.
-    private async ValueTask<bool> HoldForEmergencyStopAsync(ChannelSample sample, CancellationToken cancellationToken)
+    // A zone temperature older than its limit is left out of the sample (the sampler did that) and holds the channel.
+    private void WatchZoneAge(DateTimeOffset now)
     {
-        if (!_state.EmergencyStopActive)
+        if (_hardware.Zone is not { } zone)
         {
-            _stopSeen = false;
-            return false;
+            return;
         }
-        if (sample.OutputOn)
+        if (_sampler.StaleZone is { } why)
         {
-            await TryOutputOffAsync(cancellationToken);
+            Interlocks.Raise(_hardware.Id, new Interlock(InterlockKind.ZoneStale, zone.Id, now, why));
         }
-        if (!_stopSeen)
+        else if (_state.Zone(zone.Id) is not null)
         {
-            _stopSeen = true;
-            var fault = new HardwareFault(FaultKind.EmergencyStop, "e-stop", "emergency stop active", "the e-stop button and its loop wiring", _hardware.Id);
-            await NotifyAsync(observer => observer.OnFaultAsync(_hardware.Id, fault, cancellationToken), cancellationToken);
+            Interlocks.Clear(_hardware.Id, InterlockKind.ZoneStale, zone.Id, now, $"a fresh reading of zone {zone.Id}");
         }
-        return true;
     }
 
-    private async ValueTask HandleFaultAsync(HardwareFault fault, CancellationToken cancellationToken)
-    {
-        await TryOutputOffAsync(cancellationToken);
-        if (_state.RecordFault(_hardware.Id, fault))
-        {
-            _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Alarm, _hardware.Id, RigEvent.CodeFor(fault.Kind), fault.ToString(), fault));
-        }
-        await NotifyAsync(observer => observer.OnFaultAsync(_hardware.Id, fault, cancellationToken), cancellationToken);
-    }
-
-    // A device that answers again: its faults are cleared, and an instrument that was lost is put back to output off,
-    // because nobody knows what it did while we could not see it.
+    // A device that answers again: its faults and interlocks are cleared, and an instrument that was lost is put back
+    // to output off, because nobody knows what it did while we could not see it.
     private async ValueTask ClearRecoveredAsync(ChannelSample sample, CancellationToken cancellationToken)
     {
-        var instrumentFaults = _state.ClearFaults(_hardware.Id, _hardware.Instrument.Device);
+        var now = _time.GetUtcNow();
+        var instrument = _hardware.Instrument.Device;
+        var instrumentFaults = _state.ClearFaults(_hardware.Id, instrument);
         if (instrumentFaults.Count > 0)
         {
             if (sample.OutputOn)
             {
                 await TryOutputOffAsync(cancellationToken);
             }
-            _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Info, _hardware.Id, "device.recovered",
-                $"{_hardware.Instrument.Device} answers again; output left off"));
+            _events.Raise(new RigEvent(now, RigEventSeverity.Info, _hardware.Id, "device.recovered",
+                $"{instrument} answers again; output left off"));
         }
-        if (sample.Force is not null && _state.ClearFaults(_hardware.Id, _hardware.ForceSensor.Device).Count > 0)
+        Interlocks.Clear(_hardware.Id, InterlockKind.InstrumentFault, instrument, now, $"{instrument} answering again");
+        if (sample.Force is not null)
         {
-            _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Info, _hardware.Id, "device.recovered",
-                $"{_hardware.ForceSensor.Device} answers again"));
+            var clamp = _hardware.ForceSensor.Device;
+            if (_state.ClearFaults(_hardware.Id, clamp).Count > 0)
+            {
+                _events.Raise(new RigEvent(now, RigEventSeverity.Info, _hardware.Id, "device.recovered", $"{clamp} answers again"));
+            }
+            Interlocks.Clear(_hardware.Id, InterlockKind.ClampFault, clamp, now, $"{clamp} answering again");
         }
     }
 
-    private async ValueTask TryOutputOffAsync(CancellationToken cancellationToken)
+    // An observer that throws (an engine or recorder bug), or the loop itself, must not end the loop silently: the
+    // output goes off, an alarm names it, a latched interlock holds the channel, the other observers still hear, and
+    // the loop keeps sampling.
+    private async ValueTask LoopFailedAsync(string where, Exception ex, CancellationToken cancellationToken)
+    {
+        LogLoopFailed(ex, _hardware.Id, where);
+        await TryOutputOffAsync(cancellationToken);
+        _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Alarm, _hardware.Id, "channel.observer_failed",
+            $"{where} failed on channel {_hardware.Id} ({ex.GetType().Name}: {ex.Message}); output off"));
+        Interlocks.Raise(_hardware.Id, new Interlock(InterlockKind.LoopFailed, where, _time.GetUtcNow(),
+            $"{ex.GetType().Name} in {where}: {ex.Message}; output off"));
+    }
+
+    private async ValueTask<bool> TryOutputOffAsync(CancellationToken cancellationToken)
     {
         try
         {
             await DeviceCall.WithTimeout(_hardware.Instrument.OutputOffAsync, _hardware.Instrument.Device, _timeout, _time, cancellationToken);
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogOutputOffFailed(ex, _hardware.Id);
+            return false;
         }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Channel {Channel}: unexpected error while sampling")]
     private partial void LogUnexpected(Exception ex, string channel);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Channel {Channel}: observer {Observer} failed; output off")]
-    private partial void LogObserverFailed(Exception ex, string channel, string observer);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Channel {Channel}: {Where} threw; output off, channel held until an operator clears it")]
+    private partial void LogLoopFailed(Exception ex, string channel, string where);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: could not turn the output off (will retry on the next fault or at recovery)")]
     private partial void LogOutputOffFailed(Exception ex, string channel);

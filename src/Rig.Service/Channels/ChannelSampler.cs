@@ -57,6 +57,28 @@ public sealed class ChannelSampler
         return (sample, clampFault);
     }
 
-    private Temperature? ZoneTemperature() =>
-        _hardware.Zone is { } zone && _state.Zone(zone.Id) is { } zoneReading ? zoneReading.Temperature : null;
+    /// <summary>
+    /// The zone's temperature as its loop last read it, or null when there is none yet or it is older than the zone's
+    /// Safety:MaxReadingAge: a stale reading is missing data, never repeated as if it were current.
+    /// </summary>
+    private Temperature? ZoneTemperature()
+    {
+        if (_hardware.Zone is not { } zone || _state.Zone(zone.Id) is not { } zoneReading)
+        {
+            StaleZone = null;
+            return null;
+        }
+        var age = _time.GetUtcNow() - zoneReading.Timestamp;
+        if (age > zone.Options.Safety.MaxReadingAge)
+        {
+            StaleZone = FormattableString.Invariant(
+                $"zone {zone.Id}'s temperature is {age.TotalSeconds:0.#} s old (limit {zone.Options.Safety.MaxReadingAge.TotalSeconds:0.#} s); recorded as missing");
+            return null;
+        }
+        StaleZone = null;
+        return zoneReading.Temperature;
+    }
+
+    /// <summary>After <see cref="SampleAsync"/>: why the zone temperature was left out as stale, or null when it was fresh or the channel has no zone.</summary>
+    public string? StaleZone { get; private set; }
 }

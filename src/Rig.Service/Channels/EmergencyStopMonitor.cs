@@ -1,11 +1,13 @@
 using Rig.Drivers.DigitalInputs;
+using Rig.Service.Interlocks;
 
 namespace Rig.Service.Channels;
 
 /// <summary>
-/// Watches the e-stop input. On activation: the flag in <see cref="RigState"/> goes up (the loops hold every output
-/// and heater off from then on), the whole rig is put in its safe state at once, and an alarm is raised. On release
-/// the flag goes down but nothing turns back on by itself: tests stay paused until an operator resumes them.
+/// Watches the e-stop input. On activation: the flag in <see cref="RigState"/> goes up, a rig-wide
+/// <see cref="InterlockKind.EmergencyStop"/> interlock holds every channel and heater, the whole rig is put in its safe
+/// state at once, and an alarm is raised. On release the flag goes down but the interlock stays: nothing turns back
+/// on (no heater, no output) until an operator clears it, and tests stay paused until resumed.
 /// </summary>
 public sealed class EmergencyStopMonitor
 {
@@ -38,6 +40,8 @@ public sealed class EmergencyStopMonitor
         _state.EmergencyStopActive = active;
         if (active)
         {
+            _state.Interlocks.Raise(InterlockBoard.RigWide, new Interlock(InterlockKind.EmergencyStop, "e-stop", _time.GetUtcNow(),
+                $"emergency stop ({_input.Device}) pressed"));
             await _safety.MakeSafeAsync("emergency stop");
             _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Alarm, "rig", "estop.active",
                 $"Emergency stop ({_input.Device}) active: all outputs and heaters off"));
@@ -45,7 +49,7 @@ public sealed class EmergencyStopMonitor
         else
         {
             _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Info, "rig", "estop.released",
-                $"Emergency stop ({_input.Device}) released: outputs stay off until tests are resumed"));
+                $"Emergency stop ({_input.Device}) released: outputs and heaters stay off until an operator clears the e-stop interlock (clear-fault) and resumes the tests"));
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Rig.Drivers.Faults;
+using Rig.Service.Interlocks;
 
 namespace Rig.Service.Channels;
 
@@ -33,6 +34,9 @@ public sealed class RigState
     public void EndClampCalibration(string channelId) => _clampsBeingCalibrated.TryRemove(channelId, out _);
 
     public bool IsClampBeingCalibrated(string channelId) => _clampsBeingCalibrated.ContainsKey(channelId);
+
+    /// <summary>What holds each channel now (e-stop, zone, pressure, clamp, instrument, store, operator): see docs/architecture.md.</summary>
+    public InterlockBoard Interlocks { get; } = new();
 
     /// <summary>Each loop's last tick, read by the systemd watchdog.</summary>
     public LoopHeartbeat Heartbeat { get; } = new();

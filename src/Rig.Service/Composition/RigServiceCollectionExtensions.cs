@@ -5,6 +5,7 @@ using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Engine;
 using Rig.Service.Hardware;
+using Rig.Service.Interlocks;
 using Rig.Service.Thermal;
 using Rig.Service.PressureSupervision;
 using Rig.Service.Telemetry;
@@ -46,9 +47,16 @@ public static class RigServiceCollectionExtensions
 
     public static IServiceCollection AddChannelLoops(this IServiceCollection services)
     {
-        services.AddSingleton<RigState>();
         services.AddSingleton<RigEvents>();
+        services.AddSingleton(sp =>
+        {
+            var state = new RigState();
+            // Every interlock raised or cleared is an event: logged, stored, published.
+            InterlockAlarms.Attach(state.Interlocks, sp.GetRequiredService<RigEvents>());
+            return state;
+        });
         services.AddSingleton<RigSafety>();
+        services.AddSingleton<InterlockCommands>();
         services.AddHostedService<RigWorker>();
         services.AddHostedService<LiveReadout>();
         return services;

@@ -130,6 +130,23 @@ public sealed partial class CyclingEngine
         PositionChanged = true;
     }
 
+    /// <summary>An interlock holds the channel (its loop turns the output off): pause now, with every reason, resumable once it clears.</summary>
+    public void Hold(in ChannelSample sample, string reason)
+    {
+        if (State.State != RunState.Running)
+        {
+            return;
+        }
+        if (State.Instruction >= 0 && State.Instruction < Plan.Instructions.Count && Plan.Instructions[State.Instruction].Step is { } step)
+        {
+            PauseAt(step, sample, reason); // the sample the hold was seen on is recorded: the data shows where it paused
+        }
+        else
+        {
+            Pause(reason, sample.Timestamp);
+        }
+    }
+
     /// <summary>The channel reported a device fault: pause (output already off) so it can be resumed once fixed.</summary>
     public EngineCommand OnFault(string description, DateTimeOffset now)
     {

@@ -6,6 +6,7 @@ using Rig.Service.Configuration;
 using Rig.Service.Control;
 using Rig.Service.Engine.Protocols;
 using Rig.Service.Hardware;
+using Rig.Service.Interlocks;
 using Rig.Service.Recording;
 
 namespace Rig.Service.Engine;
@@ -16,13 +17,16 @@ namespace Rig.Service.Engine;
 /// <see cref="CyclingEngine"/> under the channel's lock; the records it produced go to the recorder, and its
 /// command goes to the channel's instrument from the loop (the instrument's one owner). On construction it
 /// reloads every checkpoint: a test that was running is now <see cref="RunState.Interrupted"/>, output off
-/// (the worker made the rig safe at start-up), resumable from the step it was in.
+/// (the worker made the rig safe at start-up), resumable from the step it was in. The channel's interlocks
+/// (<see cref="InterlockBoard"/>) are the one way anything but the protocol pauses a test: a running test meeting
+/// one pauses at that sample with every reason, and start and resume are refused while any is active.
 /// </summary>
 public sealed partial class EngineHost : ITestControl, IChannelObserver
 {
     private readonly RigHardware _hardware;
     private readonly ITestRecorder _recorder;
     private readonly RigEvents _events;
+    private readonly RigState _state;
     private readonly RigOptions _rig;
     private readonly EngineOptions _options;
     private readonly TimeProvider _time;
@@ -38,11 +42,13 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         IOptions<RigOptions> rig,
         IOptions<EngineOptions> options,
         TimeProvider time,
-        ILogger<EngineHost> logger)
+        ILogger<EngineHost> logger,
+        RigState? state = null)
     {
         _hardware = hardware;
         _recorder = recorder;
         _events = events;
+        _state = state ?? new RigState();
         _rig = rig.Value;
         _options = options.Value;
         _time = time;
@@ -87,6 +93,10 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         {
             return Task.FromResult(CommandResult.Refused(misfit));
         }
+        if (HeldBy(request.ChannelId) is { } held)
+        {
+            return Task.FromResult(CommandResult.Refused($"channel {request.ChannelId} is held: {held}"));
+        }
         lock (run.Lock)
         {
             if (run.Engine is { } existing && RunTransitions.HoldsChannel(existing.State.State))
@@ -108,7 +118,13 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         Task.FromResult(Command(channelId, engine => engine.RequestPause(reason), $"pause requested ({reason}); output off at the next sample"));
 
     public Task<CommandResult> ResumeAsync(string channelId, CancellationToken cancellationToken) =>
-        Task.FromResult(Command(channelId, engine => engine.Resume(), "resumed from the step it was in"));
+        Task.FromResult(HeldBy(channelId) is { } held
+            ? CommandResult.Refused($"channel {channelId} is held, resume refused: {held}")
+            : Command(channelId, engine => engine.Resume(), "resumed from the step it was in"));
+
+    /// <summary>Every interlock holding the channel, as one sentence, or null when none does.</summary>
+    private string? HeldBy(string channelId) =>
+        _state.Interlocks.Active(channelId) is { Count: > 0 } active ? InterlockBoard.Describe(active) : null;
 
     public Task<CommandResult> AbortAsync(string channelId, string reason, CancellationToken cancellationToken) =>
         Task.FromResult(Command(channelId, engine => engine.RequestAbort(reason, _time.GetUtcNow()), $"abort requested ({reason})"));
@@ -152,6 +168,10 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
             if (run.Engine is not { } engine)
             {
                 return;
+            }
+            if (engine.State.State == RunState.Running && HeldBy(sample.ChannelId) is { } held)
+            {
+                engine.Hold(sample, $"held: {held}");
             }
             try
             {

@@ -9,7 +9,15 @@ public static class PressureServiceCollectionExtensions
     /// <summary>The pressure supervisor, as a channel observer (and as itself, for its latest verdicts).</summary>
     public static IServiceCollection AddPressureSupervision(this IServiceCollection services)
     {
-        services.TryAddSingleton<PressureSupervisor>();
+        // The engine is optional (a rig that only watches its clamps): absent, the interlock alone holds the channel.
+        services.TryAddSingleton(sp => new PressureSupervisor(
+            sp.GetRequiredService<Hardware.RigHardware>(),
+            sp.GetRequiredService<RigEvents>(),
+            sp.GetRequiredService<RigState>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<Control.ITestControl>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.RigOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PressureSupervisor>>()));
         services.AddSingleton<IChannelObserver>(sp => sp.GetRequiredService<PressureSupervisor>());
         services.TryAddSingleton<Telemetry.Commands.IClampCommands, ClampCommands>();
         return services;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rig.Drivers.Faults;
@@ -8,34 +7,39 @@ using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Control;
 using Rig.Service.Hardware;
+using Rig.Service.Interlocks;
 using UnitsNet;
 
 namespace Rig.Service.PressureSupervision;
 
 /// <summary>
 /// Holds each channel's test inside its stack-pressure window (paper: results hold only at a measured, constant
-/// pressure). Over-force beyond the clamp's or load cell's rating: output off at once, alarm, abort. Out of the
-/// window: pause (or abort, by configuration). Beyond the fault band: abort, output off. Warning band and drift:
-/// warnings. The engine (<see cref="ITestControl"/>) is resolved when first needed and may be absent: then, and
-/// when it refuses, the supervisor turns the output off itself, so the safe state never depends on the engine.
+/// pressure). Out of the window: a <see cref="InterlockKind.PressureOutOfWindow"/> interlock holds the channel (its
+/// loop turns the output off, the test pauses) until the pressure is back in the window; with OnOutOfWindow=Abort the
+/// test is also aborted. Over-force beyond the clamp's or load cell's rating, or beyond the fault band: output off at
+/// once, alarm, interlock, abort. Warning band and drift: warnings. The engine may be absent (or refuse): the output is
+/// then turned off here and the interlock still holds the channel, so the safe state never depends on the engine.
 /// </summary>
 public sealed partial class PressureSupervisor : IChannelObserver
 {
     private readonly RigHardware _hardware;
     private readonly RigEvents _events;
+    private readonly RigState _state;
     private readonly TimeProvider _time;
-    private readonly IServiceProvider _services;
+    private readonly ITestControl? _engine;
     private readonly TimeSpan _deviceTimeout;
     private readonly ILogger<PressureSupervisor> _logger;
     private readonly ConcurrentDictionary<string, PressureWatch> _watches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PressureVerdict> _latest = new(StringComparer.Ordinal);
 
-    public PressureSupervisor(RigHardware hardware, RigEvents events, TimeProvider time, IServiceProvider services, IOptions<RigOptions> options, ILogger<PressureSupervisor> logger)
+    public PressureSupervisor(RigHardware hardware, RigEvents events, RigState state, TimeProvider time, ITestControl? engine, IOptions<RigOptions> options, ILogger<PressureSupervisor> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _hardware = hardware;
         _events = events;
+        _state = state;
         _time = time;
-        _services = services;
+        _engine = engine;
         _deviceTimeout = options.Value.DeviceTimeout;
         _logger = logger;
     }
@@ -75,6 +79,7 @@ public sealed partial class PressureSupervisor : IChannelObserver
                 "the clamp's preload and the cell stack: unload the clamp before anything else", id);
             await OutputOffAsync(channel, cancellationToken);
             Raise(RigEventSeverity.Alarm, id, RigEvent.CodeFor(FaultKind.OverForce), fault.ToString(), fault);
+            Hold(id, InterlockKind.OverForce, channel.ForceSensor.Device, fault.Message, sample.Timestamp);
             await AskEngineAsync(id, PressureAction.Abort, "over-force", sample.OutputOn, channel, cancellationToken);
         }
         if (events.HasFlag(PressureEvents.FaultBand))
@@ -82,13 +87,18 @@ public sealed partial class PressureSupervisor : IChannelObserver
             var fault = WindowFault(channel, Text($"stack pressure {mean:0.00} MPa is beyond the fault band {target:0.##} ± {options.Pressure.FaultMegapascals:0.##} MPa"));
             await OutputOffAsync(channel, cancellationToken);
             Raise(RigEventSeverity.Alarm, id, "pressure.fault_band", fault.ToString(), fault);
+            Hold(id, InterlockKind.PressureOutOfWindow, channel.ForceSensor.Device, fault.Message, sample.Timestamp);
             await AskEngineAsync(id, PressureAction.Abort, "stack pressure beyond fault band", sample.OutputOn, channel, cancellationToken);
         }
         else if (events.HasFlag(PressureEvents.OutOfWindow))
         {
             var fault = WindowFault(channel, Text($"stack pressure {mean:0.00} MPa left the window {target:0.##} ± {options.Pressure.WindowMegapascals:0.##} MPa"));
             Raise(RigEventSeverity.Alarm, id, RigEvent.CodeFor(FaultKind.PressureOutOfWindow), fault.ToString(), fault);
-            await AskEngineAsync(id, options.Pressure.OnOutOfWindow, "stack pressure out of window", sample.OutputOn, channel, cancellationToken);
+            Hold(id, InterlockKind.PressureOutOfWindow, channel.ForceSensor.Device, fault.Message, sample.Timestamp);
+            if (options.Pressure.OnOutOfWindow == PressureAction.Abort)
+            {
+                await AskEngineAsync(id, PressureAction.Abort, "stack pressure out of window", sample.OutputOn, channel, cancellationToken);
+            }
         }
         if (events.HasFlag(PressureEvents.Warning))
         {
@@ -101,16 +111,18 @@ public sealed partial class PressureSupervisor : IChannelObserver
         if (events.HasFlag(PressureEvents.BackInWindow))
         {
             Raise(RigEventSeverity.Info, id, "pressure.in_window", Text($"stack pressure {mean:0.00} MPa is back in its window; the test stays paused until resumed"));
+            _state.Interlocks.Clear(id, InterlockKind.PressureOutOfWindow, channel.ForceSensor.Device, sample.Timestamp, Text($"stack pressure back in window ({mean:0.00} MPa)"));
         }
         if (events.HasFlag(PressureEvents.OverForceCleared))
         {
             Raise(RigEventSeverity.Info, id, "pressure.over_force_cleared", Text($"clamp force {verdict.Force.Newtons:0} N is back within rating"));
+            _state.Interlocks.Clear(id, InterlockKind.OverForce, channel.ForceSensor.Device, sample.Timestamp, Text($"clamp force back within rating ({verdict.Force.Newtons:0} N)"));
         }
     }
 
     private async ValueTask AskEngineAsync(string channelId, PressureAction action, string reason, bool outputOn, ChannelHardware channel, CancellationToken cancellationToken)
     {
-        var engine = _services.GetService<ITestControl>();
+        var engine = _engine;
         CommandResult? result = null;
         if (engine is not null)
         {
@@ -143,6 +155,9 @@ public sealed partial class PressureSupervisor : IChannelObserver
             LogOutputOffFailed(ex, channel.Id);
         }
     }
+
+    private void Hold(string channelId, InterlockKind kind, string device, string reason, DateTimeOffset at) =>
+        _state.Interlocks.Raise(channelId, new Interlock(kind, device, at, reason));
 
     private static HardwareFault WindowFault(ChannelHardware channel, string message) =>
         new(FaultKind.PressureOutOfWindow, channel.ForceSensor.Device, message,

@@ -12,7 +12,7 @@ namespace Rig.Service.Telemetry;
 
 /// <summary>
 /// Every Mqtt:StatePeriod, each channel's state (tested or not: test, step, cycle, latest readings, active
-/// faults) is stored as the channel's latest state and queued as a retained message on "&lt;channel&gt;/state".
+/// interlocks and faults) is stored as the channel's latest state and queued as a retained message on "&lt;channel&gt;/state".
 /// </summary>
 public sealed class ChannelStatePublisher : BackgroundService
 {
@@ -51,8 +51,9 @@ public sealed class ChannelStatePublisher : BackgroundService
             var latestTest = _recorder.LatestSample(channelId);
             var test = latestTest is not null && latestTest.TestId == run?.TestId ? latestTest : null;
             var context = ChannelContext.Of(_rig, channelId, zones);
-            var json = StatePayload.Build(channelId, now, run, snapshot, test, null, context);
-            _store.SetChannelState(channelId, now, Encoding.UTF8.GetString(json), seq => StatePayload.Build(channelId, now, run, snapshot, test, seq, context));
+            var interlocks = _state.Interlocks.Active(channelId);
+            var json = StatePayload.Build(channelId, now, run, snapshot, test, null, context, interlocks);
+            _store.SetChannelState(channelId, now, Encoding.UTF8.GetString(json), seq => StatePayload.Build(channelId, now, run, snapshot, test, seq, context, interlocks));
         }
     }
 

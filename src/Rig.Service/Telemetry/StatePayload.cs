@@ -1,5 +1,6 @@
 using Rig.Service.Channels;
 using Rig.Service.Control;
+using Rig.Service.Interlocks;
 using Rig.Service.Recording;
 
 namespace Rig.Service.Telemetry;
@@ -7,7 +8,8 @@ namespace Rig.Service.Telemetry;
 /// <summary>The retained "&lt;channel&gt;/state" document (schema in docs/telemetry.md).</summary>
 public static class StatePayload
 {
-    public static byte[] Build(string channelId, DateTimeOffset at, ChannelRunStatus? run, ChannelSnapshot snapshot, TestSampleRecord? test, long? seq, ChannelContext? context = null) =>
+    public static byte[] Build(string channelId, DateTimeOffset at, ChannelRunStatus? run, ChannelSnapshot snapshot, TestSampleRecord? test, long? seq, ChannelContext? context = null,
+        IReadOnlyList<Interlock>? interlocks = null) =>
         TelemetryPayloads.Write(w =>
         {
             ArgumentNullException.ThrowIfNull(snapshot);
@@ -50,6 +52,20 @@ public static class StatePayload
                 w.WriteNumber("test_time_s", test.TestTimeSeconds);
                 w.WriteNumber("step_capacity_Ah", test.StepCapacityAmpHours);
             }
+            // What holds the channel (a dashboard shows these as the reason it cannot run): empty when nothing does.
+            w.WriteStartArray("interlocks");
+            foreach (var interlock in interlocks ?? [])
+            {
+                w.WriteStartObject();
+                w.WriteString("kind", interlock.Kind.ToString());
+                w.WriteString("source", interlock.Source);
+                w.WriteString("since", interlock.Since.UtcDateTime);
+                w.WriteString("reason", interlock.Reason);
+                w.WriteBoolean("latched", interlock.Latched);
+                w.WriteString("cleared_by", interlock.ClearedBy);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteStartArray("faults");
             foreach (var fault in snapshot.Faults)
             {

@@ -285,11 +285,14 @@ public sealed partial class HeaterZoneController : IDisposable
         lock (_lock)
         {
             _latest = reading;
-            if (_state.EmergencyStopActive)
+            if (_state.EmergencyStopActive || _state.Interlocks.HoldsHeaters)
             {
-                // The e-stop holds the heater off; the controller restarts from rest when it is released.
+                // The e-stop (and all-off) holds the heater off until an operator clears it; the controller restarts
+                // from rest then. The watcher still sees every reading, so a long hold is not a stale sensor and a
+                // cold block is not "not heating", but a block that overheats with the heater off still trips.
                 _pid.Reset();
                 _autotune = null;
+                _safety.Held(reading);
                 duty = Ratio.Zero;
             }
             else

@@ -89,6 +89,27 @@ public sealed class ThermalSafety : IDisposable
         }
     }
 
+    /// <summary>
+    /// A good reading while the heater is held off on purpose (e-stop, all-off): the reading is current, so the stale
+    /// watch stays honest, and the heating checks start afresh (an off heater is not a failed one). Over-temperature
+    /// still trips.
+    /// </summary>
+    public void Held(TemperatureReading reading)
+    {
+        HardwareFault? fault;
+        lock (_lock)
+        {
+            _latest = reading;
+            _verify.Reset();
+            _lowestAboveBandCelsius = null;
+            fault = OverTemperature(reading);
+        }
+        if (fault is not null)
+        {
+            Trip(fault);
+        }
+    }
+
     /// <summary>The sensor failed (fault flag, out of range, time-out): heater off at once.</summary>
     public void SensorFailed(HardwareFault fault) => Trip(fault);
 

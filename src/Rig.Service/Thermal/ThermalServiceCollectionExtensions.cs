@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rig.Service.Channels;
 using Rig.Service.Configuration;
-using Rig.Service.Control;
 
 namespace Rig.Service.Thermal;
 
@@ -19,13 +18,11 @@ public static class ThermalServiceCollectionExtensions
                 .Where(c => !string.IsNullOrEmpty(c.Value.HeaterZone))
                 .GroupBy(c => c.Value.HeaterZone, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(c => c.Key)], StringComparer.Ordinal);
-            // Resolved when a fault happens, not now: the engine may itself depend on the heater zones.
             return new ZoneFaultReaction(
                 sp.GetRequiredService<RigEvents>(),
                 sp.GetRequiredService<RigState>(),
                 sp.GetRequiredService<TimeProvider>(),
                 channelsByZone,
-                () => sp.GetService<ITestControl>(),
                 sp.GetRequiredService<ILogger<ZoneFaultReaction>>());
         });
         services.AddSingleton<HeaterZones>();

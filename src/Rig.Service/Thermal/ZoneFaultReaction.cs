@@ -1,22 +1,21 @@
 using Microsoft.Extensions.Logging;
 using Rig.Drivers.Faults;
 using Rig.Service.Channels;
-using Rig.Service.Control;
+using Rig.Service.Interlocks;
 
 namespace Rig.Service.Thermal;
 
 /// <summary>
-/// What the rig does when a zone trips (the heater is already off): raise an alarm, mark the fault on every
-/// channel the zone warms, and pause their tests through <see cref="ITestControl"/> (when an engine is
-/// registered). Clearing raises an event and removes the channel marks; tests stay paused for the operator.
-/// Never throws: it runs on the safety watcher's timer.
+/// What the rig does when a zone trips (the heater is already off): raise an alarm, mark the fault on every channel
+/// the zone warms and hold each of them with a <see cref="InterlockKind.ZoneTripped"/> interlock (their loops turn the
+/// outputs off, their tests pause, resume is refused). Clearing the zone's fault removes both; tests stay paused for
+/// the operator. Never throws: it runs on the safety watcher's timer.
 /// </summary>
 public sealed partial class ZoneFaultReaction
 {
     private readonly RigEvents _events;
     private readonly RigState _state;
     private readonly TimeProvider _time;
-    private readonly Func<ITestControl?> _testControl;
     private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _channelsByZone;
     private readonly ILogger _logger;
 
@@ -25,14 +24,12 @@ public sealed partial class ZoneFaultReaction
         RigState state,
         TimeProvider time,
         IReadOnlyDictionary<string, IReadOnlyList<string>> channelsByZone,
-        Func<ITestControl?> testControl,
         ILogger<ZoneFaultReaction> logger)
     {
         _events = events;
         _state = state;
         _time = time;
         _channelsByZone = channelsByZone;
-        _testControl = testControl;
         _logger = logger;
     }
 
@@ -43,13 +40,14 @@ public sealed partial class ZoneFaultReaction
     {
         try
         {
-            _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Alarm, zoneId, RigEvent.CodeFor(fault.Kind),
+            var now = _time.GetUtcNow();
+            _events.Raise(new RigEvent(now, RigEventSeverity.Alarm, zoneId, RigEvent.CodeFor(fault.Kind),
                 $"heater off and latched: {fault}", fault));
             foreach (var channel in ChannelsOf(zoneId))
             {
                 _state.RecordFault(channel, fault.ForChannel(channel));
+                _state.Interlocks.Raise(channel, new Interlock(InterlockKind.ZoneTripped, zoneId, now, $"{fault.Kind}: {fault.Message}"));
             }
-            _ = PauseChannelsAsync(zoneId, fault);
         }
         catch (Exception ex)
         {
@@ -59,43 +57,18 @@ public sealed partial class ZoneFaultReaction
 
     public void Cleared(string zoneId, HardwareFault fault)
     {
+        var now = _time.GetUtcNow();
         foreach (var channel in ChannelsOf(zoneId))
         {
             _state.ClearFaults(channel, fault.Device);
+            _state.Interlocks.Clear(channel, InterlockKind.ZoneTripped, zoneId, now, $"operator (zone {zoneId} fault cleared)");
         }
-        _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Info, zoneId, "heater.fault_cleared",
+        _events.Raise(new RigEvent(now, RigEventSeverity.Info, zoneId, "heater.fault_cleared",
             $"operator cleared {fault.Kind}; heater may run again (paused tests stay paused until resumed)"));
     }
 
     public void Info(string zoneId, string code, string message) =>
         _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Info, zoneId, code, message));
-
-    private async Task PauseChannelsAsync(string zoneId, HardwareFault fault)
-    {
-        var control = _testControl();
-        if (control is null)
-        {
-            return;
-        }
-        foreach (var channel in ChannelsOf(zoneId))
-        {
-            try
-            {
-                var result = await control.PauseAsync(channel, $"heater zone {zoneId}: {fault.Kind}", CancellationToken.None);
-                LogPaused(channel, zoneId, result.Accepted, result.Message);
-            }
-            catch (Exception ex)
-            {
-                LogPauseFailed(ex, channel, zoneId);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {Channel} pause for zone {Zone} fault: accepted {Accepted} ({Message})")]
-    private partial void LogPaused(string channel, string zone, bool accepted, string message);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Channel {Channel}: pausing for zone {Zone}'s fault failed")]
-    private partial void LogPauseFailed(Exception ex, string channel, string zone);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Zone {Zone}: reacting to a fault failed (heater is off)")]
     private partial void LogReactionFailed(Exception ex, string zone);

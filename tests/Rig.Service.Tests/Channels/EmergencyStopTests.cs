@@ -1,3 +1,4 @@
+using Rig.Service.Interlocks;
 using Rig.Drivers.Faults;
 using Rig.Service.Channels;
 using Rig.Service.Tests.Support;
@@ -45,7 +46,7 @@ public class EmergencyStopTests
     }
 
     [Fact]
-    public async Task While_stopped_the_engine_gets_the_stop_as_a_fault_once_and_no_samples_and_outputs_stay_off()
+    public async Task While_stopped_the_channel_is_held_by_the_e_stop_interlock_and_its_output_stays_off_though_it_is_still_watched()
     {
         var rig = new TestRig();
         var observer = new RecordingObserver();
@@ -59,13 +60,13 @@ public class EmergencyStopTests
         await loop.TickAsync(CancellationToken.None);
 
         Assert.False(rig.Hardware.Simulation.Instruments["ch1"].OutputOn);
-        Assert.Empty(observer.Samples);
-        Assert.Equal(FaultKind.EmergencyStop, Assert.Single(observer.Faults).Kind);
+        Assert.All(observer.Samples, s => Assert.False(s.OutputOn)); // observers never see an output the loop let stay on
+        Assert.Equal(InterlockKind.EmergencyStop, Assert.Single(rig.State.Interlocks.Active("ch1")).Kind);
         Assert.NotNull(rig.State.Channel("ch1").Latest); // still watched
     }
 
     [Fact]
-    public async Task Releasing_the_e_stop_lets_samples_flow_again_but_turns_nothing_on()
+    public async Task Releasing_the_e_stop_turns_nothing_on_and_the_interlock_stays_until_an_operator_clears_it()
     {
         var rig = new TestRig();
         var observer = new RecordingObserver();
@@ -80,8 +81,9 @@ public class EmergencyStopTests
         await loop.TickAsync(CancellationToken.None);
 
         Assert.False(rig.State.EmergencyStopActive);
-        Assert.Single(observer.Samples);
+        Assert.Equal(2, observer.Samples.Count);
         Assert.False(rig.Hardware.Simulation.Instruments["ch1"].OutputOn);
+        Assert.Contains(rig.State.Interlocks.Active("ch1"), i => i.Kind == InterlockKind.EmergencyStop && i.Latched);
     }
 
     private sealed class RecordingObserver : IChannelObserver

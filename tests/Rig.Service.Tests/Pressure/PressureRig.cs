@@ -34,13 +34,8 @@ internal sealed class PressureRig
         var hardware = new RigHardware(new Dictionary<string, ChannelHardware> { ["ch1"] = channel }, new Dictionary<string, HeaterZoneHardware>(), null, new SimulatedDevices());
         Events = new RigEvents(NullLogger<RigEvents>.Instance);
         Events.Raised += e => Raised.Add(e);
-        var services = new ServiceCollection();
-        if (withEngine)
-        {
-            services.AddSingleton<ITestControl>(Engine);
-        }
-        Supervisor = new PressureSupervisor(hardware, Events, Time, services.BuildServiceProvider(), Options.Create(rig), NullLogger<PressureSupervisor>.Instance);
-        Loop = new ChannelLoop(channel, new RigState(), Events, [Supervisor], Time, SamplePeriod, TimeSpan.FromSeconds(3), NullLogger.Instance);
+        Supervisor = new PressureSupervisor(hardware, Events, State, Time, withEngine ? Engine : null, Options.Create(rig), NullLogger<PressureSupervisor>.Instance);
+        Loop = new ChannelLoop(channel, State, Events, [Supervisor], Time, SamplePeriod, TimeSpan.FromSeconds(3), NullLogger.Instance);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero));
@@ -48,6 +43,7 @@ internal sealed class PressureRig
     public SimulatedPotentiostatChannel Instrument { get; }
     public SimulatedSpringClamp Clamp { get; }
     public RigEvents Events { get; }
+    public RigState State { get; } = new();
     public List<RigEvent> Raised { get; } = [];
     public RecordingEngine Engine { get; } = new();
     public PressureSupervisor Supervisor { get; }

@@ -1,3 +1,4 @@
+using Rig.Service.Interlocks;
 using Rig.Drivers.Quantities;
 using Rig.Service.Channels;
 using Rig.Service.Configuration;
@@ -36,20 +37,27 @@ public class PressureSupervisorTests
     }
 
     [Fact]
-    public async Task A_stiff_clamp_pauses_the_test_when_plating_pushes_pressure_out_of_the_window()
+    public async Task A_stiff_clamp_holds_the_channel_when_plating_pushes_pressure_out_of_the_window_and_releases_it_back_in_window()
     {
         var rig = new PressureRig(PressureRig.Channel(springRateNewtonsPerMicrometre: 4));
         await rig.RunForAsync(TimeSpan.FromMinutes(10));
         await rig.PlateAsync();
 
-        await rig.RunForAsync(TimeSpan.FromHours(7), stopWhen: () => rig.Engine.Calls.Count > 0);
+        await rig.RunForAsync(TimeSpan.FromHours(7), stopWhen: () => rig.State.Interlocks.Active("ch1").Count > 0);
 
         // 1 MPa is 78.5 N: 19.6 µm at 4 N/µm, 2.23 mAh/cm² of sodium, plus a few samples of averaging.
-        var call = Assert.Single(rig.Engine.Calls);
-        Assert.Equal(("pause", "ch1"), (call.Verb, call.Channel));
-        Assert.Contains("pressure", call.Reason);
+        var held = Assert.Single(rig.State.Interlocks.Active("ch1"));
+        Assert.Equal(InterlockKind.PressureOutOfWindow, held.Kind);
+        Assert.Contains("left the window", held.Reason);
+        Assert.False(rig.Instrument.OutputOn); // the loop turned it off in the same period, not the engine
+        Assert.Empty(rig.Engine.Calls); // pausing is the interlock's job now, not a call into the engine
         Assert.InRange(rig.Cell.PlatedSodium.MilliampHoursPerSquareCentimetre, 2.2, 2.35);
         Assert.Contains(rig.Raised, e => e.Code == "fault.pressure_out_of_window" && e.Severity == RigEventSeverity.Alarm);
+
+        // Stripping by hand brings the pressure back: the interlock clears by itself, recorded.
+        rig.Clamp.ExternalForce = Force.FromNewtons(-80);
+        await rig.RunForAsync(TimeSpan.FromMinutes(30), stopWhen: () => rig.State.Interlocks.Active("ch1").Count == 0);
+        Assert.Empty(rig.State.Interlocks.Active("ch1"));
     }
 
     [Fact]
@@ -65,20 +73,21 @@ public class PressureSupervisorTests
     }
 
     [Fact]
-    public async Task Beyond_the_fault_band_the_output_goes_off_and_the_test_is_aborted_even_if_the_pause_was_ignored()
+    public async Task Beyond_the_fault_band_the_output_goes_off_the_channel_is_held_and_the_test_is_aborted()
     {
         var rig = new PressureRig(PressureRig.Channel(springRateNewtonsPerMicrometre: 4));
         await rig.RunForAsync(TimeSpan.FromMinutes(10));
         await rig.PlateAsync();
+        await rig.RunForAsync(TimeSpan.FromMinutes(2));
+        Assert.True(rig.Instrument.OutputOn);
 
-        // The recording engine accepts the pause but, being a recorder, leaves the current on: plating goes on.
-        await rig.RunForAsync(TimeSpan.FromHours(8), stopWhen: () => !rig.Instrument.OutputOn);
+        rig.Clamp.ExternalForce = Force.FromNewtons(300); // +3.8 MPa on 0.785 cm²: past the 3 MPa fault band, within rating
+        await rig.RunForAsync(TimeSpan.FromMinutes(30), stopWhen: () => rig.Engine.Calls.Count > 0);
 
         Assert.False(rig.Instrument.OutputOn);
-        Assert.Equal(["pause", "abort"], rig.Engine.Calls.Select(c => c.Verb));
+        Assert.Equal(["abort"], rig.Engine.Calls.Select(c => c.Verb));
         Assert.Contains(rig.Raised, e => e.Code == "pressure.fault_band");
-        // 3 MPa is 235.6 N: 58.9 µm at 4 N/µm, 6.7 mAh/cm².
-        Assert.InRange(rig.Cell.PlatedSodium.MilliampHoursPerSquareCentimetre, 6.6, 6.85);
+        Assert.Contains(rig.State.Interlocks.Active("ch1"), i => i.Kind == InterlockKind.PressureOutOfWindow);
     }
 
     [Fact]

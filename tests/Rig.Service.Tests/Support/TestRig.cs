@@ -22,6 +22,7 @@ internal sealed class TestRig
         Options = Microsoft.Extensions.Options.Options.Create(Configuration.GetSection("Rig").Get<RigOptions>()!);
         Hardware = new RigHardwareBuilder(Options, Time).Build();
         Events = new RigEvents(NullLogger<RigEvents>.Instance);
+        Rig.Service.Interlocks.InterlockAlarms.Attach(State.Interlocks, Events);
         Safety = new RigSafety(Hardware, Options, Time, NullLogger<RigSafety>.Instance);
     }
 
@@ -74,7 +75,7 @@ internal sealed class TestRig
     public HeaterZoneController ZoneController(string zoneId)
     {
         var channels = Hardware.Channels.Values.Where(c => c.Zone?.Id == zoneId).Select(c => c.Id).ToList();
-        var reaction = new ZoneFaultReaction(Events, State, Time, new Dictionary<string, IReadOnlyList<string>> { [zoneId] = channels }, () => null,
+        var reaction = new ZoneFaultReaction(Events, State, Time, new Dictionary<string, IReadOnlyList<string>> { [zoneId] = channels },
             NullLogger<ZoneFaultReaction>.Instance);
         return new HeaterZoneController(Hardware.Zones[zoneId], State, reaction, Time, Options.Value.DeviceTimeout, NullLogger.Instance);
     }

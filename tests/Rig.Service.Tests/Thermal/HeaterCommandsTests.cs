@@ -52,7 +52,7 @@ public class HeaterCommandsTests
 
     private static (HeaterCommands Commands, HeaterZones Zones) Build(TestRig rig)
     {
-        var reaction = new ZoneFaultReaction(rig.Events, rig.State, rig.Time, new Dictionary<string, IReadOnlyList<string>>(), () => null,
+        var reaction = new ZoneFaultReaction(rig.Events, rig.State, rig.Time, new Dictionary<string, IReadOnlyList<string>>(),
             NullLogger<ZoneFaultReaction>.Instance);
         var zones = new HeaterZones(rig.Hardware, rig.Options, rig.State, reaction, rig.Time, NullLoggerFactory.Instance);
         return (new HeaterCommands(zones, rig.Hardware, rig.State), zones);

@@ -15,13 +15,13 @@ internal sealed class SimulatedZoneRig : IDisposable
 {
     public const string ZoneId = "die-block";
 
-    public SimulatedZoneRig(HeaterZoneOptions? options = null, bool withTestControl = true, Func<SimulatedThermalZone, ITemperatureSensor>? sensor = null)
+    public SimulatedZoneRig(HeaterZoneOptions? options = null, Func<SimulatedThermalZone, ITemperatureSensor>? sensor = null)
     {
         Options = options ?? new HeaterZoneOptions();
         Plant = new SimulatedThermalZone(Options.Simulation, Time, ZoneId);
         Events = new RigEvents(NullLogger<RigEvents>.Instance);
         var channels = new Dictionary<string, IReadOnlyList<string>> { [ZoneId] = ["ch1", "ch2"] };
-        var reaction = new ZoneFaultReaction(Events, State, Time, channels, () => withTestControl ? TestControl : null,
+        var reaction = new ZoneFaultReaction(Events, State, Time, channels,
             NullLogger<ZoneFaultReaction>.Instance);
         var hardware = new HeaterZoneHardware(ZoneId, Options, sensor?.Invoke(Plant) ?? Plant.Sensor, Plant.Heater);
         Controller = new HeaterZoneController(hardware, State, reaction, Time, TimeSpan.FromSeconds(3), NullLogger.Instance);
@@ -38,8 +38,6 @@ internal sealed class SimulatedZoneRig : IDisposable
 
     public RigEvents Events { get; }
 
-    public RecordingTestControl TestControl { get; } = new();
-
     public HeaterZoneController Controller { get; }
 
     /// <summary>Runs the loop once per control period for <paramref name="duration"/>; <paramref name="each"/> sees every tick.</summary>
@@ -55,42 +53,4 @@ internal sealed class SimulatedZoneRig : IDisposable
     }
 
     public void Dispose() => Controller.Dispose();
-}
-
-/// <summary>An engine stand-in that records what it was asked to pause.</summary>
-internal sealed class RecordingTestControl : ITestControl
-{
-    private readonly List<(string Channel, string Reason)> _paused = [];
-    private readonly Lock _lock = new();
-
-    public IReadOnlyList<(string Channel, string Reason)> Paused
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _paused];
-            }
-        }
-    }
-
-    public Task<CommandResult> PauseAsync(string channelId, string reason, CancellationToken cancellationToken)
-    {
-        lock (_lock)
-        {
-            _paused.Add((channelId, reason));
-        }
-        return Task.FromResult(CommandResult.Ok("paused"));
-    }
-
-    public Task<CommandResult> StartAsync(StartTestRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult(CommandResult.Refused("not used by heater tests"));
-
-    public Task<CommandResult> ResumeAsync(string channelId, CancellationToken cancellationToken) =>
-        Task.FromResult(CommandResult.Refused("not used by heater tests"));
-
-    public Task<CommandResult> AbortAsync(string channelId, string reason, CancellationToken cancellationToken) =>
-        Task.FromResult(CommandResult.Refused("not used by heater tests"));
-
-    public IReadOnlyList<ChannelRunStatus> Status() => [];
 }

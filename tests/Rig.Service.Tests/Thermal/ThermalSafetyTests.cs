@@ -1,3 +1,4 @@
+using Rig.Service.Interlocks;
 using Rig.Drivers.Faults;
 using Rig.Service.Channels;
 using Rig.Service.Configuration;
@@ -111,9 +112,9 @@ public sealed class ThermalSafetyTests
     }
 
     [Fact]
-    public async Task Without_a_test_engine_registered_a_fault_still_turns_the_heater_off_and_is_reported()
+    public async Task Without_a_test_engine_a_fault_still_turns_the_heater_off_is_reported_and_holds_the_zones_channels()
     {
-        using var rig = new SimulatedZoneRig(withTestControl: false);
+        using var rig = new SimulatedZoneRig();
         await rig.RunAsync(TimeSpan.FromMinutes(1));
         rig.Plant.SensorOpen = true;
 
@@ -121,7 +122,7 @@ public sealed class ThermalSafetyTests
 
         Assert.Equal(0, rig.Plant.Heater.Duty.DecimalFractions);
         Assert.Contains(rig.Events.Recent(), e => e.Code == "fault.sensor_fault" && e.Severity == RigEventSeverity.Alarm);
-        Assert.Empty(rig.TestControl.Paused);
+        Assert.All(new[] { "ch1", "ch2" }, c => Assert.Contains(rig.State.Interlocks.Active(c), i => i.Kind == InterlockKind.ZoneTripped && i.Source == SimulatedZoneRig.ZoneId));
     }
 
     [Fact]
@@ -160,7 +161,7 @@ public sealed class ThermalSafetyTests
         var alarms = rig.Events.Recent().Where(e => e.Severity == RigEventSeverity.Alarm).ToList();
         Assert.Single(alarms);
         Assert.Equal(RigEvent.CodeFor(kind), alarms[0].Code);
-        Assert.Equal(["ch1", "ch2"], rig.TestControl.Paused.Select(p => p.Channel));
+        Assert.Equal(["ch1", "ch2"], new[] { "ch1", "ch2" }.Where(c => rig.State.Interlocks.Active(c).Any(i => i.Kind == InterlockKind.ZoneTripped)));
         Assert.Contains(rig.State.Channel("ch2").Faults, f => f.Kind == kind && f.Channel == "ch2");
         return status.Fault;
     }

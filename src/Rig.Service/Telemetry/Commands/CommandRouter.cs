@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Rig.Service.Configuration;
 using Rig.Service.Control;
 using Rig.Service.Export;
+using Rig.Service.Interlocks;
 using Rig.Service.Store;
 using UnitsNet;
 
@@ -27,7 +28,8 @@ public sealed class CommandRouter
         ["set-heater"] = ["zone", "setpoint_degC", "channel"],
         ["tare-clamp"] = ["channel"],
         ["calibrate-clamp"] = ["channel", "reference_force_N"],
-        ["clear-fault"] = ["channel", "device"],
+        ["clear-fault"] = ["channel", "device", "zone"],
+        ["all-off"] = ["reason"],
         ["list-tests"] = [],
         ["export"] = ["test_id"],
         ["replay"] = ["stream", "from_seq", "to_seq"],
@@ -37,12 +39,14 @@ public sealed class CommandRouter
     private readonly RigStore _store;
     private readonly RigOptions _rig;
     private readonly MqttOptions _mqtt;
+    private readonly InterlockCommands? _interlocks;
 
-    public CommandRouter(IServiceProvider services, RigStore store, IOptions<RigOptions> rig, IOptions<MqttOptions> mqtt)
+    public CommandRouter(IServiceProvider services, RigStore store, IOptions<RigOptions> rig, IOptions<MqttOptions> mqtt, InterlockCommands? interlocks = null)
     {
         ArgumentNullException.ThrowIfNull(rig);
         ArgumentNullException.ThrowIfNull(mqtt);
         _services = services;
+        _interlocks = interlocks;
         _store = store;
         _rig = rig.Value;
         _mqtt = mqtt.Value;
@@ -79,7 +83,7 @@ public sealed class CommandRouter
             return await area.HandleAsync(verb, args, cancellationToken);
         }
         string? why = null;
-        var channel = allowed.Contains("channel") ? args.String("channel", verb != "set-heater", ref why) : null;
+        var channel = allowed.Contains("channel") ? args.String("channel", verb is not ("set-heater" or "clear-fault"), ref why) : null;
         if (why is null && channel is not null && !_rig.Channels.ContainsKey(channel))
         {
             why = $"unknown channel '{channel}' (this rig has: {string.Join(", ", _rig.Channels.Keys)})";
@@ -93,7 +97,8 @@ public sealed class CommandRouter
             "set-heater" => await SetHeaterAsync(channel, args, cancellationToken),
             "tare-clamp" => await ClampAsync(verb, channel!, null, cancellationToken),
             "calibrate-clamp" => await CalibrateAsync(channel!, args, cancellationToken),
-            "clear-fault" => await ClearFaultAsync(channel!, args, cancellationToken),
+            "clear-fault" => await ClearFaultAsync(channel, args, cancellationToken),
+            "all-off" => await AllOffAsync(args, cancellationToken),
             "list-tests" => ListTests(),
             "export" => await ExportAsync(args, cancellationToken),
             "replay" => ReplayCommand.Handle(_store, _rig, args),
@@ -180,17 +185,65 @@ public sealed class CommandRouter
         return CommandReply.From(verb, result);
     }
 
-    private async Task<CommandReply> ClearFaultAsync(string channel, CommandArguments args, CancellationToken cancellationToken)
+    // With a zone: that zone's latched fault (a zone that warms no channel too). With a channel: its zone's fault, its
+    // device faults and every latched interlock that holds it. With neither: the rig-wide interlocks (e-stop, all-off).
+    private async Task<CommandReply> ClearFaultAsync(string? channel, CommandArguments args, CancellationToken cancellationToken)
     {
         string? why = null;
         var device = args.String("device", false, ref why);
+        var zone = args.String("zone", false, ref why);
+        if (why is null && zone is not null && (channel is not null || device is not null))
+        {
+            why = "give either 'zone' or 'channel' (with an optional 'device'), not both";
+        }
+        if (why is null && zone is not null && !_rig.HeaterZones.ContainsKey(zone))
+        {
+            why = $"unknown heater zone '{zone}' (this rig has: {string.Join(", ", _rig.HeaterZones.Keys)})";
+        }
+        if (why is null && channel is null && device is not null)
+        {
+            why = "'device' needs the 'channel' it belongs to";
+        }
         if (why is not null)
         {
             return CommandReply.Error("clear-fault", why);
         }
-        return _services.GetService<IFaultCommands>() is { } faults
-            ? CommandReply.From("clear-fault", await faults.ClearLatchedFaultAsync(channel, device, cancellationToken))
-            : NotAvailable("clear-fault", nameof(IFaultCommands));
+        if (zone is not null)
+        {
+            return _interlocks is { } zoneClearing
+                ? CommandReply.From("clear-fault", zoneClearing.ClearZone(zone))
+                : NotAvailable("clear-fault", nameof(InterlockCommands));
+        }
+        var results = new List<CommandResult>();
+        if (channel is not null && _services.GetService<IFaultCommands>() is { } faults)
+        {
+            results.Add(await faults.ClearLatchedFaultAsync(channel, device, cancellationToken));
+        }
+        if (device is null && _interlocks is { } interlocks)
+        {
+            results.Add(interlocks.ClearLatched(channel));
+        }
+        if (results.Count == 0)
+        {
+            return NotAvailable("clear-fault", nameof(IFaultCommands));
+        }
+        var accepted = results.Where(r => r.Accepted).ToList();
+        return accepted.Count > 0
+            ? CommandReply.From("clear-fault", CommandResult.Ok(string.Join("; ", accepted.Select(r => r.Message))))
+            : CommandReply.From("clear-fault", results[0]);
+    }
+
+    private async Task<CommandReply> AllOffAsync(CommandArguments args, CancellationToken cancellationToken)
+    {
+        string? why = null;
+        var reason = args.String("reason", false, ref why) ?? "operator";
+        if (why is not null)
+        {
+            return CommandReply.Error("all-off", why);
+        }
+        return _interlocks is { } interlocks
+            ? CommandReply.From("all-off", await interlocks.AllOffAsync(reason, cancellationToken))
+            : NotAvailable("all-off", nameof(InterlockCommands));
     }
 
     private CommandReply ListTests()
