@@ -160,7 +160,7 @@ public sealed class HeaterTuningVerbsTests : IDisposable
             new Dictionary<string, HeaterZoneHardware> { [SimulatedZoneRig.ZoneId] = new(SimulatedZoneRig.ZoneId, rig.Options, rig.Plant.Sensor, rig.Plant.Heater) },
             null,
             new SimulatedDevices());
-        var reaction = new ZoneFaultReaction(rig.Events, rig.State, rig.Time, new Dictionary<string, IReadOnlyList<string>>(), () => null,
+        var reaction = new ZoneFaultReaction(rig.Events, rig.State, rig.Time, new Dictionary<string, IReadOnlyList<string>>(),
             NullLogger<ZoneFaultReaction>.Instance);
         return new HeaterZones(hardware, Options.Create(RigOptionsFor(rig.Options)), rig.State, reaction, rig.Time, NullLoggerFactory.Instance);
     }
