@@ -67,7 +67,8 @@ internal static class DataPathBench
         {
             using var store = new RigStore(Path.Combine(directory, "rig.db"), syncEveryCommit: true);
             var slow = SlowCommits.Attach(store.WriteConnection, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200));
-            var recorder = TelemetryBench.KeepEverything(store);
+            using var writer = Writer(store);
+            var recorder = KeepEverything(store, writer);
             var tests = new List<string>();
             for (var c = 1; c <= channels; c++)
             {
@@ -102,7 +103,7 @@ internal static class DataPathBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"loop jitter, {channels} channels every {period.TotalMilliseconds:0} ms for {duration.TotalSeconds:0} s, every commit stalled 50-200 ms ({slow.Commits:N0} commits): " +
                 $"period jitter median {Percentile(intervals, 0.5):0.0} ms, p99 {Percentile(intervals, 0.99):0.0} ms, max {intervals.LastOrDefault():0.0} ms; " +
-                $"{ticks:N0} of {expected:N0} ticks ran, {late:N0} gaps of two periods or more; {store.ListTests().Sum(t => t.SampleCount):N0} samples stored"));
+                $"{ticks:N0} of {expected:N0} ticks ran, {late:N0} gaps of two periods or more; {store.ListTests().Sum(t => t.SampleCount):N0} samples stored in {writer.Groups:N0} group commits, {writer.Dropped} dropped"));
         }
         finally
         {
@@ -119,7 +120,8 @@ internal static class DataPathBench
         {
             var path = Path.Combine(directory, "rig.db");
             using var store = new RigStore(path, syncEveryCommit: false);
-            var recorder = new StoreTestRecorder(store, Options.Create(new StoreOptions()));
+            using var writer = Writer(store);
+            var recorder = new StoreTestRecorder(store, Options.Create(new StoreOptions()), writer: writer);
             var live = new List<CycleSummary>();
             var stopwatch = Stopwatch.StartNew();
             for (var c = 1; c <= channels; c++)
@@ -283,7 +285,8 @@ internal static class DataPathBench
         var rig = new RigOptions { Id = $"dp{channels}{paced}", Channels = Enumerable.Range(1, channels).ToDictionary(i => $"ch{i}", _ => new ChannelOptions()) };
         var mqtt = new MqttOptions { Broker = "127.0.0.1", Port = port, TopicPrefix = "bench", ReconnectMinDelay = TimeSpan.FromMilliseconds(100), OutboxPageSize = 500 };
         using var store = new RigStore(Path.Combine(directory, $"{rig.Id}.db"), syncEveryCommit: true);
-        var recorder = TelemetryBench.KeepEverything(store);
+        using var writer = Writer(store);
+        var recorder = KeepEverything(store, writer);
         using var connection = new MqttConnection(Options.Create(mqtt), Options.Create(rig), TimeProvider.System, NullLogger<MqttConnection>.Instance);
         using var publisher = new OutboxPublisher(store, connection, Options.Create(mqtt), Options.Create(new StoreOptions()), TimeProvider.System, NullLogger<OutboxPublisher>.Instance);
         await using var subscriber = await Subscriber.ConnectAsync(port, $"bench/{rig.Id}/+/telemetry", parseTimes: true);
@@ -327,8 +330,13 @@ internal static class DataPathBench
         await connection.StopAsync(CancellationToken.None);
     }
 
-    /// <summary>Waits until everything handed to the recorder is in the store (the recorder writes before it returns).</summary>
-    private static Task DrainAsync(StoreTestRecorder recorder) => Task.CompletedTask;
+    /// <summary>Waits until everything handed to the recorder is committed.</summary>
+    private static Task DrainAsync(StoreTestRecorder recorder) => recorder.FlushAsync();
+
+    private static StoreWriter Writer(RigStore store) => new(store, Options.Create(new StoreOptions()), TimeProvider.System);
+
+    private static StoreTestRecorder KeepEverything(RigStore store, StoreWriter writer) =>
+        new(store, Options.Create(new StoreOptions { RecordPeriod = TimeSpan.FromTicks(1) }), writer: writer);
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 

@@ -9,27 +9,34 @@ namespace Rig.Service.Store;
 public sealed partial class RigStore
 {
     /// <summary>Records a test's start document. Starting an already known test id (a resume) keeps the first one.</summary>
-    public void AddTest(TestStartRecord start)
+    public void AddTest(TestStartRecord start) => Write(tx => AddTest(tx, start));
+
+    /// <summary>As <see cref="AddTest(TestStartRecord)"/>, inside a group's transaction; true if the test is new.</summary>
+    internal bool AddTest(SqliteTransaction tx, TestStartRecord start)
     {
         ArgumentNullException.ThrowIfNull(start);
-        Write(tx => Run(tx, "INSERT OR IGNORE INTO tests(test_id, channel_id, started_unix_ms, start_json) VALUES($id, $ch, $t, $json)",
+        return Run(tx, "INSERT OR IGNORE INTO tests(test_id, channel_id, started_unix_ms, start_json) VALUES($id, $ch, $t, $json)",
             ("$id", start.TestId), ("$ch", start.ChannelId), ("$t", start.StartedAt.ToUnixTimeMilliseconds()),
-            ("$json", JsonSerializer.Serialize(start, StoreJson.Options))));
+            ("$json", JsonSerializer.Serialize(start, StoreJson.Options))) > 0;
     }
 
-    public void EndTest(TestEndRecord end)
+    public void EndTest(TestEndRecord end) => Write(tx => EndTest(tx, end));
+
+    internal int EndTest(SqliteTransaction tx, TestEndRecord end)
     {
         ArgumentNullException.ThrowIfNull(end);
-        Write(tx => Run(tx, "UPDATE tests SET ended_unix_ms = $t, final_state = $state, end_json = $json WHERE test_id = $id",
+        return Run(tx, "UPDATE tests SET ended_unix_ms = $t, final_state = $state, end_json = $json WHERE test_id = $id",
             ("$id", end.TestId), ("$t", end.EndedAt.ToUnixTimeMilliseconds()), ("$state", end.FinalState.ToString()),
-            ("$json", JsonSerializer.Serialize(end, StoreJson.Options))));
+            ("$json", JsonSerializer.Serialize(end, StoreJson.Options)));
     }
 
     /// <summary>Stores a kept sample and, in the same transaction, its telemetry message (stream "&lt;channel&gt;/telemetry").</summary>
-    public long AddSample(TestSampleRecord sample, Func<long, byte[]>? telemetryPayload)
+    public long AddSample(TestSampleRecord sample, Func<long, byte[]>? telemetryPayload) => Write(tx => AddSample(tx, sample, telemetryPayload));
+
+    /// <summary>As <see cref="AddSample(TestSampleRecord, Func{long, byte[]}?)"/>, inside a group's transaction; returns the record index.</summary>
+    internal long AddSample(SqliteTransaction tx, TestSampleRecord sample, Func<long, byte[]>? telemetryPayload)
     {
         ArgumentNullException.ThrowIfNull(sample);
-        return Write(tx =>
         {
             var key = TestKey(tx, sample.TestId);
             var index = (_lastRecordIndex.TryGetValue(key, out var last) ? last : MaxRecordIndex(tx, key)) + 1;
@@ -47,14 +54,15 @@ public sealed partial class RigStore
                 Enqueue(tx, $"{sample.ChannelId}/telemetry", $"{sample.ChannelId}/telemetry", telemetryPayload, false, sample.Timestamp);
             }
             return index;
-        });
+        }
     }
 
     /// <summary>Stores a closed cycle and its message (stream "&lt;channel&gt;/cycles").</summary>
-    public void AddCycle(CycleSummary summary, Func<long, byte[]>? payload)
+    public void AddCycle(CycleSummary summary, Func<long, byte[]>? payload) => Write(tx => AddCycle(tx, summary, payload));
+
+    internal int AddCycle(SqliteTransaction tx, CycleSummary summary, Func<long, byte[]>? payload)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        Write(tx =>
         {
             Run(tx, "INSERT OR REPLACE INTO cycles VALUES($k, $c, $t, $json)",
                 ("$k", TestKey(tx, summary.TestId)), ("$c", summary.Cycle), ("$t", summary.ClosedAt.ToUnixTimeMilliseconds()),
@@ -64,7 +72,7 @@ public sealed partial class RigStore
                 Enqueue(tx, $"{summary.ChannelId}/cycles", $"{summary.ChannelId}/cycles", payload, false, summary.ClosedAt);
             }
             return 0;
-        });
+        }
     }
 
     /// <summary>Stores an event or fault and its message (stream "events").</summary>
@@ -110,6 +118,16 @@ public sealed partial class RigStore
     public StoredTest? FindTest(string testId) =>
         Query("SELECT t.test_id, t.channel_id, t.started_unix_ms, t.start_json, t.end_json, (SELECT count(*) FROM samples s WHERE s.test_key = t.test_key) FROM tests t WHERE t.test_id = $id",
             ReadTest, ("$id", testId)).FirstOrDefault();
+
+    /// <summary>The cell chemistry a stored test was started with (inside a group's transaction), or null for an unknown test.</summary>
+    internal Configuration.CellChemistry? Chemistry(SqliteTransaction tx, string testId)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT start_json FROM tests WHERE test_id = $id";
+        cmd.Parameters.AddWithValue("$id", testId);
+        return cmd.ExecuteScalar() is string json ? JsonSerializer.Deserialize<TestStartRecord>(json, StoreJson.Options)?.Cell.Chemistry : null;
+    }
 
     /// <summary>A page of a test's samples after <paramref name="afterRecordIndex"/>, with their record index.</summary>
     public IReadOnlyList<(long RecordIndex, TestSampleRecord Sample)> ReadSamples(string testId, string channelId, long afterRecordIndex, int max) =>
@@ -180,10 +198,10 @@ public sealed partial class RigStore
 
     private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
     {
-        lock (_lock)
+        lock (_readLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using var cmd = _db.CreateCommand();
+            using var cmd = _reads.CreateCommand();
             cmd.CommandText = sql;
             foreach (var (name, value) in parameters)
             {

@@ -12,15 +12,21 @@ public sealed partial class RigStore : IDisposable
 {
     private readonly SqliteConnection _db;
     private readonly Lock _lock = new();
+    // Reads go through their own connection: in WAL mode they see the last committed state without waiting for a
+    // commit (and its fsync) in progress on the write connection.
+    private readonly SqliteConnection _reads;
+    private readonly Lock _readLock = new();
     private readonly Dictionary<string, long> _lastSeq = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _testKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<long, long> _lastRecordIndex = [];
+    private readonly bool _syncEveryCommit;
     private bool _disposed;
 
     public RigStore(string path, bool syncEveryCommit = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = System.IO.Path.GetFullPath(path);
+        _syncEveryCommit = syncEveryCommit;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
         _db.Open();
@@ -35,6 +41,11 @@ public sealed partial class RigStore : IDisposable
         {
             _lastSeq[reader.GetString(0)] = reader.GetInt64(1);
         }
+        _reads = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
+        _reads.Open();
+        using var busy = _reads.CreateCommand();
+        busy.CommandText = "PRAGMA busy_timeout=5000;";
+        busy.ExecuteNonQuery();
     }
 
     /// <summary>The database file.</summary>
@@ -49,9 +60,10 @@ public sealed partial class RigStore : IDisposable
     /// <summary>The outbox's oldest unsent messages after <paramref name="afterId"/>, in order; at most <paramref name="max"/>.</summary>
     public IReadOnlyList<OutboxMessage> ReadUnsent(long afterId, int max)
     {
-        lock (_lock)
+        lock (_readLock)
         {
-            using var cmd = _db.CreateCommand();
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var cmd = _reads.CreateCommand();
             cmd.CommandText = "SELECT id, stream, seq, topic, payload, retain, created_unix_ms FROM outbox WHERE sent_unix_ms IS NULL AND id > $after ORDER BY id LIMIT $max";
             cmd.Parameters.AddWithValue("$after", afterId);
             cmd.Parameters.AddWithValue("$max", max);
@@ -66,7 +78,11 @@ public sealed partial class RigStore : IDisposable
         }
     }
 
-    /// <summary>Marks outbox rows sent (their PUBACK arrived).</summary>
+    /// <summary>
+    /// Marks outbox rows sent (their PUBACK arrived). Committed without an fsync even when every other commit has one:
+    /// it survives a process crash (WAL), and a power cut that loses it only makes those rows be published again (at
+    /// least once), so the publisher does not wait for the disk between pages.
+    /// </summary>
     public void MarkSent(IReadOnlyCollection<long> ids, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(ids);
@@ -76,27 +92,43 @@ public sealed partial class RigStore : IDisposable
         }
         lock (_lock)
         {
-            using var tx = _db.BeginTransaction();
-            using var cmd = _db.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = "UPDATE outbox SET sent_unix_ms = $at WHERE id = $id";
-            var id = cmd.Parameters.Add("$id", SqliteType.Integer);
-            cmd.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-            foreach (var value in ids)
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_syncEveryCommit)
             {
-                id.Value = value;
-                cmd.ExecuteNonQuery();
+                Execute("PRAGMA synchronous=NORMAL;");
             }
-            tx.Commit();
+            try
+            {
+                using var tx = _db.BeginTransaction();
+                using var cmd = _db.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "UPDATE outbox SET sent_unix_ms = $at WHERE id = $id";
+                var id = cmd.Parameters.Add("$id", SqliteType.Integer);
+                cmd.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+                foreach (var value in ids)
+                {
+                    id.Value = value;
+                    cmd.ExecuteNonQuery();
+                }
+                tx.Commit();
+            }
+            finally
+            {
+                if (_syncEveryCommit)
+                {
+                    Execute("PRAGMA synchronous=FULL;");
+                }
+            }
         }
     }
 
     /// <summary>How many outbox messages wait to be published.</summary>
     public long CountUnsent()
     {
-        lock (_lock)
+        lock (_readLock)
         {
-            using var cmd = _db.CreateCommand();
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var cmd = _reads.CreateCommand();
             cmd.CommandText = "SELECT count(*) FROM outbox WHERE sent_unix_ms IS NULL";
             return (long)cmd.ExecuteScalar()!;
         }
@@ -145,7 +177,15 @@ public sealed partial class RigStore : IDisposable
             }
             catch
             {
-                ReloadSequences();
+                try
+                {
+                    tx.Rollback();
+                }
+                catch (SqliteException)
+                {
+                    // A failed COMMIT may already have rolled back; the counters are reread either way.
+                }
+                ReloadSequences(null);
                 throw;
             }
         }
@@ -157,6 +197,40 @@ public sealed partial class RigStore : IDisposable
     }
 
     private long _outboxAppends;
+
+    /// <summary>
+    /// The store writer's group commit: every write in one transaction (one fsync). A write that fails on its own
+    /// (a bug, a constraint) is rolled back to its savepoint and reported to <paramref name="recordFailed"/>, the rest
+    /// commit; a failure of the storage itself (full, I/O, read-only, locked) rolls the whole group back and throws.
+    /// </summary>
+    internal void WriteGroup(IReadOnlyList<Action<SqliteTransaction>> writes, Action<Exception> recordFailed)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        ArgumentNullException.ThrowIfNull(recordFailed);
+        Write(tx =>
+        {
+            foreach (var write in writes)
+            {
+                tx.Save("record");
+                try
+                {
+                    write(tx);
+                    tx.Release("record");
+                }
+                catch (Exception ex) when (!IsStorageFailure(ex))
+                {
+                    tx.Rollback("record");
+                    ReloadSequences(tx);
+                    recordFailed(ex);
+                }
+            }
+            return 0;
+        });
+    }
+
+    /// <summary>SQLite result codes that say the file cannot take writes now, not that one record was wrong.</summary>
+    internal static bool IsStorageFailure(Exception ex) => ex is SqliteException { SqliteErrorCode: 5 or 6 or 7 or 8 or 10 or 11 or 13 or 14 or 15 or 26 }
+        or IOException or UnauthorizedAccessException;
 
     /// <summary>Adds a message to the outbox with the next sequence number of its stream; the payload is built knowing it.</summary>
     private long Enqueue(SqliteTransaction tx, string stream, string topic, Func<long, byte[]> payload, bool retain, DateTimeOffset createdAt)
@@ -183,11 +257,13 @@ public sealed partial class RigStore : IDisposable
     }
 
     /// <summary>After a rolled-back transaction the in-memory counters may be ahead of the file: reread them.</summary>
-    private void ReloadSequences()
+    private void ReloadSequences(SqliteTransaction? tx)
     {
         _lastSeq.Clear();
         _lastRecordIndex.Clear();
+        _testKeys.Clear();
         using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
         cmd.CommandText = "SELECT stream, last_seq FROM streams";
         using var reader = cmd.ExecuteReader();
         while (reader.Read())
@@ -212,6 +288,10 @@ public sealed partial class RigStore : IDisposable
                 return;
             }
             _disposed = true;
+            lock (_readLock)
+            {
+                _reads.Dispose();
+            }
             _db.Dispose();
         }
     }

@@ -29,6 +29,18 @@ public sealed class StoreOptions
     /// </summary>
     public bool SyncEveryCommit { get; set; } = true;
 
+    /// <summary>
+    /// Records the channel loops may hand to the store writer ahead of the disk (10,000: 21 minutes of 8 channels
+    /// recording every sample at 1 Hz). Beyond it a loop waits for room, at most <see cref="WriteQueueFullWait"/>.
+    /// </summary>
+    public int WriteQueueCapacity { get; set; } = 10_000;
+
+    /// <summary>At most this many records per group commit (one transaction, one fsync).</summary>
+    public int MaxGroupRecords { get; set; } = 1_000;
+
+    /// <summary>How long a channel loop waits for room in a full writer queue before its record is dropped and counted.</summary>
+    public TimeSpan WriteQueueFullWait { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long published outbox rows are kept before they are pruned (the samples stay forever).</summary>
     public TimeSpan SentOutboxRetention { get; set; } = TimeSpan.FromDays(1);
 
@@ -42,6 +54,9 @@ public sealed class StoreOptions
         errors.PositiveDuration("Store:RecordPeriod", RecordPeriod, TimeSpan.FromHours(1));
         errors.InRange("Store:RecordDeltaVoltageMillivolts", RecordDeltaVoltageMillivolts, 0, 10_000, "mV");
         errors.InRange("Store:RecordDeltaCurrentMilliamps", RecordDeltaCurrentMilliamps, 0, 10_000, "mA");
+        errors.InRange("Store:WriteQueueCapacity", WriteQueueCapacity, 1, 1_000_000, "records");
+        errors.InRange("Store:MaxGroupRecords", MaxGroupRecords, 1, 100_000, "records");
+        errors.PositiveDuration("Store:WriteQueueFullWait", WriteQueueFullWait, TimeSpan.FromMinutes(10));
         errors.PositiveDuration("Store:SentOutboxRetention", SentOutboxRetention, TimeSpan.FromDays(3650));
     }
 }

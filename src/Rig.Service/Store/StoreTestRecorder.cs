@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Rig.Service.Configuration;
 using Rig.Service.Recording;
@@ -7,9 +8,11 @@ using Rig.Service.Telemetry;
 namespace Rig.Service.Store;
 
 /// <summary>
-/// The engine's recorder: applies the recording policy, writes what it keeps to the store (durable before the
-/// call returns) with its telemetry message queued in the same transaction. Thread-safe; one call at a time per
-/// channel (the engine calls from the channel's loop).
+/// The engine's recorder: applies the recording policy and writes what it keeps to the store with its telemetry
+/// message queued in the same transaction. With a <see cref="StoreWriter"/> (the service) the records are handed to
+/// the writer thread and the channel loop goes on at once; the writer commits them in order, in groups, and rebuilds
+/// the cycle history after the commit. Without one (tests, benchmarks, the export CLI) each record is written, durable,
+/// before the call returns. Thread-safe; one call at a time per channel (the engine calls from the channel's loop).
 /// </summary>
 public sealed class StoreTestRecorder : ITestRecorder
 {
@@ -20,11 +23,13 @@ public sealed class StoreTestRecorder : ITestRecorder
     private readonly ConcurrentDictionary<string, RecordingPolicy> _policies = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _halfCellByTest = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TestSampleRecord> _latest = new(StringComparer.Ordinal);
+    private readonly StoreWriter? _writer;
 
-    public StoreTestRecorder(RigStore store, IOptions<StoreOptions> options, RecentTrace? recent = null)
+    public StoreTestRecorder(RigStore store, IOptions<StoreOptions> options, RecentTrace? recent = null, StoreWriter? writer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
+        _writer = writer;
         _history = new CycleHistory(store);
         _recent = recent ?? new RecentTrace(TimeSpan.FromHours(6), 720);
         _options = options.Value;
@@ -39,14 +44,15 @@ public sealed class StoreTestRecorder : ITestRecorder
     public ValueTask TestStartedAsync(TestStartRecord start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
-        var known = _store.FindTest(start.TestId) is not null;
-        _store.AddTest(start);
         _halfCellByTest[start.TestId] = start.Cell.Chemistry == CellChemistry.AnodeFreeHalfCell;
-        if (!known)
+        var isNew = false;
+        return WriteAsync(tx => isNew = _store.AddTest(tx, start), () =>
         {
-            _history.TestStarted(start);
-        }
-        return ValueTask.CompletedTask;
+            if (isNew)
+            {
+                _history.TestStarted(start);
+            }
+        }, cancellationToken);
     }
 
     public ValueTask SampleAsync(TestSampleRecord sample, CancellationToken cancellationToken)
@@ -55,7 +61,8 @@ public sealed class StoreTestRecorder : ITestRecorder
         _latest[sample.ChannelId] = sample;
         if (_recent.IsEmptyFor(sample.ChannelId, sample.TestId))
         {
-            // A new test finds nothing; a test resumed after a restart gets back what the window held before it.
+            // A new test finds nothing; a test resumed after a restart gets back what the window held before it (a read
+            // once per test and restart, not per sample).
             foreach (var stored in _store.ReadLatestSamples(sample.TestId, sample.ChannelId, 20_000)
                 .Where(s => sample.Timestamp - s.Timestamp <= _recent.Window))
             {
@@ -64,30 +71,46 @@ public sealed class StoreTestRecorder : ITestRecorder
         }
         _recent.Add(sample);
         var policy = _policies.GetOrAdd(sample.ChannelId, _ => new RecordingPolicy(_options));
-        if (policy.ShouldKeep(sample.TestId, sample.Timestamp, sample.StepIndex, sample.VoltageVolts, sample.CurrentAmperes, sample.StepEnd))
+        if (!policy.ShouldKeep(sample.TestId, sample.Timestamp, sample.StepIndex, sample.VoltageVolts, sample.CurrentAmperes, sample.StepEnd))
         {
-            var halfCell = IsHalfCell(sample.TestId);
-            var recordIndex = _store.AddSample(sample, seq => TelemetryPayloads.Telemetry(sample, seq, halfCell));
-            _history.SampleKept(sample, recordIndex);
+            return ValueTask.CompletedTask;
         }
-        return ValueTask.CompletedTask;
+        var recordIndex = 0L;
+        return WriteAsync(tx =>
+        {
+            var halfCell = IsHalfCell(tx, sample.TestId);
+            recordIndex = _store.AddSample(tx, sample, seq => TelemetryPayloads.Telemetry(sample, seq, halfCell));
+        }, () => _history.SampleKept(sample, recordIndex), cancellationToken);
     }
 
     public ValueTask CycleClosedAsync(CycleSummary summary, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        _store.AddCycle(summary, seq => TelemetryPayloads.Cycle(summary, seq));
-        _history.CycleClosed(summary);
-        return ValueTask.CompletedTask;
+        return WriteAsync(tx => _store.AddCycle(tx, summary, seq => TelemetryPayloads.Cycle(summary, seq)),
+            () => _history.CycleClosed(summary), cancellationToken);
     }
 
     public ValueTask TestEndedAsync(TestEndRecord end, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(end);
-        _store.EndTest(end);
+        return WriteAsync(tx => _store.EndTest(tx, end), null, cancellationToken);
+    }
+
+    /// <summary>Waits until every record handed over so far is committed and the history rebuilt (no-op without a writer).</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _writer?.FlushAsync(cancellationToken) ?? Task.CompletedTask;
+
+    private ValueTask WriteAsync(Action<SqliteTransaction> write, Action? afterCommit, CancellationToken cancellationToken)
+    {
+        if (_writer is { } writer)
+        {
+            var queued = writer.EnqueueAsync(write, afterCommit, cancellationToken);
+            return queued.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(queued.AsTask());
+        }
+        _store.WriteGroup([write], ex => System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex));
+        afterCommit?.Invoke();
         return ValueTask.CompletedTask;
     }
 
-    private bool IsHalfCell(string testId) =>
-        _halfCellByTest.GetOrAdd(testId, id => _store.FindTest(id)?.Start.Cell.Chemistry != CellChemistry.AnodeFreeFullCell);
+    private bool IsHalfCell(SqliteTransaction tx, string testId) =>
+        _halfCellByTest.GetOrAdd(testId, id => _store.Chemistry(tx, id) != CellChemistry.AnodeFreeFullCell);
 }

@@ -101,6 +101,88 @@ public sealed partial class MqttConnection : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Publishes <paramref name="messages"/> in order with QoS 1, up to <see cref="MaxInflight"/> awaiting their PUBACK
+    /// at once (one round trip per window instead of per message; MQTT keeps a client's messages in order). Returns
+    /// how many, from the first, were acknowledged: it stops at the first failure, and the connection is then treated
+    /// as lost, so a later publish starts again at the first unacknowledged message.
+    /// </summary>
+    public async Task<int> PublishManyAsync(IReadOnlyList<MqttApplicationMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        using var timeout = new CancellationTokenSource(_options.PublishTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        await _gate.WaitAsync(cancellationToken);
+        var inflight = new Queue<(Task<MqttClientPublishResult> Ack, string Topic)>(MaxInflight);
+        var acknowledged = 0;
+        try
+        {
+            if (!_client.IsConnected)
+            {
+                return 0;
+            }
+            foreach (var message in messages)
+            {
+                if (inflight.Count == MaxInflight)
+                {
+                    if (!await AcknowledgedAsync(inflight.Dequeue()))
+                    {
+                        return acknowledged;
+                    }
+                    acknowledged++;
+                    // Each acknowledged window buys the rest of the page another time-out.
+                    timeout.CancelAfter(_options.PublishTimeout);
+                }
+                inflight.Enqueue((_client.PublishAsync(message, linked.Token), message.Topic));
+            }
+            while (inflight.Count > 0)
+            {
+                if (!await AcknowledgedAsync(inflight.Dequeue()))
+                {
+                    return acknowledged;
+                }
+                acknowledged++;
+            }
+            return acknowledged;
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException
+                                   && !cancellationToken.IsCancellationRequested)
+        {
+            LogPublishFailed(messages[acknowledged].Topic, ex.Message);
+            MarkLost();
+            return acknowledged;
+        }
+        finally
+        {
+            // Nothing of this page may still be in flight when the gate opens (a reconnect must not overlap it).
+            foreach (var (ack, _) in inflight)
+            {
+                try
+                {
+                    await ack;
+                }
+                catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+                {
+                }
+            }
+            _gate.Release();
+        }
+    }
+
+    /// <summary>PUBACKs awaited at once by <see cref="PublishManyAsync"/>: mosquitto's default receive maximum for a client is 20.</summary>
+    public const int MaxInflight = 16;
+
+    private async Task<bool> AcknowledgedAsync((Task<MqttClientPublishResult> Ack, string Topic) pending)
+    {
+        var result = await pending.Ack;
+        if (result.IsSuccess || result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers)
+        {
+            return true;
+        }
+        LogPublishRefused(pending.Topic, result.ReasonCode.ToString());
+        return false;
+    }
+
     public MqttApplicationMessage Message(string topic, byte[] payload, bool retain) =>
         new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag(retain)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();

@@ -8,10 +8,11 @@ namespace Rig.Service.Telemetry;
 
 /// <summary>
 /// Publishes the outbox in order: one page at a time from the oldest unsent row (memory is one page whatever
-/// the backlog), each message QoS 1, the page's rows marked sent once their PUBACKs came. A failed publish
-/// stops the page; the next attempt starts again from the first unacknowledged row, so after an outage of any
-/// length the backlog replays in order with its original timestamps, then the live messages follow. Delivery is
-/// at least once: a crash between PUBACK and marking replays at most one page, and "seq" lets readers drop it.
+/// the backlog), each message QoS 1 with up to <see cref="MqttConnection.MaxInflight"/> PUBACKs awaited at once, the
+/// page's rows marked sent once acknowledged (a commit without fsync: a lost mark only means a duplicate). A failed
+/// publish stops the page; the next attempt starts again from the first unacknowledged row, so after an outage of any
+/// length the backlog replays in order with its original timestamps, then the live messages follow. Delivery is at
+/// least once: a crash between PUBACK and marking replays at most one page, and "seq" lets readers drop it.
 /// </summary>
 public sealed partial class OutboxPublisher : BackgroundService
 {
@@ -59,19 +60,11 @@ public sealed partial class OutboxPublisher : BackgroundService
                     await IdleAsync(stoppingToken);
                     continue;
                 }
-                var acknowledged = new List<long>(page.Count);
-                foreach (var message in page)
-                {
-                    var mqttMessage = _connection.Message(_connection.Topics.Absolute(message.Topic), message.Payload, message.Retain);
-                    if (!await _connection.PublishAsync(mqttMessage, stoppingToken))
-                    {
-                        break;
-                    }
-                    acknowledged.Add(message.Id);
-                }
-                _store.MarkSent(acknowledged, _time.GetUtcNow());
-                Interlocked.Add(ref _published, acknowledged.Count);
-                if (acknowledged.Count < page.Count)
+                var messages = page.Select(m => _connection.Message(_connection.Topics.Absolute(m.Topic), m.Payload, m.Retain)).ToList();
+                var acknowledged = await _connection.PublishManyAsync(messages, stoppingToken);
+                _store.MarkSent([.. page.Take(acknowledged).Select(m => m.Id)], _time.GetUtcNow());
+                Interlocked.Add(ref _published, acknowledged);
+                if (acknowledged < page.Count)
                 {
                     LogBacklog(_store.CountUnsent());
                 }

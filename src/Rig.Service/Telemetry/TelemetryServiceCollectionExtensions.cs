@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Recording;
 using Rig.Service.Store;
@@ -33,6 +34,17 @@ public static class TelemetryServiceCollectionExtensions
         {
             var mqtt = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
             return new RecentTrace(mqtt.RecentWindow, mqtt.RecentPoints);
+        });
+        // The channel loops hand their records to this one thread and never wait on the disk (docs/telemetry.md).
+        services.AddSingleton(sp =>
+        {
+            var writer = ActivatorUtilities.CreateInstance<StoreWriter>(sp);
+            var events = sp.GetRequiredService<RigEvents>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            writer.ProblemChanged += problem => events.Raise(problem is null
+                ? new RigEvent(time.GetUtcNow(), RigEventSeverity.Info, "rig", "store.recovered", "the store takes writes again")
+                : new RigEvent(time.GetUtcNow(), RigEventSeverity.Alarm, "rig", "store.unavailable", problem));
+            return writer;
         });
         services.AddSingleton<StoreTestRecorder>();
         // Replaces the engine's in-memory default (registered with TryAdd), whichever order the areas are added in.
