@@ -35,7 +35,8 @@ internal static class DataPathBench
         await LoopJitterAsync(channels: 8, period: TimeSpan.FromMilliseconds(500), duration: TimeSpan.FromSeconds(16));
         await StoredBytesAsync(channels: 8, samplesPerChannel: 6_000);
         await MqttAsync();
-        Console.WriteLine(Memory("after the run"));
+        Console.WriteLine(Memory("of the bench process after the run"));
+        await ServiceMemoryBench.MeasureAsync(TimeSpan.FromSeconds(60));
     }
 
     /// <summary>The GC configuration in force (runtimeconfig / DOTNET_ environment variables).</summary>

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Rig.Bench;
+
+/// <summary>
+/// The service's own resident memory: Rig.Service.dll as its own process (with its shipped runtimeconfig.json), 8
+/// simulated channels each running the 1 mAh/cm² plating/stripping preset, publishing to a real mosquitto. RSS is read
+/// from /proc every 5 s. Duration: RIG_BENCH_MEMORY_SECONDS (default 90; the issue's figure is for 3600).
+/// </summary>
+internal static class ServiceMemoryBench
+{
+    public static Task RunAsync() => MeasureAsync(TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("RIG_BENCH_MEMORY_SECONDS"), CultureInfo.InvariantCulture, out var s) ? s : 90));
+
+    public static async Task MeasureAsync(TimeSpan duration)
+    {
+        var directory = Directory.CreateTempSubdirectory("rig-bench-memory-").FullName;
+        var port = TelemetryBench.FreePort();
+        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\nuser {Environment.UserName}\n");
+        using var mosquitto = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(directory, "mosquitto.conf")]) { RedirectStandardError = true })!;
+        Process? service = null;
+        try
+        {
+            await TelemetryBench.WaitForPortAsync(port);
+            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Rig.Service.dll"));
+            start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+            start.Environment["Rig__StateDirectory"] = Path.Combine(directory, "state");
+            start.Environment["Mqtt__Broker"] = "127.0.0.1";
+            start.Environment["Mqtt__Port"] = port.ToString(CultureInfo.InvariantCulture);
+            for (var c = 3; c <= 8; c++)
+            {
+                var key = $"Rig__Channels__ch{c}__";
+                start.Environment[key + "Cell__Name"] = $"HC-{c}";
+                start.Environment[key + "Cell__AreaCm2"] = "0.785";
+                start.Environment[key + "Cell__Chemistry"] = "AnodeFreeHalfCell";
+                start.Environment[key + "Clamp__Kind"] = "Simulated";
+                start.Environment[key + "Clamp__RatedForceNewtons"] = "2000";
+                start.Environment[key + "HeaterZone"] = "die-block";
+                start.Environment[key + "Instrument__Kind"] = "Simulated";
+                start.Environment[key + "Pressure__TargetMegapascals"] = "10";
+                start.Environment[key + "Pressure__WindowMegapascals"] = "1";
+                start.Environment[key + "Simulation__Seed"] = c.ToString(CultureInfo.InvariantCulture);
+            }
+            var connected = new TaskCompletionSource();
+            service = new Process { StartInfo = start };
+            service.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data?.Contains("MQTT connected", StringComparison.Ordinal) == true)
+                {
+                    connected.TrySetResult();
+                }
+            };
+            service.ErrorDataReceived += (_, _) => { };
+            service.Start();
+            service.BeginOutputReadLine();
+            service.BeginErrorReadLine();
+            await connected.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            for (var c = 1; c <= 8; c++)
+            {
+                var preset = c == 2 ? "anode-free-full-cell" : "plating-stripping-1mAh";
+                using var pub = Process.Start(new ProcessStartInfo("mosquitto_pub", ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-q", "1",
+                    "-t", "anodefreerig/rig-01/cmd/start", "-m", $"{{\"channel\":\"ch{c}\",\"preset\":\"{preset}\"}}"]))!;
+                await pub.WaitForExitAsync();
+            }
+            var stopwatch = Stopwatch.StartNew();
+            long peak = 0, last = 0;
+            while (stopwatch.Elapsed < duration && !service.HasExited)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5));
+                last = ResidentKiB(service.Id);
+                peak = Math.Max(peak, last);
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"service process, 8 channels under test for {stopwatch.Elapsed.TotalSeconds:0} s: RSS {last / 1024.0:0.0} MiB at the end, peak {peak / 1024.0:0.0} MiB; {ShippedGcSettings()}"));
+        }
+        finally
+        {
+            if (service is { HasExited: false })
+            {
+                service.Kill();
+                await service.WaitForExitAsync();
+            }
+            service?.Dispose();
+            mosquitto.Kill();
+            await mosquitto.WaitForExitAsync();
+            Directory.Delete(directory, true);
+        }
+    }
+
+    private static long ResidentKiB(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The GC settings in the service's runtimeconfig.json, plus any DOTNET_GC* environment variables.</summary>
+    private static string ShippedGcSettings()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Rig.Service.runtimeconfig.json");
+        var settings = new List<string>();
+        if (File.Exists(path))
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(path));
+            if (json.RootElement.GetProperty("runtimeOptions").TryGetProperty("configProperties", out var properties))
+            {
+                settings.AddRange(properties.EnumerateObject().Where(p => p.Name.StartsWith("System.GC", StringComparison.Ordinal) || p.Name.Contains("Globalization", StringComparison.Ordinal))
+                    .Select(p => $"{p.Name}={p.Value}"));
+            }
+        }
+        settings.AddRange(Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase))
+            .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}"));
+        return "GC settings: " + (settings.Count == 0 ? "runtime defaults (workstation, concurrent)" : string.Join(", ", settings));
+    }
+}
