@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Adds an account to a mosquitto password file and its block to the acl file, then reloads mosquitto.
-#   add-account.sh rig|dashboard|operator NAME [--dir /etc/mosquitto/anodefreerig] [--prefix anodefreerig]
+#   add-account.sh rig|dashboard|operator|archive|homeassistant NAME [--dir /etc/mosquitto/anodefreerig] [--prefix anodefreerig]
 # Asks for the password (mosquitto_passwd); re-running for an existing name changes only its password.
 set -euo pipefail
-role=${1:?role: rig, dashboard or operator}; name=${2:?account name}; shift 2
+role=${1:?role: rig, dashboard, operator, archive or homeassistant}; name=${2:?account name}; shift 2
 dir=/etc/mosquitto/anodefreerig; prefix=anodefreerig
 while [ $# -gt 0 ]; do
   case $1 in
@@ -16,10 +16,12 @@ touch "$dir/passwd"
 mosquitto_passwd "$dir/passwd" "$name"
 if ! grep -qx "user $name" "$dir/acl" 2>/dev/null; then
   case $role in
-    rig) printf '\nuser %s\ntopic write %s/%s/#\ntopic read %s/%s/cmd/#\n' "$name" "$prefix" "$name" "$prefix" "$name";;
+    rig) printf '\nuser %s\ntopic write %s/%s/#\ntopic write homeassistant/+/%s/#\ntopic read %s/%s/cmd/#\n' "$name" "$prefix" "$name" "$name" "$prefix" "$name";;
     dashboard) printf '\nuser %s\ntopic read %s/#\n' "$name" "$prefix";;
     operator) printf '\nuser %s\ntopic read %s/#\ntopic write %s/+/cmd/#\n' "$name" "$prefix" "$prefix";;
-    *) echo "role must be rig, dashboard or operator" >&2; exit 2;;
+    archive) printf '\nuser %s\ntopic read %s/#\ntopic write %s/+/cmd/replay\n' "$name" "$prefix" "$prefix";;
+    homeassistant) printf '\nuser %s\ntopic read %s/#\ntopic read homeassistant/#\ntopic write homeassistant/status\n' "$name" "$prefix";;
+    *) echo "role must be rig, dashboard, operator, archive or homeassistant" >&2; exit 2;;
   esac >> "$dir/acl"
 fi
 systemctl reload mosquitto 2>/dev/null || echo "reload mosquitto (kill -HUP) to apply"

@@ -31,7 +31,8 @@ mosquitto_passwd -b -c "$pw" rig-01 rig01-pass
 mosquitto_passwd -b "$pw" rig-02 rig02-pass
 mosquitto_passwd -b "$pw" dashboard dash-pass
 mosquitto_passwd -b "$pw" operator op-pass
-mosquitto_passwd -b "$pw" telegraf tg-pass
+mosquitto_passwd -b "$pw" archive ar-pass
+mosquitto_passwd -b "$pw" homeassistant ha-pass
 cp "$conf/central/acl" "$work/central/acl"
 mosquitto_passwd -b -c "$work/rig/passwd" anodefreerig svc-pass
 mosquitto_passwd -b "$work/rig/passwd" dashboard dash-pass
@@ -109,13 +110,30 @@ mosquitto_pub "${T[@]}" -u operator -P op-pass -q 1 -t anodefreerig/rig-01/cmd/s
 wait_subscribers
 grep -q "anodefreerig/rig-01/cmd/stop lab-command" "$work/local-cmds" && pass "bridge carries lab commands to the rig" || fail "command did not cross the bridge"
 
+# 5. Home Assistant discovery: the service's retained configs (node id = rig) cross the bridge and reach Home Assistant's
+# account; a rig cannot write another rig's configs; the archive may ask a rig to replay, and nothing else
+watch homeassistant ha-pass 'homeassistant/#' 6 "$work/ha"
+mosquitto_pub "${L[@]}" -u anodefreerig -P svc-pass -q 1 -r -t homeassistant/sensor/rig-01/ch1_voltage/config -m '{"name":"Voltage"}'
+mosquitto_pub "${T[@]}" -u rig-01 -P rig01-pass -q 1 -t homeassistant/sensor/rig-02/ch1_voltage/config -m forged-config 2>/dev/null || true
+mosquitto_pub "${T[@]}" -u homeassistant -P ha-pass -q 1 -t homeassistant/status -m online
+wait_subscribers
+grep -q 'homeassistant/sensor/rig-01/ch1_voltage/config {"name":"Voltage"}' "$work/ha" && pass "discovery config crosses the bridge to Home Assistant" || fail "discovery config did not reach Home Assistant"
+grep -q forged-config "$work/ha" && fail "rig-01 wrote rig-02's discovery config" || pass "rig cannot write another rig's discovery config"
+grep -q "homeassistant/status online" "$work/ha" && pass "Home Assistant publishes its birth message" || fail "Home Assistant birth refused"
+watch rig-01 rig01-pass 'anodefreerig/rig-01/cmd/#' 5 "$work/archive-cmds"
+mosquitto_pub "${T[@]}" -u archive -P ar-pass -q 1 -t anodefreerig/rig-01/cmd/replay -m '{"stream":"ch1/telemetry","from_seq":1,"to_seq":2}'
+mosquitto_pub "${T[@]}" -u archive -P ar-pass -q 1 -t anodefreerig/rig-01/cmd/abort -m archive-abort 2>/dev/null || true
+wait_subscribers
+grep -q "anodefreerig/rig-01/cmd/replay" "$work/archive-cmds" && pass "archive may ask a rig to replay" || fail "archive replay request refused"
+grep -q archive-abort "$work/archive-cmds" && fail "archive sent another command" || pass "archive cannot send other commands"
+
 # network cut: stop the lab broker, publish on the rig, restart the lab broker; the queued message arrives
-# (a persistent telegraf-style session on the lab broker receives it once the bridge reconnects)
-mosquitto_sub "${T[@]}" -u telegraf -P tg-pass -i test-telegraf -c -q 1 -t 'anodefreerig/+/+/telemetry' -W 1 >/dev/null 2>&1 || true
+# (the archive's persistent session on the lab broker receives it once the bridge reconnects)
+mosquitto_sub "${T[@]}" -u archive -P ar-pass -i test-archive -c -q 1 -t 'anodefreerig/+/+/telemetry' -W 1 >/dev/null 2>&1 || true
 kill "$central_pid"; wait "$central_pid" 2>/dev/null || true
 mosquitto_pub "${L[@]}" -u anodefreerig -P svc-pass -q 1 -t anodefreerig/rig-01/ch1/telemetry -m during-cut
 start_broker central "$work/central.conf" "$plain"
-mosquitto_sub "${T[@]}" -u telegraf -P tg-pass -i test-telegraf -c -q 1 -t 'anodefreerig/+/+/telemetry' -v -W 15 -C 1 > "$work/after-cut" 2>/dev/null || true
+mosquitto_sub "${T[@]}" -u archive -P ar-pass -i test-archive -c -q 1 -t 'anodefreerig/+/+/telemetry' -v -W 15 -C 1 > "$work/after-cut" 2>/dev/null || true
 grep -q "anodefreerig/rig-01/ch1/telemetry during-cut" "$work/after-cut" && pass "message published during a cut arrives after it" || fail "message published during a cut was lost"
 
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed; broker logs:"; cat "$work"/*.log; exit 1; fi

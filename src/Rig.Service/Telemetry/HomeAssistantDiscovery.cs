@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Reflection;
 using Microsoft.Extensions.Options;
 using Rig.Service.Configuration;
 
@@ -5,24 +7,31 @@ namespace Rig.Service.Telemetry;
 
 /// <summary>
 /// Home Assistant MQTT discovery: after every connect, one retained config per sensor at
-/// "&lt;discovery prefix&gt;/sensor/&lt;rig&gt;_&lt;channel&gt;/&lt;sensor&gt;/config", reading the channel's retained state
-/// topic with a value template, available while "&lt;prefix&gt;/&lt;rig&gt;/status" says "online". Configuration,
-/// not data, so it is published directly rather than through the outbox.
+/// "&lt;discovery prefix&gt;/sensor/&lt;rig&gt;/&lt;channel&gt;_&lt;sensor&gt;/config" (node id = the rig, so the rig's bridge and
+/// the lab ACL can allow "homeassistant/+/&lt;rig&gt;/#" and nothing of another rig's), reading the channel's retained
+/// state topic with a value template, available while "&lt;prefix&gt;/&lt;rig&gt;/status" says "online". Units are ones
+/// Home Assistant accepts for the device class (pressure in kPa: MPa is not among them); entity names do not
+/// repeat the device's name ("rig-01 ch1" + "Voltage"). Configuration, not data: published directly, not through
+/// the outbox.
 /// </summary>
 public sealed class HomeAssistantDiscovery
 {
-    /// <summary>(object id, name, JSON field in the state document, unit, HA device class).</summary>
-    private static readonly (string Id, string Name, string Field, string? Unit, string? DeviceClass)[] Sensors =
+    /// <summary>(object id, name, JSON field in the state document, factor to the unit, unit, HA device class).</summary>
+    private static readonly (string Id, string Name, string Field, double Factor, string? Unit, string? DeviceClass)[] Sensors =
     [
-        ("voltage", "Voltage", "voltage_V", "V", "voltage"),
-        ("current", "Current", "current_A", "A", "current"),
-        ("stack_pressure", "Stack pressure", "stack_pressure_MPa", "MPa", "pressure"),
-        ("force", "Clamp force", "force_N", "N", null),
-        ("temperature", "Temperature", "temperature_degC", "°C", "temperature"),
-        ("cycle", "Cycle", "cycle", null, null),
-        ("step", "Step", "step", null, null),
-        ("run_state", "Run state", "run_state", null, null),
+        ("voltage", "Voltage", "voltage_V", 1, "V", "voltage"),
+        ("current", "Current", "current_A", 1, "A", "current"),
+        // The state carries MPa; Home Assistant's pressure class takes Pa, kPa, hPa, bar, cbar, mbar, mmHg, inHg, psi.
+        ("stack_pressure", "Stack pressure", "stack_pressure_MPa", 1000, "kPa", "pressure"),
+        ("force", "Clamp force", "force_N", 1, "N", null),
+        ("temperature", "Temperature", "temperature_degC", 1, "°C", "temperature"),
+        ("cycle", "Cycle", "cycle", 1, null, null),
+        ("step", "Step", "step", 1, null, null),
+        ("run_state", "Run state", "run_state", 1, null, null),
     ];
+
+    private static string Version =>
+        typeof(HomeAssistantDiscovery).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     private readonly MqttConnection _connection;
     private readonly RigOptions _rig;
@@ -45,17 +54,20 @@ public sealed class HomeAssistantDiscovery
     public IEnumerable<(string Topic, byte[] Payload)> Configs()
     {
         var topics = _connection.Topics;
-        foreach (var channelId in _rig.Channels.Keys)
+        foreach (var (channelId, channel) in _rig.Channels)
         {
             var node = $"{_rig.Id}_{channelId}";
             foreach (var sensor in Sensors)
             {
                 var payload = TelemetryPayloads.Write(w =>
                 {
-                    w.WriteString("name", $"{channelId} {sensor.Name}");
+                    w.WriteString("name", sensor.Name);
                     w.WriteString("unique_id", $"{node}_{sensor.Id}");
                     w.WriteString("state_topic", topics.State(channelId));
-                    w.WriteString("value_template", $"{{{{ value_json.{sensor.Field} }}}}");
+                    // "None" is Home Assistant's MQTT payload for "unknown": a sensor that is not read has no value.
+                    w.WriteString("value_template", sensor.Factor == 1
+                        ? $"{{{{ value_json.{sensor.Field} if value_json.{sensor.Field} is not none else 'None' }}}}"
+                        : $"{{{{ (value_json.{sensor.Field} * {sensor.Factor.ToString(CultureInfo.InvariantCulture)}) | round(1) if value_json.{sensor.Field} is number else 'None' }}}}");
                     if (sensor.Unit is not null)
                     {
                         w.WriteString("unit_of_measurement", sensor.Unit);
@@ -74,9 +86,15 @@ public sealed class HomeAssistantDiscovery
                     w.WriteEndArray();
                     w.WriteString("name", $"{_rig.Id} {channelId}");
                     w.WriteString("manufacturer", "AnodeFreeRig");
+                    w.WriteString("model", $"Test channel, {channel.Cell.Chemistry}");
+                    w.WriteString("sw_version", Version);
+                    w.WriteEndObject();
+                    w.WriteStartObject("origin");
+                    w.WriteString("name", "AnodeFreeRig");
+                    w.WriteString("sw_version", Version);
                     w.WriteEndObject();
                 });
-                yield return ($"{_mqtt.DiscoveryPrefix}/sensor/{node}/{sensor.Id}/config", payload);
+                yield return ($"{_mqtt.DiscoveryPrefix}/sensor/{_rig.Id}/{channelId}_{sensor.Id}/config", payload);
             }
         }
     }

@@ -69,9 +69,9 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
         var history = more.First(m => m.Topic == $"{rig.Topics.Root}/ch1/history");
         Assert.True(history.Retain);
         Assert.Equal(testId, history.Json.GetProperty("test_id").GetString());
-        await using var dashboard = await TestSubscriber.ConnectAsync(_broker.Port, "homeassistant/sensor/rig-t_ch1/+/config");
-        var configs = await dashboard.WaitForAsync(r => r.Count >= 8, TimeSpan.FromSeconds(10));
-        var voltage = configs.Single(m => m.Topic.EndsWith("/voltage/config", StringComparison.Ordinal)).Json;
+        await using var dashboard = await TestSubscriber.ConnectAsync(_broker.Port, "homeassistant/sensor/rig-t/+/config");
+        var configs = await dashboard.WaitForAsync(r => r.Count >= 16, TimeSpan.FromSeconds(10));
+        var voltage = configs.Single(m => m.Topic.EndsWith("/ch1_voltage/config", StringComparison.Ordinal)).Json;
         Assert.Equal(rig.Topics.State("ch1"), voltage.GetProperty("state_topic").GetString());
         Assert.Equal("V", voltage.GetProperty("unit_of_measurement").GetString());
     }
