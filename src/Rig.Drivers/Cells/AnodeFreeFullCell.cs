@@ -18,7 +18,9 @@ public sealed class AnodeFreeFullCell : ICellElectrochemistry
     private double _cathodeCapacityMilliampHours;
     private double _sodiumInCathodeMilliampHours;
     private double _platedSodiumMilliampHours;
+    private double _chargedInStepMilliampHours;
     private bool _firstDischargeCompleted;
+    private bool _wasCharging;
 
     public AnodeFreeFullCell(double areaSquareCentimetres, FullCellParameters parameters)
     {
@@ -40,15 +42,17 @@ public sealed class AnodeFreeFullCell : ICellElectrochemistry
     /// <summary>Cathode state of charge, 0 (discharged) to 1.</summary>
     public double CathodeStateOfCharge => 1.0 - _sodiumInCathodeMilliampHours / _cathodeCapacityMilliampHours;
 
-    public CellState Capture() => new(_cathodeCapacityMilliampHours, _sodiumInCathodeMilliampHours, _platedSodiumMilliampHours, 0,
-        _firstDischargeCompleted ? 1 : 0);
+    public CellState Capture() => new(_cathodeCapacityMilliampHours, _sodiumInCathodeMilliampHours, _platedSodiumMilliampHours,
+        _chargedInStepMilliampHours, (_firstDischargeCompleted ? 1 : 0) | (_wasCharging ? 2 : 0));
 
     public void Restore(in CellState state)
     {
         _cathodeCapacityMilliampHours = state.Slot0;
         _sodiumInCathodeMilliampHours = state.Slot1;
         _platedSodiumMilliampHours = state.Slot2;
+        _chargedInStepMilliampHours = state.Slot3;
         _firstDischargeCompleted = (state.Flags & 1) != 0;
+        _wasCharging = (state.Flags & 2) != 0;
     }
 
     public double TerminalVoltage(double currentAmperes, double temperatureKelvin)
@@ -66,7 +70,7 @@ public sealed class AnodeFreeFullCell : ICellElectrochemistry
         var resistance = _parameters.AreaSpecificResistanceOhmSquareCentimetres / AreaSquareCentimetres * resistanceFactor;
         var currentDensity = currentAmperes * 1000.0 / AreaSquareCentimetres;
         var exchange = _parameters.ExchangeCurrentDensityMilliampsPerSquareCentimetre / resistanceFactor;
-        return SodiumChromiumOxideCathode.OpenCircuitVolts(CathodeStateOfCharge)
+        return SodiumChromiumOxideCathode.OpenCircuitVolts(SurfaceStateOfCharge(currentAmperes, temperatureKelvin))
             - AnodePotential(currentAmperes)
             + currentAmperes * resistance
             + Arrhenius.KineticOverpotential(currentDensity, exchange, temperatureKelvin);
@@ -77,13 +81,19 @@ public sealed class AnodeFreeFullCell : ICellElectrochemistry
         var milliampHours = currentAmperes * 1000.0 * seconds / SecondsPerHour;
         if (milliampHours > 0)
         {
+            if (!_wasCharging)
+            {
+                _chargedInStepMilliampHours = 0;
+                _wasCharging = true;
+            }
             var extracted = Math.Min(milliampHours, _sodiumInCathodeMilliampHours);
             _sodiumInCathodeMilliampHours -= extracted;
-            var efficiency = _firstDischargeCompleted ? _parameters.CoulombicEfficiency : _parameters.InitialCoulombicEfficiency;
-            _platedSodiumMilliampHours += extracted * efficiency;
+            _platedSodiumMilliampHours += extracted * PlatingEfficiency(extracted, temperatureKelvin);
+            _chargedInStepMilliampHours += extracted;
         }
         else if (milliampHours < 0)
         {
+            _wasCharging = false;
             var stripped = Math.Min(-milliampHours, _platedSodiumMilliampHours);
             _platedSodiumMilliampHours -= stripped;
             FadeCathode(stripped);
@@ -93,6 +103,32 @@ public sealed class AnodeFreeFullCell : ICellElectrochemistry
                 _firstDischargeCompleted = true;
             }
         }
+    }
+
+    // The cathode's surface runs ahead of its bulk by I·τ(T)/Q (quasi-steady solid-state diffusion): charging empties
+    // the surface first, discharging fills it first, so the cut-offs come early at high current and low temperature.
+    private double SurfaceStateOfCharge(double currentAmperes, double kelvin)
+    {
+        var tau = _parameters.CathodeDiffusionTimeSecondsAt25C
+            * Arrhenius.ResistanceFactor(_parameters.CathodeDiffusionActivationEnergyKilojoulesPerMole, kelvin);
+        var capacityAmpereSeconds = _cathodeCapacityMilliampHours * SecondsPerHour / 1000.0;
+        return CathodeStateOfCharge + currentAmperes * tau / capacityAmpereSeconds;
+    }
+
+    // As the half cell: ICE's share lost on the first charge, then (1 - CE)·(1 + β)·(q/Q₀)^β at charged capacity q,
+    // both shifted by the contact loss at this pressure and temperature.
+    private double PlatingEfficiency(double milliampHours, double kelvin)
+    {
+        var contact = InterfaceContact.ExtraLoss(_parameters.Contact, _parameters.StackPressureMegapascals, kelvin);
+        if (!_firstDischargeCompleted)
+        {
+            return Math.Clamp(_parameters.InitialCoulombicEfficiency - contact, 0, 1);
+        }
+        var midpoint = (_chargedInStepMilliampHours + 0.5 * milliampHours) / AreaSquareCentimetres;
+        var beta = _parameters.ArealCapacityLossExponent;
+        var loss = (1 - _parameters.CoulombicEfficiency) * (1 + beta)
+            * Math.Pow(midpoint / _parameters.ReferenceArealCapacityMilliampHoursPerSquareCentimetre, beta);
+        return Math.Clamp(1 - loss - contact, 0, 1);
     }
 
     // ~0 V vs Na while sodium is plated. With none left: discharging pushes bare Al up to AnodeDepletionVoltage

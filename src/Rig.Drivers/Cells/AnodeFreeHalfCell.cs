@@ -3,9 +3,10 @@ namespace Rig.Drivers.Cells;
 /// <summary>
 /// Na9Sn4 | NBH | Al half cell, Al on HI: plating (negative current) deposits sodium on Al a few tens of mV
 /// below 0 V; stripping (positive current) returns it until the inventory runs out and the potential rises
-/// sharply through the 2 V cut-off. Part of every plated charge is lost (efficiency); plating at or above the
-/// critical current density grows a dendrite that shorts the cell: the potential collapses toward zero and
-/// fluctuates (the paper's short-circuit signature).
+/// sharply through the 2 V cut-off. Part of every plated charge is lost (efficiency, which depends on stack
+/// pressure, temperature and the capacity plated); a plating that takes more capacity than its current density
+/// allows (the critical current density falls with capacity) grows a dendrite that shorts the cell: the potential
+/// collapses toward zero and fluctuates (the paper's short-circuit signature).
 /// </summary>
 public sealed class AnodeFreeHalfCell : ICellElectrochemistry
 {
@@ -16,7 +17,7 @@ public sealed class AnodeFreeHalfCell : ICellElectrochemistry
     private const double FirstCycleEndThreshold = 10.0;
     private readonly HalfCellParameters _parameters;
     private double _activeSodiumMilliampHours;
-    private double _platedAboveCriticalInStepMilliampHours;
+    private double _platedInStepMilliampHours;
     private bool _firstStripCompleted;
     private bool _wasPlating;
 
@@ -38,13 +39,13 @@ public sealed class AnodeFreeHalfCell : ICellElectrochemistry
     /// <summary>True once the cell has been stripped empty at least once (the ICE cycle is behind it).</summary>
     public bool FirstStripCompleted => _firstStripCompleted;
 
-    public CellState Capture() => new(_activeSodiumMilliampHours, _platedAboveCriticalInStepMilliampHours, 0, 0,
+    public CellState Capture() => new(_activeSodiumMilliampHours, _platedInStepMilliampHours, 0, 0,
         (_firstStripCompleted ? 1 : 0) | (_wasPlating ? 2 : 0) | (IsShorted ? 4 : 0));
 
     public void Restore(in CellState state)
     {
         _activeSodiumMilliampHours = state.Slot0;
-        _platedAboveCriticalInStepMilliampHours = state.Slot1;
+        _platedInStepMilliampHours = state.Slot1;
         _firstStripCompleted = (state.Flags & 1) != 0;
         _wasPlating = (state.Flags & 2) != 0;
         IsShorted = (state.Flags & 4) != 0;
@@ -82,7 +83,7 @@ public sealed class AnodeFreeHalfCell : ICellElectrochemistry
 
         if (milliampHours < 0)
         {
-            Plate(-milliampHours, Math.Abs(currentAmperes) * 1000.0 / AreaSquareCentimetres);
+            Plate(-milliampHours, Math.Abs(currentAmperes) * 1000.0 / AreaSquareCentimetres, temperatureKelvin);
         }
         else if (milliampHours > 0)
         {
@@ -90,26 +91,40 @@ public sealed class AnodeFreeHalfCell : ICellElectrochemistry
         }
     }
 
-    private void Plate(double milliampHours, double currentDensity)
+    private void Plate(double milliampHours, double currentDensity, double kelvin)
     {
         if (!_wasPlating)
         {
-            _platedAboveCriticalInStepMilliampHours = 0;
+            _platedInStepMilliampHours = 0;
             _wasPlating = true;
         }
 
-        var efficiency = _firstStripCompleted ? _parameters.CoulombicEfficiency : _parameters.InitialCoulombicEfficiency;
-        _activeSodiumMilliampHours += milliampHours * efficiency;
+        _activeSodiumMilliampHours += milliampHours * PlatingEfficiency(milliampHours, kelvin);
+        _platedInStepMilliampHours += milliampHours;
 
+        // A dendrite bridges once this plating has taken the capacity the current density allows (CCD vs capacity, Fig. 2h).
         // Small tolerance: a ramp of 0.2 mA/cm² steps reaches 6.0 as 5.999999.
-        if (currentDensity >= _parameters.CriticalCurrentDensityMilliampsPerSquareCentimetre - 1e-9)
+        if (_platedInStepMilliampHours / AreaSquareCentimetres >= _parameters.ShortingCapacityAt(currentDensity) - 1e-9)
         {
-            _platedAboveCriticalInStepMilliampHours += milliampHours;
-            if (_platedAboveCriticalInStepMilliampHours >= _parameters.ShortOnsetCapacityMilliampHoursPerSquareCentimetre * AreaSquareCentimetres)
-            {
-                IsShorted = true;
-            }
+            IsShorted = true;
         }
+    }
+
+    // Fraction of this increment that stays active: the first plating loses ICE's share (SEI, nucleation), later ones
+    // (1 - CE)·(1 + β)·(q/Q₀)^β at plated capacity q (so a whole plating of Q loses (1 - CE)·(Q/Q₀)^β of it), both
+    // shifted by the contact loss at this pressure and temperature.
+    private double PlatingEfficiency(double milliampHours, double kelvin)
+    {
+        var contact = InterfaceContact.ExtraLoss(_parameters.Contact, _parameters.StackPressureMegapascals, kelvin);
+        if (!_firstStripCompleted)
+        {
+            return Math.Clamp(_parameters.InitialCoulombicEfficiency - contact, 0, 1);
+        }
+        var midpoint = (_platedInStepMilliampHours + 0.5 * milliampHours) / AreaSquareCentimetres;
+        var beta = _parameters.ArealCapacityLossExponent;
+        var loss = (1 - _parameters.CoulombicEfficiency) * (1 + beta)
+            * Math.Pow(midpoint / _parameters.ReferenceArealCapacityMilliampHoursPerSquareCentimetre, beta);
+        return Math.Clamp(1 - loss - contact, 0, 1);
     }
 
     private void Strip(double milliampHours)

@@ -4,8 +4,35 @@ namespace Rig.Drivers.Cells;
 /// NaCrO2 | NBH | Al anode-free full cell. Defaults echo the paper's Fig. 7: ICE 93 %, average CE 99.96 %,
 /// ~70 % retention after 400 cycles at 40 °C and 1 mA/cm² between 1.8 and 3.5 V.
 /// </summary>
+/// <remarks>
+/// Efficiencies are given at the reference conditions in <see cref="Contact"/> (10 MPa, 40 °C: the paper's full-cell
+/// conditions); pressure, temperature, capacity and current density move them (docs/simulation.md#trends).
+/// </remarks>
 public sealed record FullCellParameters
 {
+    /// <summary>Stack pressure the twin's cell is held at, MPa.</summary>
+    public double StackPressureMegapascals { get; init; } = 10.0;
+
+    /// <summary>How contact loss depends on pressure and temperature; reference conditions 10 MPa, 40 °C.</summary>
+    public ContactParameters Contact { get; init; } = new() { ReferenceTemperatureCelsius = 40.0 };
+
+    /// <summary>Areal capacity per charge at which <see cref="CoulombicEfficiency"/> is given, mAh/cm².</summary>
+    public double ReferenceArealCapacityMilliampHoursPerSquareCentimetre { get; init; } = 1.0;
+
+    /// <summary>Exponent of the per-cycle loss against the capacity plated (as the half cell; assumption).</summary>
+    public double ArealCapacityLossExponent { get; init; } = 0.1;
+
+    /// <summary>
+    /// Solid-state diffusion time of the cathode at 25 °C, s: at current I the cathode's surface runs ahead of its bulk
+    /// by I·τ/Q of its capacity, so the cut-offs arrive early and capacity falls with current. Fig. 7a-c: strong
+    /// polarization and rate dependence at room temperature, much less at 40 °C ("slow cathode kinetics"); the value
+    /// is an assumption that gives ~15 % less discharge capacity at 1 mA/cm² than at 0.1 mA/cm² at 25 °C.
+    /// </summary>
+    public double CathodeDiffusionTimeSecondsAt25C { get; init; } = 600.0;
+
+    /// <summary>Activation energy of cathode diffusion, kJ/mol (assumption: the 40 °C loss is a third of the 25 °C one).</summary>
+    public double CathodeDiffusionActivationEnergyKilojoulesPerMole { get; init; } = 60.0;
+
     /// <summary>Reversible cathode capacity between the discharged and the fully charged state, mAh/cm².</summary>
     public double CathodeCapacityMilliampHoursPerSquareCentimetre { get; init; } = 1.2;
 

@@ -128,6 +128,25 @@ public enum InstrumentKind
 /// <summary>Simulated cell and clamp physics (Rig.Drivers defaults echo the paper).</summary>
 public sealed class ChannelSimulationOptions
 {
+    /// <summary>
+    /// A named parameter set for the paper's current collectors and separators (<see cref="CellParameterSets.Names"/>:
+    /// AlPellet, AlFoil, CuPellet, TiPellet, Na3PS4AlFoil; full cells AlPellet and AlFoil). When set it replaces
+    /// <see cref="HalfCell"/>/<see cref="FullCell"/>, keeping only their StackPressureMegapascals.
+    /// </summary>
+    public string? ParameterSet { get; set; }
+
+    /// <summary>The half-cell parameters this channel's twin uses (the named set when one is given).</summary>
+    public HalfCellParameters EffectiveHalfCell =>
+        ParameterSet is { } name && CellParameterSets.HalfCell(name) is { } set
+            ? set with { StackPressureMegapascals = HalfCell.StackPressureMegapascals }
+            : HalfCell;
+
+    /// <summary>The full-cell parameters this channel's twin uses (the named set when one is given).</summary>
+    public FullCellParameters EffectiveFullCell =>
+        ParameterSet is { } name && CellParameterSets.FullCell(name) is { } set
+            ? set with { StackPressureMegapascals = FullCell.StackPressureMegapascals }
+            : FullCell;
+
     public HalfCellParameters HalfCell { get; set; } = new();
     public FullCellParameters FullCell { get; set; } = new();
     public SimulatedCellNoise Noise { get; set; } = new();

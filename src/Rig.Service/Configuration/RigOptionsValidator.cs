@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Rig.Drivers.Cells;
 
 namespace Rig.Service.Configuration;
 
@@ -102,7 +103,17 @@ public sealed partial class RigOptionsValidator : IValidateOptions<RigOptions>
 
     private static void ValidateSimulation(string key, ChannelSimulationOptions simulation, ValidationErrors errors)
     {
+        if (simulation.ParameterSet is { } set && CellParameterSets.HalfCell(set) is null)
+        {
+            errors.Add($"{key}:ParameterSet", $"'{set}' is not a parameter set (known: {string.Join(", ", CellParameterSets.Names)})");
+        }
         var half = simulation.HalfCell;
+        errors.InRange($"{key}:HalfCell:StackPressureMegapascals", half.StackPressureMegapascals, 0, 500, "MPa");
+        errors.Positive($"{key}:HalfCell:ReferenceArealCapacityMilliampHoursPerSquareCentimetre", half.ReferenceArealCapacityMilliampHoursPerSquareCentimetre, "mAh/cm²");
+        errors.InRange($"{key}:HalfCell:ArealCapacityLossExponent", half.ArealCapacityLossExponent, 0, 2, "");
+        errors.Positive($"{key}:HalfCell:CriticalCurrentReferenceCapacityMilliampHoursPerSquareCentimetre", half.CriticalCurrentReferenceCapacityMilliampHoursPerSquareCentimetre, "mAh/cm²");
+        errors.InRange($"{key}:HalfCell:CriticalCurrentCapacityExponent", half.CriticalCurrentCapacityExponent, 0.05, 2, "");
+        ValidateContact($"{key}:HalfCell:Contact", half.Contact, errors);
         errors.InRange($"{key}:HalfCell:InitialCoulombicEfficiency", half.InitialCoulombicEfficiency, 0, 1, "");
         errors.InRange($"{key}:HalfCell:CoulombicEfficiency", half.CoulombicEfficiency, 0, 1, "");
         errors.Positive($"{key}:HalfCell:AreaSpecificResistanceOhmSquareCentimetres", half.AreaSpecificResistanceOhmSquareCentimetres, "Ω·cm²");
@@ -112,6 +123,11 @@ public sealed partial class RigOptionsValidator : IValidateOptions<RigOptions>
         errors.Positive($"{key}:HalfCell:ShortResistanceOhms", half.ShortResistanceOhms, "Ω");
         errors.Positive($"{key}:HalfCell:DepletionScaleMilliampHoursPerSquareCentimetre", half.DepletionScaleMilliampHoursPerSquareCentimetre, "mAh/cm²");
         var full = simulation.FullCell;
+        errors.InRange($"{key}:FullCell:StackPressureMegapascals", full.StackPressureMegapascals, 0, 500, "MPa");
+        errors.InRange($"{key}:FullCell:CathodeDiffusionTimeSecondsAt25C", full.CathodeDiffusionTimeSecondsAt25C, 0, 1e6, "s");
+        errors.InRange($"{key}:FullCell:ArealCapacityLossExponent", full.ArealCapacityLossExponent, 0, 2, "");
+        errors.Positive($"{key}:FullCell:ReferenceArealCapacityMilliampHoursPerSquareCentimetre", full.ReferenceArealCapacityMilliampHoursPerSquareCentimetre, "mAh/cm²");
+        ValidateContact($"{key}:FullCell:Contact", full.Contact, errors);
         errors.Positive($"{key}:FullCell:CathodeCapacityMilliampHoursPerSquareCentimetre", full.CathodeCapacityMilliampHoursPerSquareCentimetre, "mAh/cm²");
         errors.InRange($"{key}:FullCell:InitialCoulombicEfficiency", full.InitialCoulombicEfficiency, 0, 1, "");
         errors.InRange($"{key}:FullCell:CoulombicEfficiency", full.CoulombicEfficiency, 0, 1, "");
@@ -152,4 +168,13 @@ public sealed partial class RigOptionsValidator : IValidateOptions<RigOptions>
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
     private static partial Regex IdPattern();
+
+    private static void ValidateContact(string key, ContactParameters contact, ValidationErrors errors)
+    {
+        errors.InRange($"{key}:LossAtZeroPressure", contact.LossAtZeroPressure, 0, 1, "");
+        errors.Positive($"{key}:PressureScaleMegapascalsAt25C", contact.PressureScaleMegapascalsAt25C, "MPa");
+        errors.InRange($"{key}:SofteningActivationEnergyKilojoulesPerMole", contact.SofteningActivationEnergyKilojoulesPerMole, 0, 500, "kJ/mol");
+        errors.InRange($"{key}:ReferenceStackPressureMegapascals", contact.ReferenceStackPressureMegapascals, 0, 500, "MPa");
+        errors.InRange($"{key}:ReferenceTemperatureCelsius", contact.ReferenceTemperatureCelsius, -40, 150, "°C");
+    }
 }

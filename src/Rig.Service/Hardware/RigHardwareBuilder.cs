@@ -73,8 +73,8 @@ public sealed class RigHardwareBuilder
         var area = options.Cell.AreaCm2;
         ICellElectrochemistry chemistry = options.Cell.Chemistry switch
         {
-            CellChemistry.AnodeFreeFullCell => new AnodeFreeFullCell(area, options.Simulation.FullCell),
-            _ => new AnodeFreeHalfCell(area, options.Simulation.HalfCell),
+            CellChemistry.AnodeFreeFullCell => new AnodeFreeFullCell(area, options.Simulation.EffectiveFullCell),
+            _ => new AnodeFreeHalfCell(area, options.Simulation.EffectiveHalfCell),
         };
         Func<Temperature> temperature = _simulation.Zones.TryGetValue(options.HeaterZone, out var zone)
             ? () => zone.BlockTemperature

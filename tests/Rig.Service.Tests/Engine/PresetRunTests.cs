@@ -114,6 +114,22 @@ public class PresetRunTests
         Assert.Equal(reference.Cycles.Count, coarse.Cycles.Count);
     }
 
+    // Fig. 7a-c: the rate-test preset on the twin at 25 °C: less capacity at every higher current density.
+    [Fact]
+    public async Task Full_cell_rate_preset_at_room_temperature_delivers_less_capacity_at_each_higher_current()
+    {
+        var rig = SimulatedRig.FullCell(TimeSpan.FromSeconds(10), celsius: 25);
+        var engine = rig.Start(SimulatedRig.Preset("full-cell-rate"), new Dictionary<string, string> { ["rest"] = "1 min" });
+        var run = rig.Runner(TimeSpan.FromSeconds(10));
+
+        await run.RunAsync(engine, maxSamples: 10_000_000);
+
+        Assert.Equal(RunState.Finished, engine.State.State);
+        Assert.Equal(3 + 5 * 3, run.Cycles.Count);
+        var lastOfEachRate = Enumerable.Range(1, 5).Select(k => run.Cycles[3 + 3 * k - 1].DischargeArealCapacityMilliampHoursPerSquareCentimetre).ToList();
+        Assert.True(lastOfEachRate.Zip(lastOfEachRate.Skip(1)).All(p => p.Second < p.First), string.Join(", ", lastOfEachRate.Select(c => c.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture))));
+    }
+
     private static async Task<AcceleratedRun> RunFullCell(TimeSpan maxStep, IReadOnlyDictionary<string, string> parameters)
     {
         var rig = SimulatedRig.FullCell(maxStep);

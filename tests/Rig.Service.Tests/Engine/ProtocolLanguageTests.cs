@@ -100,6 +100,7 @@ public class ProtocolLanguageTests
     [InlineData("plating-stripping-7mAh")]
     [InlineData("ccd-ramp")]
     [InlineData("anode-free-full-cell")]
+    [InlineData("full-cell-rate")]
     [InlineData("dc-polarization")]
     [InlineData("lsv")]
     public void Every_shipped_preset_compiles(string preset)

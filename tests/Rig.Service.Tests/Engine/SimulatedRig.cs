@@ -36,8 +36,8 @@ internal sealed class SimulatedRig
     public static SimulatedRig HalfCell(HalfCellParameters? parameters = null) =>
         new(new AnodeFreeHalfCell(AreaCm2, parameters ?? new HalfCellParameters()), 25, TimeSpan.FromSeconds(1));
 
-    public static SimulatedRig FullCell(TimeSpan maxStep) =>
-        new(new AnodeFreeFullCell(AreaCm2, new FullCellParameters()), 40, maxStep);
+    public static SimulatedRig FullCell(TimeSpan maxStep, double celsius = 40) =>
+        new(new AnodeFreeFullCell(AreaCm2, new FullCellParameters()), celsius, maxStep);
 
     public static string Preset(string name) =>
         new PresetLibrary().Text(name) ?? throw new InvalidOperationException($"preset {name} not found in {AppContext.BaseDirectory}");
