@@ -1,6 +1,7 @@
 using Rig.Service.CommandLine;
 using Rig.Service.Composition;
 using Rig.Service.Configuration;
+using Rig.Service.Store;
 
 // The front door decides before anything is opened: help, version and unknown arguments never start a rig.
 var choice = FrontDoor.Choose(args);
@@ -55,10 +56,25 @@ catch (Exception ex) when (StartupError.DescribeConfigurationError(ex) is { } pr
     await Console.Error.WriteLineAsync($"Configuration error, the rig was not started:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", problems)}{Environment.NewLine}Settings read: {settings}.");
     return ExitCodes.ConfigurationError;
 }
+catch (Exception ex) when (StoreDamagedException.Find(ex) is { } damaged)
+{
+    await Console.Error.WriteLineAsync($"The store is damaged, the rig was not started:{Environment.NewLine}  {damaged.Message}");
+    return ExitCodes.DataError;
+}
 catch (Exception ex)
 {
     await Console.Error.WriteLineAsync($"The rig could not start (settings: {settings}; state directory: {stateDirectory}): {ex}");
     return ExitCodes.Failure;
 }
-await host.WaitForShutdownAsync();
-return ExitCodes.Ok;
+try
+{
+    await host.WaitForShutdownAsync();
+}
+catch (Exception ex)
+{
+    // A service's stop threw: the others have stopped; say so and let systemd restart the service.
+    await Console.Error.WriteLineAsync($"The rig did not stop cleanly: {ex.GetBaseException().Message}");
+    return ExitCodes.Software;
+}
+// A hosted service that threw stopped the host "normally": that must not exit 0 (Restart=on-failure ignores 0).
+return host.Services.GetRequiredService<ServiceFailureWatch>().ExitCode();

@@ -8,6 +8,9 @@ namespace Rig.Drivers.Persistence;
 /// </summary>
 public static class AtomicJsonFile
 {
+    /// <summary>Settings files are a few hundred bytes; a larger one is not ours (read bounded, <see cref="BoundedFile"/>).</summary>
+    public const int MaxBytes = 1024 * 1024;
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static void Write<T>(string path, T value)
@@ -32,7 +35,7 @@ public static class AtomicJsonFile
         }
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Indented) ?? throw new InvalidDataException($"{path} is empty");
+            return JsonSerializer.Deserialize<T>(BoundedFile.ReadAllText(path, MaxBytes), Indented) ?? throw new InvalidDataException($"{path} is empty");
         }
         catch (JsonException ex)
         {

@@ -2,8 +2,8 @@ namespace Rig.Service.CommandLine;
 
 /// <summary>
 /// Every exit code the program uses, in one place (values from sysexits.h where one fits). systemd and scripts tell
-/// them apart: the unit does not restart on <see cref="ConfigurationError"/>, <see cref="AlreadyRunning"/> or
-/// <see cref="Usage"/>. README.md, "Command line", lists them for people.
+/// them apart: the unit does not restart on <see cref="ConfigurationError"/>, <see cref="AlreadyRunning"/>,
+/// <see cref="DataError"/> or <see cref="Usage"/>. README.md, "Command line", lists them for people.
 /// </summary>
 public static class ExitCodes
 {
@@ -19,11 +19,17 @@ public static class ExitCodes
     /// <summary>EX_USAGE: unknown verb, option or argument; nothing was started.</summary>
     public const int Usage = 64;
 
+    /// <summary>EX_DATAERR: the store file is damaged (not a database, or its integrity check failed); it was not modified.</summary>
+    public const int DataError = 65;
+
     /// <summary>EX_NOINPUT: the store or test a verb needs does not exist.</summary>
     public const int NoInput = 66;
 
     /// <summary>EX_CANTCREAT: the state directory cannot be created or its lock file cannot be opened.</summary>
     public const int CannotCreate = 73;
+
+    /// <summary>EX_SOFTWARE: a hosted service failed while running (an exception escaped it); the rig was made safe first.</summary>
+    public const int Software = 70;
 
     /// <summary>EX_TEMPFAIL: another instance holds the state directory's lock; try again once it has stopped.</summary>
     public const int AlreadyRunning = 75;

@@ -96,6 +96,7 @@ public static partial class FrontDoor
         text.AppendLine();
         text.AppendLine($"Exit codes: {ExitCodes.Ok} stopped cleanly, {ExitCodes.Failure} could not start, {ExitCodes.Usage} usage, " +
                         $"{ExitCodes.NoInput} no such store/test, {ExitCodes.CannotCreate} state directory not writable,");
+        text.AppendLine($"  {ExitCodes.DataError} damaged store file (not modified), {ExitCodes.Software} a service failed (rig made safe first),");
         text.AppendLine($"  {ExitCodes.AlreadyRunning} another instance holds the state directory, {ExitCodes.ConfigurationError} configuration error.");
         return text.ToString();
     }

@@ -25,6 +25,7 @@ public static class RigServiceCollectionExtensions
         services.AddPressureSupervision();
         services.AddTelemetry(configuration);
         services.AddCyclingEngine(configuration);
+        services.AddSingleton<ServiceFailureWatch>();
         return services;
     }
 

@@ -18,6 +18,9 @@ public sealed class ChannelOptions
     /// <summary>The stack-pressure window the pressure supervisor holds this channel's test in.</summary>
     public PressureWindowOptions Pressure { get; set; } = new();
 
+    /// <summary>Ceilings no protocol on this channel may exceed (unset: the instrument's range).</summary>
+    public ChannelLimitsOptions Limits { get; set; } = new();
+
     /// <summary>Physics of the simulated cell and clamp, used when the instrument or clamp is Simulated.</summary>
     public ChannelSimulationOptions Simulation { get; set; } = new();
 }

@@ -97,6 +97,7 @@ public sealed partial class RigOptionsValidator : IValidateOptions<RigOptions>
         }
         errors.InRange($"{key}:Instrument:SourceChannel", channel.Instrument.SourceChannel, 1, 4, "");
         InstrumentOptionsValidation.Validate($"{key}:Instrument", channel.Instrument, errors);
+        channel.Limits.Validate($"{key}:Limits", errors);
         ValidateSimulation($"{key}:Simulation", channel.Simulation, errors);
         LoadCellOptionsValidation.Validate(key, channel, errors);
     }

@@ -1,13 +1,19 @@
 using System.Text.Json;
+using Rig.Drivers.Persistence;
 
 namespace Rig.Service.Engine;
 
 /// <summary>
 /// One small JSON checkpoint per channel under &lt;state dir&gt;/checkpoints, written atomically: temp file, flush to
 /// disk (fsync), rename over the old one. A crash leaves either the old or the new checkpoint, never half of one.
+/// Reading is bounded (<see cref="MaxBytes"/>, <see cref="BoundedFile"/>); a file that cannot be resumed is moved aside
+/// (<see cref="Reject"/>) so the next start does not meet it again.
 /// </summary>
 public sealed class CheckpointStore
 {
+    /// <summary>A checkpoint is a few kB (the protocol text is the largest part); anything larger is not one of ours.</summary>
+    public const int MaxBytes = 1024 * 1024;
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
     private readonly string _directory;
 
@@ -31,29 +37,56 @@ public sealed class CheckpointStore
     }
 
     /// <summary>Every readable checkpoint; files that cannot be read are listed in <paramref name="unreadable"/>, never thrown.</summary>
-    public IReadOnlyList<EngineState> LoadAll(out IReadOnlyList<string> unreadable)
+    public IReadOnlyList<EngineState> LoadAll(out IReadOnlyList<string> unreadable) =>
+        [.. LoadFiles(out unreadable).Select(f => f.State)];
+
+    /// <summary>As <see cref="LoadAll"/>, each state with the file it came from.</summary>
+    public IReadOnlyList<(string File, EngineState State)> LoadFiles(out IReadOnlyList<string> unreadable)
     {
-        var states = new List<EngineState>();
+        var states = new List<(string, EngineState)>();
         var bad = new List<string>();
         foreach (var file in Directory.EnumerateFiles(_directory, "*.json"))
         {
             try
             {
-                if (JsonSerializer.Deserialize<EngineState>(File.ReadAllText(file), Json) is { } state)
+                if (JsonSerializer.Deserialize<EngineState>(BoundedFile.ReadAllText(file, MaxBytes), Json) is { } state)
                 {
-                    states.Add(state);
+                    states.Add((file, state));
+                }
+                else
+                {
+                    bad.Add(file);
                 }
             }
-            catch (Exception ex) when (ex is JsonException or IOException)
+            catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or NotSupportedException or InvalidOperationException or InvalidDataException)
             {
-                bad.Add($"{file}: {ex.Message}");
+                bad.Add(file);
             }
         }
         unreadable = bad;
         return states;
     }
 
-    private string PathFor(string channelId)
+    /// <summary>Moves a checkpoint that cannot be resumed aside ("*.json.rejected", kept for a post-mortem); returns where it went, or why not.</summary>
+    public string Reject(string path)
+    {
+        var target = path + ".rejected";
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return "(no file)";
+            }
+            File.Move(path, target, overwrite: true);
+            return target;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"{path} (could not be moved aside: {ex.Message})";
+        }
+    }
+
+    public string PathFor(string channelId)
     {
         if (channelId.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || channelId.Contains("..", StringComparison.Ordinal))
         {

@@ -75,14 +75,15 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         {
             return Task.FromResult(CommandResult.Refused("give either a preset name or a protocol text, not both or neither"));
         }
-        var text = request.ProtocolText ?? _presets.Text(request.Preset!);
-        if (text is null)
-        {
-            return Task.FromResult(CommandResult.Refused($"no preset '{request.Preset}' (presets: {string.Join(", ", _presets.Names())})"));
-        }
+        string? text;
         ProtocolPlan plan;
         try
         {
+            text = request.ProtocolText ?? _presets.Text(request.Preset!);
+            if (text is null)
+            {
+                return Task.FromResult(CommandResult.Refused($"no preset '{request.Preset}' (presets: {string.Join(", ", _presets.Names())})"));
+            }
             plan = ProtocolCompiler.Compile(text, request.Parameters);
         }
         catch (ProtocolException ex)
@@ -161,6 +162,10 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         {
             return;
         }
+        if (run.RecoveryRecords is { Count: > 0 })
+        {
+            await RecordAsync(TakeRecoveryRecords(run), cancellationToken);
+        }
         EngineCommand command;
         List<EngineRecord> records;
         lock (run.Lock)
@@ -238,41 +243,6 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
             }
             Checkpoint(run, _time.GetUtcNow());
             return CommandResult.Ok(accepted, engine.State.TestId);
-        }
-    }
-
-    private void Recover()
-    {
-        var states = _checkpoints.LoadAll(out var unreadable);
-        foreach (var state in states)
-        {
-            if (!_runs.TryGetValue(state.ChannelId, out var run))
-            {
-                LogOrphan(state.ChannelId, state.TestId);
-                continue;
-            }
-            try
-            {
-                var plan = ProtocolCompiler.Compile(state.ProtocolText, state.Parameters, rejectUnusedOverrides: false);
-                var engine = new CyclingEngine(plan, state);
-                var wasRunning = state.State == RunState.Running;
-                engine.MarkInterrupted("the service stopped while the test was running");
-                run.Engine = engine;
-                Checkpoint(run, _time.GetUtcNow());
-                if (wasRunning)
-                {
-                    _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Warning, state.ChannelId, "engine.test_interrupted",
-                        $"test {state.TestId} was running when the service stopped; output off; resume to continue from \"{engine.StepText}\""));
-                }
-            }
-            catch (ProtocolException ex)
-            {
-                LogUnrecoverable(ex, state.ChannelId, state.TestId);
-            }
-        }
-        foreach (var file in unreadable)
-        {
-            LogUnreadable(file);
         }
     }
 
@@ -369,16 +339,10 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         public DateTimeOffset LastCheckpoint { get; set; }
 
         public bool CheckpointFailing { get; set; }
+
+        /// <summary>The end record of a test whose checkpoint was refused at start, stored with the channel's first sample.</summary>
+        public List<EngineRecord>? RecoveryRecords { get; set; }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint for channel {Channel} test {TestId} names no configured channel; left on disk")]
-    private partial void LogOrphan(string channel, string testId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Checkpoint for channel {Channel} test {TestId} no longer compiles; left on disk")]
-    private partial void LogUnrecoverable(Exception ex, string channel, string testId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unreadable checkpoint {File}")]
-    private partial void LogUnreadable(string file);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the checkpoint of channel {Channel}")]
     private partial void LogCheckpointFailed(Exception ex, string channel);

@@ -55,6 +55,40 @@ public static class ProtocolFit
         {
             return $"safety.maxCurrent {maxCurrent} on this cell is beyond what {channel.Instrument.Device} can source ({capabilities.MaxCurrent})";
         }
+        return Ceilings(plan, channel);
+    }
+
+    // The rig's ceilings: the instrument's voltage range and the channel's configured limits bound every safety block.
+    private static string? Ceilings(ProtocolPlan plan, ChannelHardware channel)
+    {
+        var safety = plan.Safety;
+        var limits = channel.Options.Limits;
+        var window = Math.Max(Math.Abs(safety.MinVoltage.Volts), Math.Abs(safety.MaxVoltage.Volts));
+        var instrumentVolts = channel.Instrument.Capabilities.MaxVoltage.Volts;
+        if (window > instrumentVolts)
+        {
+            return $"safety.voltage {safety.MinVoltage} to {safety.MaxVoltage} is beyond what {channel.Instrument.Device} can source (±{instrumentVolts} V)";
+        }
+        if (limits.MaxVoltageVolts is { } maxVolts && window > maxVolts)
+        {
+            return $"safety.voltage {safety.MinVoltage} to {safety.MaxVoltage} is beyond this channel's ceiling Rig:Channels:{channel.Id}:Limits:MaxVoltageVolts (±{maxVolts} V)";
+        }
+        var maxMilliamps = safety.MaxCurrent.Resolve(channel.CellArea).Milliamperes;
+        if (limits.MaxCurrentMilliamps is { } ceiling && maxMilliamps > ceiling)
+        {
+            return $"safety.maxCurrent {safety.MaxCurrent} ({maxMilliamps:0.###} mA on this cell) is beyond this channel's ceiling Rig:Channels:{channel.Id}:Limits:MaxCurrentMilliamps ({ceiling} mA)";
+        }
+        foreach (var instruction in plan.Instructions)
+        {
+            if (instruction.Step is { Voltage: { } volts } step && (volts < safety.MinVoltage || volts > safety.MaxVoltage))
+            {
+                return $"{instruction.Location} \"{step.Text}\": {volts} is outside safety.voltage ({safety.MinVoltage} to {safety.MaxVoltage})";
+            }
+            if (instruction.Step is { SweepStart: { } from } sweep && (from < safety.MinVoltage || from > safety.MaxVoltage))
+            {
+                return $"{instruction.Location} \"{sweep.Text}\": {from} is outside safety.voltage ({safety.MinVoltage} to {safety.MaxVoltage})";
+            }
+        }
         return null;
     }
 }

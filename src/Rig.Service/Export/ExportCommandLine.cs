@@ -37,6 +37,15 @@ public static class ExportCommandLine
             await Console.Error.WriteLineAsync($"No store at {path} (Rig:StateDirectory, Store:FileName).");
             return 66; // EX_NOINPUT
         }
+        try
+        {
+            StoreIntegrity.Check(path);
+        }
+        catch (StoreDamagedException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return CommandLine.ExitCodes.DataError;
+        }
         using var store = new RigStore(path, storeOptions.SyncEveryCommit);
         var files = await new BdfExporter(store).ExportAsync(args[1], args[2], CancellationToken.None);
         if (files is null)

@@ -28,7 +28,10 @@ public static class TelemetryServiceCollectionExtensions
         {
             var rig = sp.GetRequiredService<IOptions<RigOptions>>().Value;
             var store = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
-            return new RigStore(Path.Combine(rig.ResolveStateDirectory(), store.FileName), store.SyncEveryCommit);
+            var path = Path.Combine(rig.ResolveStateDirectory(), store.FileName);
+            // A damaged file is refused before anything writes to it (exit 65, the file named).
+            StoreIntegrity.Check(path);
+            return new RigStore(path, store.SyncEveryCommit);
         });
         services.AddSingleton(sp =>
         {

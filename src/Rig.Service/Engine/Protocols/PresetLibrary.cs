@@ -1,3 +1,5 @@
+using Rig.Drivers.Persistence;
+
 namespace Rig.Service.Engine.Protocols;
 
 /// <summary>
@@ -6,6 +8,9 @@ namespace Rig.Service.Engine.Protocols;
 /// </summary>
 public sealed class PresetLibrary
 {
+    /// <summary>The shipped presets are 1-2 kB; a file larger than this is not a protocol (or a link to /dev/zero).</summary>
+    public const int MaxBytes = 256 * 1024;
+
     private readonly string _directory;
 
     public PresetLibrary(string? directory = null)
@@ -18,7 +23,10 @@ public sealed class PresetLibrary
             ? [.. Directory.EnumerateFiles(_directory, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal)]
             : [];
 
-    /// <summary>The preset's protocol text, or null when there is no such preset.</summary>
+    /// <summary>
+    /// The preset's protocol text, or null when there is no such preset. A file that cannot be read within its
+    /// bounds (size, time) is a <see cref="ProtocolException"/> naming it.
+    /// </summary>
     public string? Text(string name)
     {
         if (string.IsNullOrWhiteSpace(name) || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.Contains("..", StringComparison.Ordinal))
@@ -26,6 +34,17 @@ public sealed class PresetLibrary
             return null;
         }
         var path = Path.Combine(_directory, name + ".json");
-        return File.Exists(path) ? File.ReadAllText(path) : null;
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        try
+        {
+            return BoundedFile.ReadAllText(path, MaxBytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new ProtocolException([new ProtocolError($"preset {name}", "", $"cannot be read: {ex.Message}")]);
+        }
     }
 }

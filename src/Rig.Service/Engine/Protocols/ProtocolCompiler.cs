@@ -104,9 +104,14 @@ public static partial class ProtocolCompiler
         }
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
         {
-            if (!parameters.ContainsKey(key))
+            if (!parameters.TryGetValue(key, out var defaultValue))
             {
                 errors.Add(new($"parameters.{key}", value, $"the protocol has no parameter '{key}' (it has: {string.Join(", ", parameters.Keys)})"));
+                continue;
+            }
+            if (ParameterTypes.OverrideProblem(defaultValue, value) is { } mistyped)
+            {
+                errors.Add(new($"parameters.{key}", value, mistyped));
                 continue;
             }
             parameters[key] = value;

@@ -104,7 +104,13 @@ public readonly record struct Quantity(QuantityKind Kind, double Magnitude)
             problem = $"unknown unit '{unit}' (known: {KnownUnits})";
             return false;
         }
-        quantity = new Quantity(known.Kind, number * known.Factor);
+        var magnitude = number * known.Factor;
+        if (QuantityRanges.Problem(known.Kind, magnitude) is { } outside)
+        {
+            problem = $"'{words[position]} {unit}': {outside}";
+            return false;
+        }
+        quantity = new Quantity(known.Kind, magnitude);
         position += 2;
         problem = "";
         return true;

@@ -251,6 +251,23 @@ public static class StepParser
         {
             return "a duration must be positive";
         }
+        // A step that can never reach its end runs into the 48 h time-out instead: refuse it here.
+        if (step.Capacity is { } capacity && (capacity.Areal?.MilliampHoursPerSquareCentimetre ?? capacity.Absolute!.Value.MilliampereHours) <= 0)
+        {
+            return "a capacity must be positive";
+        }
+        if (step.CurrentRisePerCycle is { } rise && (rise.Density?.MilliampsPerSquareCentimetre ?? rise.Absolute!.Value.Milliamperes) < 0)
+        {
+            return "'rising ... per cycle' must not be negative (a falling current would turn the step around)";
+        }
+        if (step.CurrentLimit is { } limit && (limit.Density?.MilliampsPerSquareCentimetre ?? limit.Absolute!.Value.Milliamperes) <= 0)
+        {
+            return "'until <current>' must be a positive magnitude";
+        }
+        if (step.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            return "a time-out must be positive";
+        }
         if (step.Timeout is { } t && step.Duration is { } duration && t < duration)
         {
             return "the time-out is shorter than the step's own duration";

@@ -1,0 +1,29 @@
+namespace Rig.Service.Configuration;
+
+/// <summary>
+/// The ceilings of one channel (<c>Rig:Channels:&lt;id&gt;:Limits</c>) that no protocol's safety block may exceed,
+/// whatever the instrument could do: what the cell holder, its wiring and the lab's rules allow. Unset = the
+/// instrument's own range (its <c>InstrumentCapabilities</c>). Checked when a test starts; a protocol beyond them is
+/// refused naming the key.
+/// </summary>
+public sealed class ChannelLimitsOptions
+{
+    /// <summary>Largest |current| a test may source or allow on this channel, mA.</summary>
+    public double? MaxCurrentMilliamps { get; set; }
+
+    /// <summary>Largest |voltage| of a test's safety window on this channel, V.</summary>
+    public double? MaxVoltageVolts { get; set; }
+
+    public void Validate(string key, ValidationErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (MaxCurrentMilliamps is { } current)
+        {
+            errors.InRange($"{key}:MaxCurrentMilliamps", current, 0.001, 100_000, "mA");
+        }
+        if (MaxVoltageVolts is { } voltage)
+        {
+            errors.InRange($"{key}:MaxVoltageVolts", voltage, 0.01, 1_000, "V");
+        }
+    }
+}
