@@ -37,4 +37,6 @@ public enum FaultKind
     ShortCircuit,
     /// <summary>A technique or operation the device cannot perform.</summary>
     NotSupported,
+    /// <summary>A sensor's reading is frozen: no noise, or no answer to a heater power change that must move it.</summary>
+    SensorStuck,
 }

@@ -44,6 +44,28 @@ public sealed class ThermalSafetyOptions
     /// <summary>If the control loop has not run for this long the heater goes off (Klipper: 5 s).</summary>
     public TimeSpan LoopStallTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Stuck sensor, rule 1: readings that vary by no more than <see cref="StuckSpreadKelvin"/> for this long are
+    /// frozen (a hung converter repeating its last value with fresh timestamps). A real RTD/thermocouple at 1 s
+    /// sampling shows noise well within this; a sensor quieter than its resolution needs a longer window.
+    /// </summary>
+    public TimeSpan StuckWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Peak-to-peak spread at or under which readings count as identical, K.</summary>
+    public double StuckSpreadKelvin { get; set; } = 0.001;
+
+    /// <summary>
+    /// Stuck sensor, rule 2: when the heater's mean duty over <see cref="StuckResponseTime"/> differs by at least
+    /// this fraction of full power from the duty when the reading last moved, ...
+    /// </summary>
+    public double StuckDutyStep { get; set; } = 0.3;
+
+    /// <summary>... for this long, ...</summary>
+    public TimeSpan StuckResponseTime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>... the smoothed reading must have moved at least this far in that direction, K.</summary>
+    public double StuckResponseKelvin { get; set; } = 0.1;
+
     /// <summary>How often the watcher checks, independent of the control loop.</summary>
     public TimeSpan CheckPeriod { get; set; } = TimeSpan.FromSeconds(1);
 }

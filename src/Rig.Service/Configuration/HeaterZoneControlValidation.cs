@@ -37,6 +37,15 @@ internal static class HeaterZoneControlValidation
         errors.PositiveDuration($"{key}:MaxReadingAge", safety.MaxReadingAge, TimeSpan.FromMinutes(1));
         errors.PositiveDuration($"{key}:LoopStallTimeout", safety.LoopStallTimeout, TimeSpan.FromMinutes(1));
         errors.PositiveDuration($"{key}:CheckPeriod", safety.CheckPeriod, TimeSpan.FromSeconds(10));
+        errors.PositiveDuration($"{key}:StuckWindow", safety.StuckWindow, TimeSpan.FromHours(1));
+        errors.InRange($"{key}:StuckSpreadKelvin", safety.StuckSpreadKelvin, 0, 0.5, "K");
+        errors.InRange($"{key}:StuckDutyStep", safety.StuckDutyStep, 0.05, 1, "");
+        errors.PositiveDuration($"{key}:StuckResponseTime", safety.StuckResponseTime, TimeSpan.FromHours(1));
+        errors.InRange($"{key}:StuckResponseKelvin", safety.StuckResponseKelvin, 0.01, 5, "K");
+        if (safety.StuckWindow < zone.ControlPeriod * 10)
+        {
+            errors.Add($"{key}:StuckWindow", $"must span at least 10 control periods ({zone.ControlPeriod * 10})", safety.StuckWindow);
+        }
         if (safety.LoopStallTimeout <= zone.ControlPeriod)
         {
             errors.Add($"{key}:LoopStallTimeout", $"must be longer than ControlPeriod ({zone.ControlPeriod})", safety.LoopStallTimeout);

@@ -10,8 +10,9 @@ namespace Rig.Service.Thermal;
 /// Watches one zone from outside its control loop, on its own timer (Klipper verify_heater style), and trips
 /// the <see cref="LatchedHeater"/> (heater off, latched) on: a sensor fault or stale reading (at once); over-
 /// temperature (at once); runaway - above target by the runaway margin and still rising by the heating gain (a
-/// welded SSR); "not heating at expected rate" (verify_heater's error integral and heating-gain check); and a
-/// stalled control loop (no loop run within the stall time-out). Thread-safe.
+/// welded SSR); "not heating at expected rate" (verify_heater's error integral and heating-gain check); a stuck
+/// sensor (<see cref="StuckSensorCheck"/>: no noise, or no answer to the heater's power); and a stalled control
+/// loop (no loop run within the stall time-out). Thread-safe.
 /// </summary>
 public sealed class ThermalSafety : IDisposable
 {
@@ -24,6 +25,7 @@ public sealed class ThermalSafety : IDisposable
     private readonly Action<HardwareFault> _onTrip;
     private readonly Lock _lock = new();
     private readonly VerifyHeater _verify;
+    private readonly StuckSensorCheck _stuck;
     private ITimer? _timer;
     private DateTimeOffset? _loopRanAt;
     private TemperatureReading? _latest;
@@ -41,6 +43,7 @@ public sealed class ThermalSafety : IDisposable
         _time = time;
         _onTrip = onTrip;
         _verify = new VerifyHeater(_options);
+        _stuck = new StuckSensorCheck(_options);
     }
 
     /// <summary>Starts the watcher's own timer; from now on a loop that stops running is a fault.</summary>
@@ -81,7 +84,7 @@ public sealed class ThermalSafety : IDisposable
         {
             _latest = reading;
             _targetCelsius = target.DegreesCelsius;
-            fault = Stale(_time.GetUtcNow()) ?? OverTemperature(reading) ?? Runaway(reading);
+            fault = Stale(_time.GetUtcNow()) ?? OverTemperature(reading) ?? Runaway(reading) ?? Stuck(reading);
         }
         if (fault is not null)
         {
@@ -119,6 +122,7 @@ public sealed class ThermalSafety : IDisposable
         lock (_lock)
         {
             _verify.Reset();
+            _stuck.Reset();
             _lowestAboveBandCelsius = null;
             _latest = null;
             _loopRanAt = _timer is null ? null : _time.GetUtcNow();
@@ -198,6 +202,13 @@ public sealed class ThermalSafety : IDisposable
                 "the SSR/MOSFET for a short (welded contact): the heater is on while commanded off")
             : null;
     }
+
+    // Caller holds _lock. The duty the heater ran at up to this reading is the one it must answer.
+    private HardwareFault? Stuck(TemperatureReading reading) =>
+        _stuck.Observe(reading.Timestamp, reading.Temperature.DegreesCelsius, _heater.Duty.DecimalFractions) is { } why
+            ? Fault(FaultKind.SensorStuck, _sensorDevice, why,
+                "the sensor and its converter (a hung MAX31865/MCP960x repeats its last value), and that the probe sits in the heated block")
+            : null;
 
     private HardwareFault Fault(FaultKind kind, string device, string message, string whatToCheck) =>
         new(kind, device, string.Create(CultureInfo.InvariantCulture, $"zone {_zoneId}: {message}"), whatToCheck);

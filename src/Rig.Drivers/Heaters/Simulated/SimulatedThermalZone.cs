@@ -50,6 +50,16 @@ public sealed class SimulatedThermalZone
     /// <summary>Multiplies the loss to ambient (2 = door open).</summary>
     public double AmbientLossMultiplier { get; set; } = 1.0;
 
+    /// <summary>
+    /// When set, the sensor answers this value with fresh timestamps whatever the block does (a hung converter
+    /// repeating its last conversion); <see cref="FrozenNoiseKelvin"/> adds noise to it (a probe that stopped
+    /// following the block but whose front end still shows noise).
+    /// </summary>
+    public Temperature? FrozenReading { get; set; }
+
+    /// <summary>Standard deviation of noise added to a <see cref="FrozenReading"/>, K (0: bit-identical values).</summary>
+    public double FrozenNoiseKelvin { get; set; }
+
     /// <summary>When set, the heater delivers this duty whatever is commanded (a welded SSR).</summary>
     public double? StuckOnDuty { get; set; }
 
@@ -83,6 +93,11 @@ public sealed class SimulatedThermalZone
             throw new HardwareFaultException(new HardwareFault(
                 FaultKind.SensorFault, Sensor.Device, "RTD open (fault status 0x80: RTD high threshold)",
                 "the PT100's wires at the MAX31865 terminals"));
+        }
+        if (FrozenReading is { } frozen)
+        {
+            return new TemperatureReading(_time.GetUtcNow(), Temperature.FromDegreesCelsius(
+                frozen.DegreesCelsius + (FrozenNoiseKelvin > 0 ? _noise.Gaussian(FrozenNoiseKelvin) : 0)));
         }
         return new TemperatureReading(
             _time.GetUtcNow(),
