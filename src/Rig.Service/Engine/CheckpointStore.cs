@@ -1,9 +1,13 @@
+using System.Text;
 using System.Text.Json;
+using Rig.Service.Recording;
 using Rig.Drivers.Persistence;
 
 namespace Rig.Service.Engine;
 
 /// <summary>
+/// Checkpoints as files, used when no store keeps them with the records (<see cref="RecorderJournal"/>) and read at
+/// start-up for channels the store has none of (written before the store kept them).
 /// One small JSON checkpoint per channel under &lt;state dir&gt;/checkpoints, written atomically: temp file, flush to
 /// disk (fsync), rename over the old one. A crash leaves either the old or the new checkpoint, never half of one.
 /// Reading is bounded (<see cref="MaxBytes"/>, <see cref="BoundedFile"/>); a file that cannot be resumed is moved aside
@@ -26,11 +30,18 @@ public sealed class CheckpointStore
     public void Save(EngineState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var path = PathFor(state.ChannelId);
+        Save(new EngineCheckpoint(state.ChannelId, state.TestId, DateTimeOffset.UtcNow, CheckpointJson.Serialize(state)));
+    }
+
+    /// <summary>Writes a checkpoint the engine host already serialised (<see cref="CheckpointJson"/>).</summary>
+    public void Save(EngineCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var path = PathFor(checkpoint.ChannelId);
         var temporary = path + ".tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
         {
-            JsonSerializer.Serialize(stream, state, Json);
+            stream.Write(Encoding.UTF8.GetBytes(checkpoint.Json));
             stream.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);

@@ -139,6 +139,10 @@ public sealed partial class CyclingEngine
         }
         if (State.Instruction >= 0 && State.Instruction < Plan.Instructions.Count && Plan.Instructions[State.Instruction].Step is { } step)
         {
+            if (!State.NeedsCommand)
+            {
+                Integrate(step, sample); // current flowed until this sample: its interval counts before the pause
+            }
             PauseAt(step, sample, reason); // the sample the hold was seen on is recorded: the data shows where it paused
         }
         else

@@ -17,10 +17,32 @@ public sealed partial class EngineHost
 {
     private void Recover()
     {
+        // The store's checkpoints first (written with their records); then files, for channels it has none of (the
+        // in-memory recorder's, or written before the store kept them).
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var checkpoint in _journal.LoadCheckpoints())
+        {
+            seen.Add(checkpoint.ChannelId);
+            EngineState? state = null;
+            Exception? error = null;
+            try
+            {
+                state = CheckpointJson.Deserialize(checkpoint.Json) ?? throw new InvalidDataException("the checkpoint is empty");
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException or NotSupportedException or InvalidOperationException)
+            {
+                error = ex;
+            }
+            RecoverOne(state ?? new EngineState { ChannelId = checkpoint.ChannelId, TestId = checkpoint.TestId, State = RunState.Interrupted },
+                error, () => _journal.Reject(checkpoint));
+        }
         var states = _checkpoints.LoadFiles(out var unreadable);
         foreach (var (file, state) in states)
         {
-            RecoverOne(file, state);
+            if (seen.Add(state.ChannelId))
+            {
+                RecoverOne(state, null, () => _checkpoints.Reject(file));
+            }
         }
         foreach (var file in unreadable)
         {
@@ -30,7 +52,7 @@ public sealed partial class EngineHost
         }
     }
 
-    private void RecoverOne(string file, EngineState state)
+    private void RecoverOne(EngineState state, Exception? unreadable, Func<string> reject)
     {
         if (!_runs.TryGetValue(state.ChannelId, out var run))
         {
@@ -41,6 +63,10 @@ public sealed partial class EngineHost
         bool wasRunning;
         try
         {
+            if (unreadable is not null)
+            {
+                throw new InvalidDataException($"unreadable checkpoint: {unreadable.Message}", unreadable);
+            }
             if (CheckpointValues.Problem(state) is { } bad)
             {
                 throw new InvalidDataException(bad);
@@ -57,11 +83,11 @@ public sealed partial class EngineHost
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            RejectCheckpoint(run, file, state, ex);
+            RejectCheckpoint(run, reject, state, ex);
             return;
         }
         run.Engine = engine;
-        Checkpoint(run, _time.GetUtcNow());
+        run.CheckpointDue = true; // written with the channel's first batch: the constructor does no store I/O
         if (wasRunning)
         {
             _events.Raise(new RigEvent(_time.GetUtcNow(), RigEventSeverity.Warning, state.ChannelId, "engine.test_interrupted",
@@ -69,12 +95,12 @@ public sealed partial class EngineHost
         }
     }
 
-    private void RejectCheckpoint(ChannelRun run, string file, EngineState state, Exception error)
+    private void RejectCheckpoint(ChannelRun run, Func<string> reject, EngineState state, Exception error)
     {
         var now = _time.GetUtcNow();
         var reason = error is ProtocolException or InvalidDataException ? error.Message : $"{error.GetType().Name}: {error.Message}";
         LogUnrecoverable(error, state.ChannelId, state.TestId);
-        var kept = _checkpoints.Reject(file);
+        var kept = reject();
         if (!string.IsNullOrEmpty(state.TestId) && state.State is RunState.Running or RunState.Paused or RunState.Interrupted)
         {
             run.RecoveryRecords = [new EngineRecord(End: new TestEndRecord(state.TestId, state.ChannelId, now, RunState.Faulted,

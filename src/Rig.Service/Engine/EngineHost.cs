@@ -31,6 +31,7 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
     private readonly EngineOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<EngineHost> _logger;
+    private readonly IEngineJournal _journal;
     private readonly CheckpointStore _checkpoints;
     private readonly PresetLibrary _presets;
     private readonly Dictionary<string, ChannelRun> _runs = new(StringComparer.Ordinal);
@@ -54,6 +55,9 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         _time = time;
         _logger = logger;
         _checkpoints = new CheckpointStore(Path.Combine(_rig.ResolveStateDirectory(), "checkpoints"));
+        // A recorder that is also a journal (the SQLite store) keeps checkpoints in its own transactions; otherwise
+        // they are files written after the records.
+        _journal = recorder as IEngineJournal ?? new RecorderJournal(recorder, _checkpoints);
         _presets = new PresetLibrary(string.IsNullOrWhiteSpace(_options.PresetDirectory) ? null : _options.PresetDirectory);
         foreach (var channelId in hardware.Channels.Keys)
         {
@@ -64,16 +68,16 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
 
     public PresetLibrary Presets => _presets;
 
-    public Task<CommandResult> StartAsync(StartTestRequest request, CancellationToken cancellationToken)
+    public async Task<CommandResult> StartAsync(StartTestRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!_hardware.Channels.TryGetValue(request.ChannelId, out var channel) || !_runs.TryGetValue(request.ChannelId, out var run))
         {
-            return Task.FromResult(CommandResult.Refused($"no channel '{request.ChannelId}' (channels: {string.Join(", ", _hardware.Channels.Keys)})"));
+            return CommandResult.Refused($"no channel '{request.ChannelId}' (channels: {string.Join(", ", _hardware.Channels.Keys)})");
         }
         if ((request.Preset is null) == (request.ProtocolText is null))
         {
-            return Task.FromResult(CommandResult.Refused("give either a preset name or a protocol text, not both or neither"));
+            return CommandResult.Refused("give either a preset name or a protocol text, not both or neither");
         }
         string? text;
         ProtocolPlan plan;
@@ -82,53 +86,53 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
             text = request.ProtocolText ?? _presets.Text(request.Preset!);
             if (text is null)
             {
-                return Task.FromResult(CommandResult.Refused($"no preset '{request.Preset}' (presets: {string.Join(", ", _presets.Names())})"));
+                return CommandResult.Refused($"no preset '{request.Preset}' (presets: {string.Join(", ", _presets.Names())})");
             }
             plan = ProtocolCompiler.Compile(text, request.Parameters);
         }
         catch (ProtocolException ex)
         {
-            return Task.FromResult(CommandResult.Refused(ex.Message));
+            return CommandResult.Refused(ex.Message);
         }
         if (ProtocolFit.Problem(plan, channel) is { } misfit)
         {
-            return Task.FromResult(CommandResult.Refused(misfit));
+            return CommandResult.Refused(misfit);
         }
         if (HeldBy(request.ChannelId) is { } held)
         {
-            return Task.FromResult(CommandResult.Refused($"channel {request.ChannelId} is held: {held}"));
+            return CommandResult.Refused($"channel {request.ChannelId} is held: {held}");
         }
-        lock (run.Lock)
+        return await UnderGateAsync(run, () =>
         {
             if (run.Engine is { } existing && RunTransitions.HoldsChannel(existing.State.State))
             {
-                return Task.FromResult(CommandResult.Refused($"channel {request.ChannelId} already runs test {existing.State.TestId} ({existing.State.State})"));
+                return (CommandResult.Refused($"channel {request.ChannelId} already runs test {existing.State.TestId} ({existing.State.State})"), default);
             }
             var now = _time.GetUtcNow();
             var testId = $"{_rig.Id}-{request.ChannelId}-{now:yyyyMMdd'T'HHmmss'Z'}";
             var start = new TestStartRecord(testId, _rig.Id, request.ChannelId, now, channel.Options.Cell, plan.Name, text, plan.Parameters,
                 typeof(EngineHost).Assembly.GetName().Version?.ToString() ?? "unknown", null, request.Operator, request.Notes);
             run.Engine = CyclingEngine.Start(plan, start, channel.Options.Cell.AreaCm2);
-            Checkpoint(run, now);
-            _events.Raise(new RigEvent(now, RigEventSeverity.Info, request.ChannelId, "engine.test_started", $"test {testId} started: {plan.Name}"));
-            return Task.FromResult(CommandResult.Ok($"started {plan.Name}", testId));
-        }
+            var batch = TakeBatch(run, now, checkpoint: true);
+            batch.Events.Add(new RigEvent(now, RigEventSeverity.Info, request.ChannelId, "engine.test_started", $"test {testId} started: {plan.Name}"));
+            return (CommandResult.Ok($"started {plan.Name}", testId), batch);
+        }, cancellationToken);
     }
 
     public Task<CommandResult> PauseAsync(string channelId, string reason, CancellationToken cancellationToken) =>
-        Task.FromResult(Command(channelId, engine => engine.RequestPause(reason), $"pause requested ({reason}); output off at the next sample"));
+        CommandAsync(channelId, engine => engine.RequestPause(reason), $"pause requested ({reason}); output off at the next sample", cancellationToken);
 
     public Task<CommandResult> ResumeAsync(string channelId, CancellationToken cancellationToken) =>
-        Task.FromResult(HeldBy(channelId) is { } held
-            ? CommandResult.Refused($"channel {channelId} is held, resume refused: {held}")
-            : Command(channelId, engine => engine.Resume(), "resumed from the step it was in"));
+        HeldBy(channelId) is { } held
+            ? Task.FromResult(CommandResult.Refused($"channel {channelId} is held, resume refused: {held}"))
+            : CommandAsync(channelId, engine => engine.Resume(), "resumed from the step it was in", cancellationToken);
 
     /// <summary>Every interlock holding the channel, as one sentence, or null when none does.</summary>
     private string? HeldBy(string channelId) =>
         _state.Interlocks.Active(channelId) is { Count: > 0 } active ? InterlockBoard.Describe(active) : null;
 
     public Task<CommandResult> AbortAsync(string channelId, string reason, CancellationToken cancellationToken) =>
-        Task.FromResult(Command(channelId, engine => engine.RequestAbort(reason, _time.GetUtcNow()), $"abort requested ({reason})"));
+        CommandAsync(channelId, engine => engine.RequestAbort(reason, _time.GetUtcNow()), $"abort requested ({reason})", cancellationToken);
 
     public IReadOnlyList<ChannelRunStatus> Status()
     {
@@ -164,23 +168,25 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         }
         if (run.RecoveryRecords is { Count: > 0 })
         {
-            await RecordAsync(TakeRecoveryRecords(run), cancellationToken);
+            await UnderGateAsync(run, () => (0, new Batch(TakeRecoveryRecords(run), [], null)), cancellationToken);
         }
-        EngineCommand command;
-        List<EngineRecord> records;
-        lock (run.Lock)
+        var command = await UnderGateAsync(run, () =>
         {
             if (run.Engine is not { } engine)
             {
-                return;
+                return (EngineCommand.None, default);
             }
             if (engine.State.State == RunState.Running && HeldBy(sample.ChannelId) is { } held)
             {
                 engine.Hold(sample, $"held: {held}");
             }
+            EngineCommand command;
+            Batch batch;
             try
             {
                 command = engine.OnSample(sample);
+                batch = TakeBatch(run, sample.Timestamp,
+                    checkpoint: engine.PositionChanged || sample.Timestamp - run.LastCheckpoint >= _options.CheckpointPeriod);
             }
             catch (Exception ex)
             {
@@ -190,16 +196,12 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
                 LogEngineFailed(ex, sample.ChannelId);
                 var reason = $"engine error {ex.GetType().Name}: {ex.Message}";
                 engine.OnFault(reason, sample.Timestamp);
-                _events.Raise(new RigEvent(sample.Timestamp, RigEventSeverity.Alarm, sample.ChannelId, "engine.error",
+                batch = TakeBatch(run, sample.Timestamp, checkpoint: true);
+                batch.Events.Add(new RigEvent(sample.Timestamp, RigEventSeverity.Alarm, sample.ChannelId, "engine.error",
                     $"test {engine.State.TestId}: {reason}; output off, test paused"));
             }
-            records = Drain(engine);
-            if (engine.PositionChanged || sample.Timestamp - run.LastCheckpoint >= _options.CheckpointPeriod)
-            {
-                Checkpoint(run, sample.Timestamp);
-            }
-        }
-        await RecordAsync(records, cancellationToken);
+            return (command, batch);
+        }, cancellationToken);
         await ApplyAsync(sample.ChannelId, run, command, cancellationToken);
     }
 
@@ -210,90 +212,38 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         {
             return;
         }
-        List<EngineRecord> records;
-        lock (run.Lock)
+        await UnderGateAsync(run, () =>
         {
             if (run.Engine is not { } engine)
             {
-                return;
+                return (0, default);
             }
-            engine.OnFault(fault.ToString(), _time.GetUtcNow());
-            records = Drain(engine);
-            Checkpoint(run, _time.GetUtcNow());
-        }
-        await RecordAsync(records, cancellationToken);
+            var now = _time.GetUtcNow();
+            engine.OnFault(fault.ToString(), now);
+            return (0, TakeBatch(run, now, checkpoint: true));
+        }, cancellationToken);
     }
 
-    private CommandResult Command(string channelId, Func<CyclingEngine, bool> action, string accepted)
+    private Task<CommandResult> CommandAsync(string channelId, Func<CyclingEngine, bool> action, string accepted, CancellationToken cancellationToken)
     {
         if (!_runs.TryGetValue(channelId, out var run))
         {
-            return CommandResult.Refused($"no channel '{channelId}'");
+            return Task.FromResult(CommandResult.Refused($"no channel '{channelId}'"));
         }
-        lock (run.Lock)
+        return UnderGateAsync(run, () =>
         {
             if (run.Engine is not { } engine)
             {
-                return CommandResult.Refused($"channel {channelId} has no test");
+                return (CommandResult.Refused($"channel {channelId} has no test"), default);
             }
             var before = engine.State.State;
             if (!action(engine))
             {
-                return CommandResult.Refused($"test {engine.State.TestId} is {before}: that command does not apply");
+                return (CommandResult.Refused($"test {engine.State.TestId} is {before}: that command does not apply"), default);
             }
-            Checkpoint(run, _time.GetUtcNow());
-            return CommandResult.Ok(accepted, engine.State.TestId);
-        }
-    }
-
-    // Never throws: a checkpoint that cannot be written (disk, or a state that cannot be serialised) is an alarm once,
-    // not the end of the channel loop; the test goes on and the next checkpoint tries again.
-    private void Checkpoint(ChannelRun run, DateTimeOffset now)
-    {
-        var state = run.Engine!.State;
-        try
-        {
-            _checkpoints.Save(state);
-            run.LastCheckpoint = now;
-            run.CheckpointFailing = false;
-        }
-        catch (Exception ex)
-        {
-            LogCheckpointFailed(ex, state.ChannelId);
-            if (!run.CheckpointFailing)
-            {
-                run.CheckpointFailing = true;
-                _events.Raise(new RigEvent(now, RigEventSeverity.Alarm, state.ChannelId, "engine.checkpoint_failed",
-                    $"test {state.TestId}: checkpoint not written ({ex.GetType().Name}: {ex.Message}); a restart now would resume from an older position"));
-            }
-        }
-    }
-
-    private static List<EngineRecord> Drain(CyclingEngine engine)
-    {
-        var records = new List<EngineRecord>(engine.Outbox);
-        engine.Outbox.Clear();
-        return records;
-    }
-
-    private async ValueTask RecordAsync(List<EngineRecord> records, CancellationToken cancellationToken)
-    {
-        foreach (var record in records)
-        {
-            try
-            {
-                if (record.Start is { } start) { await _recorder.TestStartedAsync(start, cancellationToken); }
-                else if (record.Sample is { } sample) { await _recorder.SampleAsync(sample, cancellationToken); }
-                else if (record.Cycle is { } cycle) { await _recorder.CycleClosedAsync(cycle, cancellationToken); }
-                else if (record.End is { } end) { await _recorder.TestEndedAsync(end, cancellationToken); }
-                else if (record.Event is { } rigEvent) { _events.Raise(rigEvent); }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The test goes on: the cell does not care that the store is slow or full.
-                LogRecorderFailed(ex);
-            }
-        }
+            // An abort of a paused test ends it here: its end record goes to the store with the checkpoint that says so.
+            return (CommandResult.Ok(accepted, engine.State.TestId), TakeBatch(run, _time.GetUtcNow(), checkpoint: true));
+        }, cancellationToken).AsTask();
     }
 
     private async ValueTask ApplyAsync(string channelId, ChannelRun run, EngineCommand command, CancellationToken cancellationToken)
@@ -333,6 +283,11 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
     private sealed class ChannelRun
     {
         public Lock Lock { get; } = new();
+
+        /// <summary>Held from an engine call until its records and checkpoint are committed: commits stay in call order.</summary>
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public bool CheckpointDue { get; set; }
 
         public CyclingEngine? Engine { get; set; }
 

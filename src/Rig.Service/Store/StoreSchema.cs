@@ -53,6 +53,18 @@ internal static class StoreSchema
             channel_id TEXT PRIMARY KEY,
             unix_ms INTEGER NOT NULL,
             state_json TEXT NOT NULL);
+        -- The engine's checkpoint per channel, written in the same transaction as the records it covers (never ahead of them).
+        CREATE TABLE IF NOT EXISTS checkpoints(
+            channel_id TEXT PRIMARY KEY,
+            test_id TEXT NOT NULL,
+            unix_ms INTEGER NOT NULL,
+            state_json TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS rejected_checkpoints(
+            id INTEGER PRIMARY KEY,
+            channel_id TEXT NOT NULL,
+            test_id TEXT NOT NULL,
+            unix_ms INTEGER NOT NULL,
+            state_json TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS streams(
             stream TEXT PRIMARY KEY,
             last_seq INTEGER NOT NULL);
