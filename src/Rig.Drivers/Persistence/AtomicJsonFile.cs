@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Rig.Drivers.Persistence;
@@ -11,7 +12,7 @@ public static class AtomicJsonFile
     /// <summary>Settings files are a few hundred bytes; a larger one is not ours (read bounded, <see cref="BoundedFile"/>).</summary>
     public const int MaxBytes = 1024 * 1024;
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Write<T>(string path, T value)
     {

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -10,5 +11,7 @@ internal static class StoreJson
     {
         Converters = { new JsonStringEnumConverter() },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // Cell builds and messages stay readable in the store and in exported metadata (TelemetryPayloads.WriterOptions).
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 }

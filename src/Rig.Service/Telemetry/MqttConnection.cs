@@ -183,9 +183,14 @@ public sealed partial class MqttConnection : BackgroundService
         return false;
     }
 
-    public MqttApplicationMessage Message(string topic, byte[] payload, bool retain) =>
+    public MqttApplicationMessage Message(string topic, byte[] payload, bool retain, string contentType = JsonContentType) =>
         new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag(retain)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType(contentType).Build();
+
+    private const string JsonContentType = "application/json";
+
+    /// <summary>The birth and last-will messages ("online", "offline") are plain words, not JSON.</summary>
+    private const string TextContentType = "text/plain";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -211,7 +216,7 @@ public sealed partial class MqttConnection : BackgroundService
         if (_client.IsConnected)
         {
             // A clean DISCONNECT suppresses the will, so say "offline" ourselves.
-            await PublishAsync(Message(Topics.Status, "offline"u8.ToArray(), true), cancellationToken);
+            await PublishAsync(Message(Topics.Status, "offline"u8.ToArray(), true, TextContentType), cancellationToken);
             await _gate.WaitAsync(cancellationToken);
             try
             {
@@ -246,7 +251,7 @@ public sealed partial class MqttConnection : BackgroundService
                     LogConnectRefused(result.ResultCode.ToString(), result.ReasonString ?? "");
                     return false;
                 }
-                await _client.PublishAsync(Message(Topics.Status, "online"u8.ToArray(), true), linked.Token);
+                await _client.PublishAsync(Message(Topics.Status, "online"u8.ToArray(), true, TextContentType), linked.Token);
                 await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                     .WithTopicFilter(f => f.WithTopic(Topics.CommandFilter).WithAtLeastOnceQoS()).Build(), linked.Token);
                 LogConnected(EndpointText);
@@ -255,7 +260,7 @@ public sealed partial class MqttConnection : BackgroundService
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or IOException
                                    && !cancellationToken.IsCancellationRequested)
         {
-            LogConnectFailed(EndpointText, ex.Message);
+            LogConnectFailed(EndpointText, BrokerError.Describe(ex));
             return false;
         }
         finally
@@ -285,6 +290,7 @@ public sealed partial class MqttConnection : BackgroundService
             .WithTimeout(_options.PublishTimeout)
             .WithWillTopic(Topics.Status)
             .WithWillPayload("offline"u8.ToArray())
+            .WithWillContentType(TextContentType)
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (!string.IsNullOrWhiteSpace(_options.Username))

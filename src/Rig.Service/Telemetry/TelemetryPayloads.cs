@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Rig.Service.Channels;
 using Rig.Service.Recording;
@@ -111,10 +112,18 @@ public static class TelemetryPayloads
         w.WriteEndArray();
     }
 
+    /// <summary>
+    /// Human text (cell builds, fault messages, step descriptions) as written: "+0.2 mA/cm²", "can't", not
+    /// "\u002B0.2 mA/cm\u00B2". The relaxed encoder still escapes quotes, backslashes and control characters, so
+    /// the payload stays valid JSON; it does not escape &lt; &gt; &amp; ' +, which only matters for JSON pasted
+    /// into HTML, and the dashboard puts text into the page with textContent.
+    /// </summary>
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     internal static byte[] Write(Action<Utf8JsonWriter> body)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
             w.WriteStartObject();
             body(w);

@@ -31,6 +31,8 @@ public sealed class EmbeddedBrokerTests
 
         var status = await subscriber.WaitForAsync(r => r.Any(m => m.Text == "online"), TimeSpan.FromSeconds(10));
         Assert.Equal("online", status[^1].Text);
+        // Not JSON: a consumer that trusts the content type (Node-RED's mqtt-in) must not try to parse it.
+        Assert.Equal("text/plain", status[^1].ContentType);
         await connection.StopAsync(CancellationToken.None);
         await broker.StopAsync(CancellationToken.None);
     }

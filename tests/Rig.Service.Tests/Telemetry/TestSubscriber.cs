@@ -27,7 +27,7 @@ public sealed class TestSubscriber : IAsyncDisposable
         _client.ApplicationMessageReceivedAsync += e =>
         {
             var m = e.ApplicationMessage;
-            Received.Enqueue(new Received(m.Topic, m.Payload.ToArray(), m.Retain, m.CorrelationData));
+            Received.Enqueue(new Received(m.Topic, m.Payload.ToArray(), m.Retain, m.CorrelationData, m.ContentType));
             return Task.CompletedTask;
         };
     }
@@ -104,7 +104,7 @@ public sealed class TestSubscriber : IAsyncDisposable
     }
 }
 
-public sealed record Received(string Topic, byte[] Payload, bool Retain, byte[]? CorrelationData)
+public sealed record Received(string Topic, byte[] Payload, bool Retain, byte[]? CorrelationData, string? ContentType = null)
 {
     public JsonElement Json => JsonDocument.Parse(Payload).RootElement;
 
