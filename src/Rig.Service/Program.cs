@@ -39,6 +39,18 @@ if (choice.Verb is { } verb)
     return await verb.Run(args, builder.Configuration);
 }
 
+// Misspelt keys and enum values, named with what was meant, before the binder's less readable messages.
+var settingsProblems = SettingsCheck.Problems(builder.Configuration, out var ignoredSections);
+foreach (var ignored in ignoredSections)
+{
+    await Console.Error.WriteLineAsync($"Warning: settings section {ignored} is not read by the rig; sections: {string.Join(", ", ConfigurationSections.Known)}.");
+}
+if (settingsProblems.Count > 0)
+{
+    await Console.Error.WriteLineAsync($"Configuration error, the rig was not started:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", settingsProblems)}{Environment.NewLine}Settings read: {settings}.");
+    return ExitCodes.ConfigurationError;
+}
+
 builder.Services.AddSystemd();
 // Start-up failures are reported below, once and readably; the host's own report is a stack trace.
 builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
