@@ -59,65 +59,80 @@ public sealed partial class GapMonitor : BackgroundService
         }
     }
 
-    /// <summary>One pass over every stream with unchecked seqs, then the replay requests that are due.</summary>
+    /// <summary>
+    /// One pass over every stream with unchecked seqs, each in its own short transaction (the ingest upserts
+    /// stream_heads in key order; holding many of its rows here at once deadlocked with it), then the replay
+    /// requests that are due.
+    /// </summary>
     public async Task ScanAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var requests = new List<(string Rig, string Stream, SeqRange Range)>();
         await using (var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken))
-        await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await using (var lockCommand = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({ScanLock})", connection, tx))
+            await using (var lockCommand = new NpgsqlCommand($"SELECT pg_try_advisory_lock({ScanLock})", connection))
             {
                 if (await lockCommand.ExecuteScalarAsync(cancellationToken) is not true)
                 {
                     return;
                 }
             }
-            var streams = new List<(string Rig, string Stream, long Contiguous)>();
-            await using (var list = new NpgsqlCommand("SELECT rig, stream, contiguous_seq FROM stream_heads WHERE high_seq > contiguous_seq", connection, tx))
-            await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
+            try
             {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    streams.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
-                }
-            }
-            foreach (var (rig, stream, contiguous) in streams)
-            {
-                await ScanStreamAsync(connection, tx, rig, stream, contiguous, now, cancellationToken);
-            }
-            await using (var due = new NpgsqlCommand("""
-                SELECT rig, stream, from_seq, to_seq, replay_requests FROM gaps
-                WHERE closed_at IS NULL AND given_up_at IS NULL AND detected_at <= $1 AND (last_request_at IS NULL OR last_request_at <= $2)
-                """, connection, tx))
-            {
-                due.Parameters.AddWithValue(now - _options.GapGrace);
-                due.Parameters.AddWithValue(now - _options.ReplayRetry);
-                var giveUp = new List<(string, string, SeqRange)>();
-                await using (var reader = await due.ExecuteReaderAsync(cancellationToken))
+                var streams = new List<(string Rig, string Stream, long Contiguous)>();
+                await using (var list = new NpgsqlCommand(
+                    "SELECT rig, stream, contiguous_seq FROM stream_heads WHERE high_seq > contiguous_seq ORDER BY rig, stream", connection))
+                await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
                 {
                     while (await reader.ReadAsync(cancellationToken))
                     {
-                        var gap = (reader.GetString(0), reader.GetString(1), new SeqRange(reader.GetInt64(2), reader.GetInt64(3)));
-                        (reader.GetInt32(4) >= _options.MaxReplayRequests ? giveUp : requests).Add(gap);
+                        streams.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
                     }
                 }
-                foreach (var (rig, stream, range) in giveUp)
+                foreach (var (rig, stream, contiguous) in streams)
                 {
-                    await Execute(connection, tx, "UPDATE gaps SET given_up_at = $5 WHERE rig = $1 AND stream = $2 AND from_seq = $3 AND to_seq = $4",
-                        cancellationToken, rig, stream, range.From, range.To, now);
-                    LogGaveUp(rig, stream, range.From, range.To, _options.MaxReplayRequests);
+                    await using var streamTx = await connection.BeginTransactionAsync(cancellationToken);
+                    await ScanStreamAsync(connection, streamTx, rig, stream, contiguous, now, cancellationToken);
+                    await streamTx.CommitAsync(cancellationToken);
                 }
+                await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+                await using (var due = new NpgsqlCommand("""
+                    SELECT rig, stream, from_seq, to_seq, replay_requests FROM gaps
+                    WHERE closed_at IS NULL AND given_up_at IS NULL AND detected_at <= $1 AND (last_request_at IS NULL OR last_request_at <= $2)
+                    """, connection, tx))
+                {
+                    due.Parameters.AddWithValue(now - _options.GapGrace);
+                    due.Parameters.AddWithValue(now - _options.ReplayRetry);
+                    var giveUp = new List<(string, string, SeqRange)>();
+                    await using (var reader = await due.ExecuteReaderAsync(cancellationToken))
+                    {
+                        while (await reader.ReadAsync(cancellationToken))
+                        {
+                            var gap = (reader.GetString(0), reader.GetString(1), new SeqRange(reader.GetInt64(2), reader.GetInt64(3)));
+                            (reader.GetInt32(4) >= _options.MaxReplayRequests ? giveUp : requests).Add(gap);
+                        }
+                    }
+                    foreach (var (rig, stream, range) in giveUp)
+                    {
+                        await Execute(connection, tx, "UPDATE gaps SET given_up_at = $5 WHERE rig = $1 AND stream = $2 AND from_seq = $3 AND to_seq = $4",
+                            cancellationToken, rig, stream, range.From, range.To, now);
+                        LogGaveUp(rig, stream, range.From, range.To, _options.MaxReplayRequests);
+                    }
+                }
+                foreach (var (rig, stream, range) in requests)
+                {
+                    await Execute(connection, tx, """
+                        UPDATE gaps SET replay_requests = replay_requests + 1, last_request_at = $5
+                        WHERE rig = $1 AND stream = $2 AND from_seq = $3 AND to_seq = $4
+                        """, cancellationToken, rig, stream, range.From, range.To, now);
+                }
+                await tx.CommitAsync(cancellationToken);
             }
-            foreach (var (rig, stream, range) in requests)
+            finally
             {
-                await Execute(connection, tx, """
-                    UPDATE gaps SET replay_requests = replay_requests + 1, last_request_at = $5
-                    WHERE rig = $1 AND stream = $2 AND from_seq = $3 AND to_seq = $4
-                    """, cancellationToken, rig, stream, range.From, range.To, now);
+                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({ScanLock})", connection);
+                await unlock.ExecuteNonQueryAsync(CancellationToken.None);
             }
-            await tx.CommitAsync(cancellationToken);
         }
         foreach (var (rig, stream, range) in requests)
         {

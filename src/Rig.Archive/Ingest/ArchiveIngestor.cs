@@ -119,6 +119,8 @@ public sealed partial class ArchiveIngestor : BackgroundService
 
     private async Task AcknowledgeAsync(List<ArchiveMessage> batch, CancellationToken stoppingToken)
     {
+        var failed = 0;
+        Exception? failure = null;
         foreach (var message in batch)
         {
             if (message.Acknowledge is not { } acknowledge)
@@ -129,16 +131,29 @@ public sealed partial class ArchiveIngestor : BackgroundService
             {
                 await acknowledge(stoppingToken);
             }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                // The connection that carried it is gone; the broker redelivers it on the resumed session and the keys drop it.
+                // The connection that carried it is gone (MQTTnet 5.2 throws NullReferenceException for a PUBACK on a closed
+                // connection): the broker redelivers it on the resumed session and the keys drop it. The rest are still tried:
+                // a message left unacknowledged on a live connection would hold an in-flight slot until the next reconnect.
+                // (A resumed session redelivers with the same packet identifier, which stays taken until acknowledged, so a
+                // late PUBACK can only ever acknowledge the very message it was meant for, which is committed.)
+                failed++;
+                failure = ex;
             }
+        }
+        if (failure is not null)
+        {
+            LogAcknowledgeFailed(failed, failure.GetType().Name, failure.Message);
         }
         Interlocked.Add(ref _messages, batch.Count);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Archive could not write a batch of {Count} messages, retrying in {Delay} (they stay unacknowledged): {Reason}")]
     private partial void LogWriteFailed(int count, TimeSpan delay, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} acknowledgements of a written batch not sent ({Type}: {Reason}); the broker sends those messages again and the archive drops them as duplicates")]
+    private partial void LogAcknowledgeFailed(int count, string type, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Archive ignored {Count} messages that are not rig payloads (no JSON object or no seq)")]
     private partial void LogRejected(int count);

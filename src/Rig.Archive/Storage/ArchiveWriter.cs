@@ -7,10 +7,11 @@ namespace Rig.Archive.Storage;
 public readonly record struct BatchResult(int SamplesInserted, int CyclesInserted, int EventsInserted, int Duplicates, int Rejected);
 
 /// <summary>
-/// Writes a batch in one transaction: each table's rows go by binary COPY into a temporary staging table, then
-/// INSERT … SELECT … ON CONFLICT DO NOTHING into the archive table, whose primary key is (rig, stream, seq): a
-/// redelivered message (broker redelivery after a crash, a rig's outbox replaying a page, a replay request)
-/// changes nothing, and the batch is either all in or all out.
+/// Writes a batch in one transaction. Each table's rows go by binary COPY straight into the archive table, whose
+/// primary key holds (rig, stream, seq). Duplicates are rare (a redelivery after a crash, a rig's outbox sending a
+/// page again, a replay), so that is tried first inside a savepoint; if a key is already there (unique violation)
+/// the savepoint is rolled back and the rows go by COPY into a temporary staging table and on with
+/// INSERT … SELECT … ON CONFLICT DO NOTHING. Either way a duplicate changes nothing and the batch is all in or all out.
 /// </summary>
 public sealed class ArchiveWriter
 {
@@ -20,6 +21,7 @@ public sealed class ArchiveWriter
         CREATE TEMP TABLE IF NOT EXISTS stage_events(LIKE events) ON COMMIT DELETE ROWS;
         """;
 
+    private const int StatementTimeoutSeconds = 300;
     private readonly ArchiveDatabase _database;
 
     public ArchiveWriter(ArchiveDatabase database) => _database = database;
@@ -43,11 +45,9 @@ public sealed class ArchiveWriter
         return new BatchResult(samples, cycles, events, offered - samples - cycles - events, rows.Rejected);
     }
 
-    private static async Task<int> CopySamplesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<SampleRow> rows, CancellationToken ct)
-    {
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY stage_samples(rig, channel, seq, time, test_id, test_time_s, step_time_s, cycle, step, step_type, voltage_v, current_a, " +
-            "current_charging_a, step_capacity_ah, stack_pressure_mpa, force_n, temperature_degc, step_end) FROM STDIN (FORMAT BINARY)", ct))
+    private static Task<int> CopySamplesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<SampleRow> rows, CancellationToken ct) =>
+        InsertIdempotentAsync(connection, tx, "samples", "rig, channel, seq, time, test_id, test_time_s, step_time_s, cycle, step, step_type, " +
+            "voltage_v, current_a, current_charging_a, step_capacity_ah, stack_pressure_mpa, force_n, temperature_degc, step_end", rows.Count, async copy =>
         {
             foreach (var r in rows)
             {
@@ -71,17 +71,12 @@ public sealed class ArchiveWriter
                 await Double(copy, r.TemperatureDegC, ct);
                 await copy.WriteAsync(r.StepEnd, NpgsqlDbType.Boolean, ct);
             }
-            await copy.CompleteAsync(ct);
-        }
-        return await Execute(connection, tx, "INSERT INTO samples SELECT * FROM stage_samples ON CONFLICT DO NOTHING", ct);
-    }
+        }, ct);
 
-    private static async Task<int> CopyCyclesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<CycleRow> rows, CancellationToken ct)
-    {
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY stage_cycles(rig, channel, seq, time, test_id, cycle, charge_capacity_mah, discharge_capacity_mah, charge_areal_capacity_mah_cm2, " +
-            "discharge_areal_capacity_mah_cm2, coulombic_efficiency, energy_efficiency, capacity_retention, mean_stack_pressure_mpa, " +
-            "mean_temperature_degc, summary) FROM STDIN (FORMAT BINARY)", ct))
+    private static Task<int> CopyCyclesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<CycleRow> rows, CancellationToken ct) =>
+        InsertIdempotentAsync(connection, tx, "cycles", "rig, channel, seq, time, test_id, cycle, charge_capacity_mah, discharge_capacity_mah, " +
+            "charge_areal_capacity_mah_cm2, discharge_areal_capacity_mah_cm2, coulombic_efficiency, energy_efficiency, capacity_retention, " +
+            "mean_stack_pressure_mpa, mean_temperature_degc, summary", rows.Count, async copy =>
         {
             foreach (var r in rows)
             {
@@ -103,15 +98,10 @@ public sealed class ArchiveWriter
                 await Double(copy, r.MeanTemperatureDegC, ct);
                 await copy.WriteAsync(r.Summary, NpgsqlDbType.Jsonb, ct);
             }
-            await copy.CompleteAsync(ct);
-        }
-        return await Execute(connection, tx, "INSERT INTO cycles SELECT * FROM stage_cycles ON CONFLICT DO NOTHING", ct);
-    }
+        }, ct);
 
-    private static async Task<int> CopyEventsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<EventRow> rows, CancellationToken ct)
-    {
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY stage_events(rig, seq, time, severity, source, code, message, fault_kind, fault_device) FROM STDIN (FORMAT BINARY)", ct))
+    private static Task<int> CopyEventsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<EventRow> rows, CancellationToken ct) =>
+        InsertIdempotentAsync(connection, tx, "events", "rig, seq, time, severity, source, code, message, fault_kind, fault_device", rows.Count, async copy =>
         {
             foreach (var r in rows)
             {
@@ -126,9 +116,33 @@ public sealed class ArchiveWriter
                 await Text(copy, r.FaultKind, ct);
                 await Text(copy, r.FaultDevice, ct);
             }
-            await copy.CompleteAsync(ct);
+        }, ct);
+
+    /// <summary>COPY into the table directly; on a duplicate key, again through the staging table with ON CONFLICT DO NOTHING.</summary>
+    private static async Task<int> InsertIdempotentAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string table, string columns, int count,
+        Func<NpgsqlBinaryImporter, Task> write, CancellationToken ct)
+    {
+        await tx.SaveAsync("direct", ct);
+        try
+        {
+            await CopyAsync(connection, table, columns, write, ct);
+            await tx.ReleaseAsync("direct", ct);
+            return count;
         }
-        return await Execute(connection, tx, "INSERT INTO events SELECT * FROM stage_events ON CONFLICT DO NOTHING", ct);
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await tx.RollbackAsync("direct", ct);
+        }
+        await CopyAsync(connection, $"stage_{table}", columns, write, ct);
+        return await Execute(connection, tx, $"INSERT INTO {table} SELECT * FROM stage_{table} ON CONFLICT DO NOTHING", ct);
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string table, string columns, Func<NpgsqlBinaryImporter, Task> write, CancellationToken ct)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync($"COPY {table}({columns}) FROM STDIN (FORMAT BINARY)", ct);
+        copy.Timeout = TimeSpan.FromSeconds(StatementTimeoutSeconds);
+        await write(copy);
+        await copy.CompleteAsync(ct);
     }
 
     /// <summary>A test is known from its samples (channel, first and last sample time) and its channel's state (protocol, cell).</summary>
@@ -137,6 +151,7 @@ public sealed class ArchiveWriter
         var fromSamples = rows.Samples.Where(s => s.TestId is not null)
             .GroupBy(s => (s.Rig, TestId: s.TestId!))
             .Select(g => (g.Key.Rig, g.Key.TestId, g.First().Channel, First: g.Min(s => s.Time), Last: g.Max(s => s.Time)))
+            .OrderBy(t => t.Rig, StringComparer.Ordinal).ThenBy(t => t.TestId, StringComparer.Ordinal)
             .ToList();
         if (fromSamples.Count > 0)
         {
@@ -154,7 +169,8 @@ public sealed class ArchiveWriter
             cmd.Parameters.AddWithValue(fromSamples.Select(t => t.Last).ToArray());
             await cmd.ExecuteNonQueryAsync(ct);
         }
-        var fromStates = rows.States.Values.Where(s => s.TestId is not null).ToList();
+        var fromStates = rows.States.Values.Where(s => s.TestId is not null)
+            .OrderBy(s => s.Rig, StringComparer.Ordinal).ThenBy(s => s.TestId, StringComparer.Ordinal).ToList();
         if (fromStates.Count > 0)
         {
             await using var cmd = new NpgsqlCommand("""
@@ -188,7 +204,7 @@ public sealed class ArchiveWriter
         {
             return;
         }
-        var states = rows.States.Values.ToList();
+        var states = rows.States.Values.OrderBy(s => s.Rig, StringComparer.Ordinal).ThenBy(s => s.Channel, StringComparer.Ordinal).ToList();
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO channel_now(rig, channel, seq, time, run_state, test_id, protocol, state)
             SELECT r, c, s, t, rs, ti, p, st::jsonb FROM unnest($1::text[], $2::text[], $3::int8[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[])
@@ -241,7 +257,8 @@ public sealed class ArchiveWriter
         {
             return;
         }
-        var heads = rows.Heads.ToList();
+        // Key order: two writers (or the gap monitor) locking the same rows in different orders would deadlock.
+        var heads = rows.Heads.OrderBy(h => h.Key.Rig, StringComparer.Ordinal).ThenBy(h => h.Key.Stream, StringComparer.Ordinal).ToList();
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO stream_heads(rig, stream, high_seq, updated_at)
             SELECT r, s, h, now() FROM unnest($1::text[], $2::text[], $3::int8[]) AS u(r, s, h)
@@ -255,7 +272,7 @@ public sealed class ArchiveWriter
 
     private static async Task<int> Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(sql, connection, tx);
+        await using var cmd = new NpgsqlCommand(sql, connection, tx) { CommandTimeout = StatementTimeoutSeconds };
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 

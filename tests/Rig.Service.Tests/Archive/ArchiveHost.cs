@@ -101,13 +101,17 @@ public static class ArchiveDb
     }
 
     /// <summary>Polls until <paramref name="done"/> holds (real time: the broker and the database are real).</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> done, TimeSpan timeout, string what)
+    public static Task WaitUntilAsync(Func<Task<bool>> done, TimeSpan timeout, string what) => WaitUntilAsync(done, timeout, () => what);
+
+    /// <summary>As above; <paramref name="what"/> is asked only on a time-out (e.g. for a process's output by then).</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> done, TimeSpan timeout, Func<string> what)
     {
         ArgumentNullException.ThrowIfNull(done);
+        ArgumentNullException.ThrowIfNull(what);
         var deadline = DateTime.UtcNow + timeout;
         while (!await done())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what()}");
             await Task.Delay(100);
         }
     }

@@ -51,11 +51,15 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <c>Rig__StateDirectory</c> to a temp directory (the default, ./var, would be under the test output) and,
     /// unless the embedded broker on port 1883 is wanted, <c>Mqtt__Broker</c>/<c>Mqtt__Port</c>.
     /// </summary>
-    public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartProgram("Rig.Service.dll", environment, arguments);
+
+    /// <summary>As <see cref="Start"/>, for another program built next to the tests (e.g. "Rig.Archive.dll").</summary>
+    public static ServiceProcess StartProgram(string program, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var directory = AppContext.BaseDirectory;
-        var dll = Path.Combine(directory, "Rig.Service.dll");
+        var dll = Path.Combine(directory, program);
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException("the service is not built next to the tests", dll);
