@@ -13,4 +13,7 @@ public sealed class EngineOptions
 
     /// <summary>Where the preset files are; empty: &lt;app&gt;/Presets.</summary>
     public string PresetDirectory { get; set; } = "";
+
+    /// <summary>Dry runs on the channels' twins (Engine:DryRun:SamplePeriod, WallTimeLimit, SimulatedTimeLimit).</summary>
+    public Simulation.DryRunOptions DryRun { get; set; } = new();
 }

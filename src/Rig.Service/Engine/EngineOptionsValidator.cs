@@ -17,6 +17,19 @@ public sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
         {
             failures.Add($"{EngineOptions.SectionName}:PresetDirectory: '{options.PresetDirectory}' does not exist");
         }
+        var dry = options.DryRun;
+        if (dry.SamplePeriod <= TimeSpan.Zero || dry.SamplePeriod > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{EngineOptions.SectionName}:DryRun:SamplePeriod: {dry.SamplePeriod} is outside (0, 10 min]");
+        }
+        if (dry.WallTimeLimit <= TimeSpan.Zero || dry.WallTimeLimit > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{EngineOptions.SectionName}:DryRun:WallTimeLimit: {dry.WallTimeLimit} is outside (0, 10 min]");
+        }
+        if (dry.SimulatedTimeLimit <= TimeSpan.Zero)
+        {
+            failures.Add($"{EngineOptions.SectionName}:DryRun:SimulatedTimeLimit: {dry.SimulatedTimeLimit} must be positive");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

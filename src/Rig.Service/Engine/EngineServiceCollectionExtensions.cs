@@ -21,6 +21,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<EngineHost>();
         services.AddSingleton<ITestControl>(sp => sp.GetRequiredService<EngineHost>());
         services.AddSingleton<IChannelObserver>(sp => sp.GetRequiredService<EngineHost>());
+        services.AddSingleton<Simulation.DryRunVerbs>();
+        services.AddSingleton<Telemetry.Commands.ICommandVerbs>(sp => sp.GetRequiredService<Simulation.DryRunVerbs>());
         return services;
     }
 }

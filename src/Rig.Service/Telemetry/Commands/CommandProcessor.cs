@@ -41,22 +41,58 @@ public sealed partial class CommandProcessor : BackgroundService
                     LogCommandFailed(ex, verb);
                     reply = CommandReply.Error(verb, $"failed: {ex.Message}");
                 }
-                LogCommand(verb, reply.Ok, reply.Message);
-                var answer = new MqttApplicationMessageBuilder()
-                    .WithTopic(string.IsNullOrEmpty(message.ResponseTopic) ? _connection.Topics.DefaultReplies : message.ResponseTopic)
-                    .WithPayload(reply.ToJson())
-                    .WithContentType("application/json")
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-                if (message.CorrelationData is { Length: > 0 } correlation)
+                if (reply.Deferred is { } later)
                 {
-                    answer.WithCorrelationData(correlation);
+                    // A long command (a dry run) answers when it completes; the queue moves on meanwhile.
+                    _ = AnswerWhenDoneAsync(verb, later, message, stoppingToken);
+                    continue;
                 }
-                await _connection.PublishAsync(answer.Build(), stoppingToken);
+                await AnswerAsync(verb, reply, message, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    private async Task AnswerWhenDoneAsync(string verb, Task<CommandReply> later, MqttApplicationMessage message, CancellationToken stoppingToken)
+    {
+        CommandReply reply;
+        try
+        {
+            reply = await later;
+        }
+        catch (Exception ex)
+        {
+            LogCommandFailed(ex, verb);
+            reply = CommandReply.Error(verb, $"failed: {ex.Message}");
+        }
+        try
+        {
+            await AnswerAsync(verb, reply, message, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogCommandFailed(ex, verb); // a late answer that cannot be sent must not surface as an unobserved task
+        }
+    }
+
+    private async Task AnswerAsync(string verb, CommandReply reply, MqttApplicationMessage message, CancellationToken stoppingToken)
+    {
+        LogCommand(verb, reply.Ok, reply.Message);
+        var answer = new MqttApplicationMessageBuilder()
+            .WithTopic(string.IsNullOrEmpty(message.ResponseTopic) ? _connection.Topics.DefaultReplies : message.ResponseTopic)
+            .WithPayload(reply.ToJson())
+            .WithContentType("application/json")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (message.CorrelationData is { Length: > 0 } correlation)
+        {
+            answer.WithCorrelationData(correlation);
+        }
+        await _connection.PublishAsync(answer.Build(), stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Command {Verb}: ok={Ok} {Message}")]

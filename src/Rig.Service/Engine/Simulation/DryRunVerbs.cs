@@ -1,0 +1,204 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Rig.Service.Configuration;
+using Rig.Service.Engine.Protocols;
+using Rig.Service.Hardware;
+using Rig.Service.Telemetry;
+using Rig.Service.Telemetry.Commands;
+
+namespace Rig.Service.Engine.Simulation;
+
+/// <summary>
+/// "dry-run" takes what "start" takes (channel, preset or protocol, parameters; optionally temperature_degC and
+/// stack_pressure_MPa to override the protocol's conditions), compiles it against the channel exactly as start
+/// does, runs it on the channel's twin (<see cref="DryRunner"/>) and answers on the command's response topic when
+/// done, with the prediction as "data"; the same prediction is published retained on
+/// "&lt;rig&gt;/&lt;channel&gt;/prediction" for the dashboard. One dry run per channel at a time; "dry-run-cancel"
+/// stops it (it answers with what it had). Never touches hardware; runs while the channel's real test runs.
+/// </summary>
+public sealed class DryRunVerbs : ICommandVerbs
+{
+    private readonly RigOptions _rig;
+    private readonly EngineOptions _engine;
+    private readonly PresetLibrary _presets;
+    private readonly IServiceProvider _services;
+    private readonly Dictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DryRunPrediction> _latest = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public DryRunVerbs(IOptions<RigOptions> rig, IOptions<EngineOptions> engine, IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(rig);
+        ArgumentNullException.ThrowIfNull(engine);
+        _rig = rig.Value;
+        _engine = engine.Value;
+        _services = services;
+        _presets = new PresetLibrary(string.IsNullOrWhiteSpace(_engine.PresetDirectory) ? null : _engine.PresetDirectory);
+    }
+
+    public IReadOnlyDictionary<string, string[]> Verbs { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["dry-run"] = ["channel", "preset", "protocol", "parameters", "temperature_degC", "stack_pressure_MPa"],
+        ["dry-run-cancel"] = ["channel"],
+    };
+
+    /// <summary>The last finished prediction per channel (to compare with the real test later).</summary>
+    public DryRunPrediction? Latest(string channelId)
+    {
+        lock (_lock)
+        {
+            return _latest.GetValueOrDefault(channelId);
+        }
+    }
+
+    public Task<CommandReply> HandleAsync(string verb, CommandArguments args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        string? why = null;
+        var channelId = args.String("channel", true, ref why);
+        if (why is null && !_rig.Channels.ContainsKey(channelId!))
+        {
+            why = $"unknown channel '{channelId}' (this rig has: {string.Join(", ", _rig.Channels.Keys)})";
+        }
+        if (why is not null)
+        {
+            return Task.FromResult(CommandReply.Error(verb, why));
+        }
+        return Task.FromResult(verb == "dry-run-cancel" ? Cancel(channelId!) : Start(channelId!, args));
+    }
+
+    private CommandReply Cancel(string channelId)
+    {
+        lock (_lock)
+        {
+            if (!_running.TryGetValue(channelId, out var cts))
+            {
+                return CommandReply.Error("dry-run-cancel", $"no dry run of channel {channelId} is running");
+            }
+            cts.Cancel();
+            return new CommandReply(true, "dry-run-cancel", $"dry run of channel {channelId} cancelled; it answers with what it had");
+        }
+    }
+
+    private CommandReply Start(string channelId, CommandArguments args)
+    {
+        const string verb = "dry-run";
+        string? why = null;
+        var preset = args.String("preset", false, ref why);
+        var protocol = args.String("protocol", false, ref why);
+        var parameters = args.StringMap("parameters", ref why);
+        var celsius = args.Number("temperature_degC", false, ref why);
+        var megapascals = args.Number("stack_pressure_MPa", false, ref why);
+        if (why is not null)
+        {
+            return CommandReply.Error(verb, why);
+        }
+        if ((preset is null) == (protocol is null))
+        {
+            return CommandReply.Error(verb, "give either a preset name or a protocol text, not both or neither");
+        }
+        if (celsius is { } c && (c < -40 || c > 150))
+        {
+            return CommandReply.Error(verb, $"temperature_degC {c.ToString(CultureInfo.InvariantCulture)} outside -40 to 150 °C");
+        }
+        if (megapascals is { } p && (p < 0 || p > 500))
+        {
+            return CommandReply.Error(verb, $"stack_pressure_MPa {p.ToString(CultureInfo.InvariantCulture)} outside 0 to 500 MPa");
+        }
+        var text = protocol ?? _presets.Text(preset!);
+        if (text is null)
+        {
+            return CommandReply.Error(verb, $"no preset '{preset}' (presets: {string.Join(", ", _presets.Names())})");
+        }
+        ProtocolPlan plan;
+        try
+        {
+            plan = ProtocolCompiler.Compile(text, parameters);
+        }
+        catch (ProtocolException ex)
+        {
+            return CommandReply.Error(verb, ex.Message);
+        }
+        var chemistry = _rig.Channels[channelId].Cell.Chemistry;
+        if (plan.Chemistry is { } wanted && wanted != chemistry)
+        {
+            return CommandReply.Error(verb, $"protocol '{plan.Name}' is for a {wanted}; channel {channelId} holds a {chemistry} (Rig:Channels:{channelId}:Cell:Chemistry)");
+        }
+        if (_services.GetService<RigHardware>() is { } hardware && hardware.Channels.TryGetValue(channelId, out var channel)
+            && ProtocolFit.Problem(plan, channel) is { } misfit)
+        {
+            return CommandReply.Error(verb, misfit);
+        }
+        var conditions = DryRunner.ConditionsOf(plan);
+        conditions = new DryRunConditions(celsius ?? conditions.TemperatureCelsius, megapascals ?? conditions.StackPressureMegapascals);
+        var cts = new CancellationTokenSource();
+        lock (_lock)
+        {
+            if (_running.ContainsKey(channelId))
+            {
+                cts.Dispose();
+                return CommandReply.Error(verb, $"a dry run of channel {channelId} is already running (dry-run-cancel stops it)");
+            }
+            _running[channelId] = cts;
+        }
+        var options = _rig.Channels[channelId];
+        var completion = Task.Run(() => RunAsync(plan, channelId, options, conditions, cts));
+        return CommandReply.Later(verb, completion);
+    }
+
+    private async Task<CommandReply> RunAsync(ProtocolPlan plan, string channelId, ChannelOptions options, DryRunConditions conditions, CancellationTokenSource cts)
+    {
+        try
+        {
+            var prediction = await DryRunner.RunAsync(plan, channelId, options, _engine.DryRun, conditions, cts.Token);
+            lock (_lock)
+            {
+                _latest[channelId] = prediction;
+            }
+            await PublishAsync(channelId, prediction);
+            var message = prediction.Completed
+                ? $"predicted {plan.Name}: {prediction.DurationSeconds / 86400:0.##} d, {prediction.Cycles} cycles, {prediction.FinalState}"
+                : $"dry run stopped ({prediction.StoppedBecause}) after {prediction.DurationSeconds / 86400:0.##} simulated days";
+            return new CommandReply(true, "dry-run", message, Data: prediction.Write);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _running.Remove(channelId);
+            }
+            cts.Dispose();
+        }
+    }
+
+    private async Task PublishAsync(string channelId, DryRunPrediction prediction)
+    {
+        if (_services.GetService<MqttConnection>() is not { } connection)
+        {
+            return;
+        }
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(connection.Topics.Absolute($"{channelId}/prediction"))
+            .WithPayload(Serialize(prediction))
+            .WithContentType("application/json")
+            .WithRetainFlag()
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        await connection.PublishAsync(message, CancellationToken.None);
+    }
+
+    /// <summary>The prediction as one JSON object (the retained payload, and what tests and the CLI print).</summary>
+    public static byte[] Serialize(DryRunPrediction prediction)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            prediction.Write(writer);
+        }
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Rig.Service.Configuration;
+using Rig.Service.Engine;
+using Rig.Service.Engine.Simulation;
+using Rig.Service.Telemetry.Commands;
+
+namespace Rig.Service.Tests.Engine;
+
+/// <summary>The dry-run verbs as MQTT and the CLI reach them: through the router's own argument parsing.</summary>
+public class DryRunVerbsTests
+{
+    [Fact]
+    public async Task A_dry_run_answers_later_with_the_prediction_as_data()
+    {
+        var verbs = Verbs();
+
+        var reply = await SendAsync(verbs, "dry-run", """{"channel":"ch1","preset":"anode-free-full-cell","parameters":{"cycles":"20"}}""");
+
+        Assert.True(reply.Ok, reply.Message);
+        Assert.NotNull(reply.Deferred);
+        var done = await reply.Deferred!;
+        Assert.True(done.Ok, done.Message);
+        var json = JsonDocument.Parse(done.ToJson()).RootElement;
+        var data = json.GetProperty("data");
+        Assert.True(data.GetProperty("completed").GetBoolean());
+        Assert.Equal(23, data.GetProperty("cycles").GetInt32());
+        Assert.Equal(40, data.GetProperty("temperature_degC").GetDouble());
+        Assert.True(data.GetProperty("duration_by_step_kind_s").GetProperty("Hold").GetDouble() > 0);
+        Assert.NotNull(verbs.Latest("ch1"));
+    }
+
+    [Fact]
+    public async Task Conditions_can_be_overridden_and_a_cooler_cell_delivers_less()
+    {
+        var verbs = Verbs();
+
+        var warm = await (await SendAsync(verbs, "dry-run", """{"channel":"ch1","preset":"full-cell-rate","parameters":{"perRate":"1"},"temperature_degC":40}""")).Deferred!;
+        var warmCapacity = Last(warm);
+        var cool = await (await SendAsync(verbs, "dry-run", """{"channel":"ch1","preset":"full-cell-rate","parameters":{"perRate":"1"},"temperature_degC":25}""")).Deferred!;
+
+        Assert.True(Last(cool) < warmCapacity, $"at 2 mA/cm²: 25 °C {Last(cool)} vs 40 °C {warmCapacity} mAh/cm²");
+        Assert.Equal(25, JsonDocument.Parse(cool.ToJson()).RootElement.GetProperty("data").GetProperty("temperature_degC").GetDouble());
+
+        static double Last(CommandReply reply) =>
+            JsonDocument.Parse(reply.ToJson()).RootElement.GetProperty("data").GetProperty("discharge_capacity_mAh_cm2").EnumerateArray().Last().GetDouble();
+    }
+
+    [Theory]
+    [InlineData("""{"channel":"ch9","preset":"anode-free-full-cell"}""", "unknown channel")]
+    [InlineData("""{"channel":"ch1"}""", "either a preset name or a protocol text")]
+    [InlineData("""{"channel":"ch1","preset":"nope"}""", "no preset 'nope'")]
+    [InlineData("""{"channel":"ch1","preset":"ccd-ramp"}""", "is for a AnodeFreeHalfCell")]
+    [InlineData("""{"channel":"ch1","preset":"anode-free-full-cell","temperature_degC":400}""", "outside -40 to 150")]
+    [InlineData("""{"channel":"ch1","protocol":"{ \"name\": \"x\" }"}""", "safety")]
+    public async Task A_bad_dry_run_is_refused_at_once_saying_why(string payload, string why)
+    {
+        var reply = await SendAsync(Verbs(), "dry-run", payload);
+
+        Assert.False(reply.Ok);
+        Assert.Null(reply.Deferred);
+        Assert.Contains(why, reply.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_second_dry_run_of_the_channel_is_refused_and_cancel_stops_the_first_with_what_it_had()
+    {
+        var verbs = Verbs();
+        var first = await SendAsync(verbs, "dry-run", """{"channel":"ch1","preset":"anode-free-full-cell"}""");
+
+        var second = await SendAsync(verbs, "dry-run", """{"channel":"ch1","preset":"anode-free-full-cell"}""");
+        var cancel = await SendAsync(verbs, "dry-run-cancel", """{"channel":"ch1"}""");
+        var done = await first.Deferred!;
+
+        Assert.False(second.Ok);
+        Assert.Contains("already running", second.Message, StringComparison.Ordinal);
+        Assert.True(cancel.Ok, cancel.Message);
+        var data = JsonDocument.Parse(done.ToJson()).RootElement.GetProperty("data");
+        Assert.False(data.GetProperty("completed").GetBoolean());
+        Assert.Equal("cancelled", data.GetProperty("stopped_because").GetString());
+        Assert.False((await SendAsync(verbs, "dry-run-cancel", """{"channel":"ch1"}""")).Ok);
+    }
+
+    private static DryRunVerbs Verbs()
+    {
+        var rig = new RigOptions();
+        rig.Channels["ch1"] = new ChannelOptions
+        {
+            Cell = new CellOptions { AreaCm2 = SimulatedRig.AreaCm2, Chemistry = CellChemistry.AnodeFreeFullCell },
+        };
+        return new DryRunVerbs(Options.Create(rig), Options.Create(new EngineOptions()), new ServiceCollection().BuildServiceProvider());
+    }
+
+    private static async Task<CommandReply> SendAsync(DryRunVerbs verbs, string verb, string payload)
+    {
+        var args = CommandArguments.Parse(Encoding.UTF8.GetBytes(payload), verbs.Verbs[verb], out var why);
+        return args is null ? CommandReply.Error(verb, why) : await verbs.HandleAsync(verb, args, CancellationToken.None);
+    }
+}
