@@ -6,9 +6,10 @@ namespace Rig.Service.Thermal;
 /// <summary>
 /// Relay autotune after Klipper's ControlAutoTune (klippy/extras/pid_calibrate.py): full power until the
 /// temperature reaches the target, off until it falls to target - hysteresis, recording the extreme of each
-/// half-cycle. From the oscillation: Astrom-Hagglund Ku = 4·max_power/(π·a) with a half the peak-to-peak
-/// amplitude and Tu the peak period, then Ziegler-Nichols Kp = 0.6·Ku, Ti = 0.5·Tu, Td = 0.125·Tu, taken at the
-/// cycle of median period. Proposes; the operator accepts. Not thread-safe: the zone controller serialises calls.
+/// half-cycle. From the oscillation (a half the peak-to-peak amplitude, Tu the peak period, at the cycle of median
+/// period): Åström-Hägglund Ku with the relay's real amplitude and its band (<see cref="UltimateGain"/>), then
+/// Tyreus-Luyben Kp = Ku/2.2, Ti = 2.2·Tu, Td = Tu/6.3, chosen over Ziegler-Nichols by the heater bench through the
+/// 2 s time-proportioned output (docs/heater.md). Proposes; the operator accepts. Not thread-safe: the zone controller serialises calls.
 /// </summary>
 public sealed class RelayAutotune
 {
@@ -108,19 +109,32 @@ public sealed class RelayAutotune
     private AutotuneProposal ProposalAt(int pos, int cycles)
     {
         var amplitudeKelvin = 0.5 * Math.Abs(_peaks[pos].Celsius - _peaks[pos - 1].Celsius);
-        var ultimateGain = 4 * _maxPower / (Math.PI * amplitudeKelvin);
+        var ultimateGain = UltimateGain(amplitudeKelvin, _hysteresisKelvin / 2, _maxPower);
         var ultimatePeriod = _peaks[pos].Time - _peaks[pos - 2].Time;
-        var kp = 0.6 * ultimateGain;
-        var ti = 0.5 * ultimatePeriod.TotalSeconds;
-        var td = 0.125 * ultimatePeriod.TotalSeconds;
+        // Tyreus-Luyben: Kp = Ku/2.2, Ti = 2.2·Tu, Td = Tu/6.3 (Ziegler-Nichols overshot 0.43 K through the 2 s output).
+        var kp = ultimateGain / 2.2;
+        var ti = 2.2 * ultimatePeriod.TotalSeconds;
+        var td = ultimatePeriod.TotalSeconds / 6.3;
         return new AutotuneProposal(
             new PidGains(kp, kp / ti, kp * td), ultimateGain, ultimatePeriod, amplitudeKelvin, cycles, _peaks[^1].Time);
+    }
+
+    /// <summary>
+    /// Åström-Hägglund Ku for a relay between 0 and <paramref name="maxPower"/> (square-wave amplitude d = max/2) with
+    /// a switching band of half-width <paramref name="bandHalfWidthKelvin"/>: Ku = 4d/(π·√(a² − e²)), the real-axis
+    /// estimate of the describing function N(a) = 4d/(πa)·(√(1 − (e/a)²) − i·e/a). Klipper's 4·max/(πa) counts d twice
+    /// and ignores the band; on the simulated block the two errors nearly cancel (a 1.13 K, e 1 K).
+    /// </summary>
+    public static double UltimateGain(double amplitudeKelvin, double bandHalfWidthKelvin, double maxPower)
+    {
+        var effective = Math.Sqrt(Math.Max(amplitudeKelvin * amplitudeKelvin - bandHalfWidthKelvin * bandHalfWidthKelvin, 0.01 * amplitudeKelvin * amplitudeKelvin));
+        return 4 * (maxPower / 2) / (Math.PI * effective);
     }
 }
 
 /// <summary>What a relay autotune found, for the operator to accept or not.</summary>
-/// <param name="Gains">The Ziegler-Nichols gains.</param>
-/// <param name="UltimateGainPerKelvin">Astrom-Hagglund Ku, duty per kelvin.</param>
+/// <param name="Gains">The Tyreus-Luyben gains.</param>
+/// <param name="UltimateGainPerKelvin">Åström-Hägglund Ku, duty per kelvin.</param>
 /// <param name="UltimatePeriod">Tu, the oscillation period at the median cycle.</param>
 /// <param name="AmplitudeKelvin">Half the peak-to-peak swing at that cycle.</param>
 /// <param name="Cycles">Cycles analysed.</param>
