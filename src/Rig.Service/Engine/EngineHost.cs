@@ -24,6 +24,7 @@ namespace Rig.Service.Engine;
 public sealed partial class EngineHost : ITestControl, IChannelObserver
 {
     private readonly RigHardware _hardware;
+    private readonly Thermal.IHeaterZoneProvenance? _heaters;
     private readonly ITestRecorder _recorder;
     private readonly RigEvents _events;
     private readonly RigState _state;
@@ -44,8 +45,10 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         IOptions<EngineOptions> options,
         TimeProvider time,
         ILogger<EngineHost> logger,
-        RigState? state = null)
+        RigState? state = null,
+        Thermal.IHeaterZoneProvenance? heaters = null)
     {
+        _heaters = heaters;
         _hardware = hardware;
         _recorder = recorder;
         _events = events;
@@ -111,7 +114,8 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
             var now = _time.GetUtcNow();
             var testId = $"{_rig.Id}-{request.ChannelId}-{now:yyyyMMdd'T'HHmmss'Z'}";
             var start = new TestStartRecord(testId, _rig.Id, request.ChannelId, now, channel.Options.Cell, plan.Name, text, plan.Parameters,
-                typeof(EngineHost).Assembly.GetName().Version?.ToString() ?? "unknown", null, request.Operator, request.Notes);
+                typeof(EngineHost).Assembly.GetName().Version?.ToString() ?? "unknown", null, request.Operator, request.Notes,
+                _heaters?.Current(channel.Options.HeaterZone));
             run.Engine = CyclingEngine.Start(plan, start, channel.Options.Cell.AreaCm2);
             var batch = TakeBatch(run, now, checkpoint: true);
             batch.Events.Add(new RigEvent(now, RigEventSeverity.Info, request.ChannelId, "engine.test_started", $"test {testId} started: {plan.Name}"));

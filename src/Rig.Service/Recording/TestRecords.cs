@@ -5,6 +5,7 @@ namespace Rig.Service.Recording;
 
 /// <summary>
 /// The start document of a test (Bluesky's idea): everything needed to interpret its data later, stored with it.
+/// <see cref="Heater"/> is the channel's heater zone's set-point and gains at the start (null without a zone).
 /// </summary>
 public sealed record TestStartRecord(
     string TestId,
@@ -18,7 +19,8 @@ public sealed record TestStartRecord(
     string SoftwareVersion,
     string? CalibrationJson,
     string? Operator,
-    string? Notes);
+    string? Notes,
+    HeaterProvenance? Heater = null);
 
 /// <summary>One recorded sample in a test. Currents in A (positive = out of HI), capacities in Ah, pressure in Pa.</summary>
 public sealed record TestSampleRecord(

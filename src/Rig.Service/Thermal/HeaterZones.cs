@@ -9,10 +9,11 @@ using UnitsNet;
 namespace Rig.Service.Thermal;
 
 /// <summary>The rig's heater zone controllers, one per configured zone, and the operator API over them.</summary>
-public sealed partial class HeaterZones : IHeaterZoneControl, IDisposable
+public sealed partial class HeaterZones : IHeaterZoneControl, IHeaterZoneProvenance, IDisposable
 {
     private readonly Dictionary<string, HeaterZoneController> _controllers = new(StringComparer.Ordinal);
     private readonly ZoneSettingsStore _settings;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Source, DateTimeOffset At)> _gainSources = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -47,7 +48,7 @@ public sealed partial class HeaterZones : IHeaterZoneControl, IDisposable
 
     public CommandResult SetSetpoint(string zoneId, Temperature setpoint) => Saved(zoneId, With(zoneId, c => c.SetSetpoint(setpoint)));
 
-    public CommandResult SetGains(string zoneId, PidGains gains) => Saved(zoneId, With(zoneId, c => c.SetGains(gains)));
+    public CommandResult SetGains(string zoneId, PidGains gains) => Sourced(zoneId, "operator", Saved(zoneId, With(zoneId, c => c.SetGains(gains))));
 
     public CommandResult ClearFault(string zoneId) => With(zoneId, c => c.ClearFault());
 
@@ -59,7 +60,28 @@ public sealed partial class HeaterZones : IHeaterZoneControl, IDisposable
 
     public CommandResult CancelAutotune(string zoneId) => With(zoneId, c => c.CancelAutotune());
 
-    public CommandResult AcceptAutotune(string zoneId) => Saved(zoneId, With(zoneId, c => c.AcceptAutotune()));
+    public CommandResult AcceptAutotune(string zoneId) => Sourced(zoneId, "autotune", Saved(zoneId, With(zoneId, c => c.AcceptAutotune())));
+
+    public Recording.HeaterProvenance? Current(string zoneId)
+    {
+        if (zoneId is null || !_controllers.TryGetValue(zoneId, out var controller))
+        {
+            return null;
+        }
+        var status = controller.Status();
+        return _gainSources.TryGetValue(zoneId, out var source)
+            ? new Recording.HeaterProvenance(zoneId, status.Setpoint.DegreesCelsius, status.Gains, source.Source, source.At)
+            : new Recording.HeaterProvenance(zoneId, status.Setpoint.DegreesCelsius, status.Gains, "configuration", null);
+    }
+
+    private CommandResult Sourced(string zoneId, string source, CommandResult result)
+    {
+        if (result.Accepted)
+        {
+            _gainSources[zoneId] = (source, _time.GetUtcNow());
+        }
+        return result;
+    }
 
     public void Dispose()
     {
@@ -107,6 +129,10 @@ public sealed partial class HeaterZones : IHeaterZoneControl, IDisposable
             return;
         }
         var gains = controller.SetGains(saved.Gains);
+        if (gains.Accepted)
+        {
+            _gainSources[controller.ZoneId] = ("restored", saved.SavedAt);
+        }
         var setpoint = controller.SetSetpoint(Temperature.FromDegreesCelsius(saved.SetpointCelsius));
         LogRestored(controller.ZoneId, saved.SetpointCelsius, saved.Gains.ToString(), saved.SavedAt, setpoint.Accepted && gains.Accepted ? "applied" : $"refused: {setpoint.Message} {gains.Message}");
     }

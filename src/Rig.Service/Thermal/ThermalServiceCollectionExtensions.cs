@@ -27,6 +27,7 @@ public static class ThermalServiceCollectionExtensions
         });
         services.AddSingleton<HeaterZones>();
         services.AddSingleton<IHeaterZoneControl>(sp => sp.GetRequiredService<HeaterZones>());
+        services.AddSingleton<IHeaterZoneProvenance>(sp => sp.GetRequiredService<HeaterZones>());
         services.AddSingleton<HeaterCommands>();
         services.AddSingleton<Telemetry.Commands.IHeaterCommands>(sp => sp.GetRequiredService<HeaterCommands>());
         services.AddSingleton<Telemetry.Commands.IFaultCommands>(sp => sp.GetRequiredService<HeaterCommands>());
