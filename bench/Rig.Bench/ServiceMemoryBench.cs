@@ -67,14 +67,16 @@ internal static class ServiceMemoryBench
             }
             var stopwatch = Stopwatch.StartNew();
             long peak = 0, last = 0;
+            var rollup = "";
             while (stopwatch.Elapsed < duration && !service.HasExited)
             {
                 await Task.Delay(TimeSpan.FromSeconds(5));
                 last = ResidentKiB(service.Id);
                 peak = Math.Max(peak, last);
+                rollup = Rollup(service.Id);
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"service process, 8 channels under test for {stopwatch.Elapsed.TotalSeconds:0} s: RSS {last / 1024.0:0.0} MiB at the end, peak {peak / 1024.0:0.0} MiB; {ShippedGcSettings()}"));
+                $"service process, 8 channels under test for {stopwatch.Elapsed.TotalSeconds:0} s: RSS {last / 1024.0:0.0} MiB at the end, peak {peak / 1024.0:0.0} MiB ({rollup}); {ShippedGcSettings()}"));
         }
         finally
         {
@@ -94,6 +96,21 @@ internal static class ServiceMemoryBench
     {
         var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Where the resident pages are (smaps_rollup): anonymous (heaps, JIT'ed code) vs mapped files (runtime, assemblies, libraries).</summary>
+    private static string Rollup(int pid)
+    {
+        var path = $"/proc/{pid}/smaps_rollup";
+        if (!File.Exists(path))
+        {
+            return "no smaps_rollup";
+        }
+        var fields = File.ReadLines(path).Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0].Trim(), p => long.TryParse(p[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture, out var v) ? v : 0);
+        long Get(string name) => fields.TryGetValue(name, out var v) ? v : 0;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"anonymous {Get("Anonymous") / 1024.0:0.0} MiB, file-backed {(Get("Rss") - Get("Anonymous")) / 1024.0:0.0} MiB, PSS {Get("Pss") / 1024.0:0.0} MiB");
     }
 
     /// <summary>The GC settings in the service's runtimeconfig.json, plus any DOTNET_GC* environment variables.</summary>
