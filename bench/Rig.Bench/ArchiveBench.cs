@@ -38,8 +38,8 @@ internal static class ArchiveBench
         try
         {
             await TelemetryBench.WaitForPortAsync(port);
-            await FlatOutAsync(postgres, port, rigs: 500, samplesPerChannel: 50);
-            foreach (var rigs in new[] { 250, 500, 1000, 2000 })
+            await FlatOutAsync(postgres, port, mosquitto.Id, rigs: 500, samplesPerChannel: 50);
+            foreach (var rigs in new[] { 250, 500, 1000 })
             {
                 await PacedAsync(postgres, port, rigs, TimeSpan.FromSeconds(20));
             }
@@ -65,6 +65,8 @@ internal static class ArchiveBench
         var parse = Stopwatch.StartNew();
         var rows = messages.Select(BatchRows.From).ToList();
         parse.Stop();
+        var self = Environment.ProcessId;
+        var (archiveCpu0, postgresCpu0) = (ProcessCpu.Seconds(self), postgres.CpuSeconds());
         var write = Stopwatch.StartNew();
         var inserted = 0;
         foreach (var r in rows)
@@ -72,6 +74,7 @@ internal static class ArchiveBench
             inserted += (await writer.WriteAsync(r, CancellationToken.None)).SamplesInserted;
         }
         write.Stop();
+        var (archiveCpu, postgresCpu) = (ProcessCpu.Seconds(self) - archiveCpu0, postgres.CpuSeconds() - postgresCpu0);
         var again = Stopwatch.StartNew();
         var duplicates = 0;
         foreach (var r in rows.Take(10))
@@ -82,20 +85,26 @@ internal static class ArchiveBench
         var offered = batch * batches;
         Console.WriteLine($"archive database path: {offered:N0} telemetry messages parsed in {parse.Elapsed.TotalSeconds:F2} s ({offered / parse.Elapsed.TotalSeconds:N0}/s); " +
             $"{inserted:N0} new rows written in batches of {batch} in {write.Elapsed.TotalSeconds:F2} s ({inserted / write.Elapsed.TotalSeconds:N0} samples/s, fsync on)");
+        Console.WriteLine($"archive database path, CPU: the archive used {archiveCpu:F1} s and PostgreSQL {postgresCpu:F1} s for {inserted:N0} samples: " +
+            $"{inserted / archiveCpu:N0} samples per archive CPU-second, {inserted / postgresCpu:N0} per PostgreSQL CPU-second, " +
+            $"{inserted / (archiveCpu + postgresCpu):N0} per CPU-second of both (load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
         Console.WriteLine($"archive database path, all duplicates: {duplicates:N0} in {again.Elapsed.TotalSeconds:F2} s ({duplicates / again.Elapsed.TotalSeconds:N0}/s, nothing written)");
     }
 
-    private static async Task FlatOutAsync(BenchPostgres postgres, int port, int rigs, int samplesPerChannel)
+    private static async Task FlatOutAsync(BenchPostgres postgres, int port, int broker, int rigs, int samplesPerChannel)
     {
         await using var archive = await StartArchiveAsync(postgres, port, "flat");
         var total = rigs * Channels * samplesPerChannel;
+        var cpu0 = (Self: ProcessCpu.Seconds(Environment.ProcessId), Postgres: postgres.CpuSeconds(), Broker: ProcessCpu.Seconds(broker));
         var clock = Stopwatch.StartNew();
         var published = await PublishAsync(port, rigs, (r, c) => Enumerable.Range(1, samplesPerChannel).Select(s => (long)s), paced: null);
         var publishSeconds = clock.Elapsed.TotalSeconds;
         await WaitForAsync(() => archive.Ingestor.SamplesWritten >= total, TimeSpan.FromMinutes(5));
         var seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"archive end to end, flat out: {rigs} rigs x {Channels} channels x {samplesPerChannel} samples = {total:N0} messages; published in {publishSeconds:F1} s " +
-            $"({published / publishSeconds:N0}/s by the load generator), all {archive.Ingestor.SamplesWritten:N0} archived after {seconds:F1} s ({total / seconds:N0} samples/s ingest)");
+            $"({published / publishSeconds:N0}/s by the load generator), all {archive.Ingestor.SamplesWritten:N0} archived after {seconds:F1} s ({total / seconds:N0} samples/s ingest); " +
+            $"CPU s: archive + load generator {ProcessCpu.Seconds(Environment.ProcessId) - cpu0.Self:F1}, PostgreSQL {postgres.CpuSeconds() - cpu0.Postgres:F1}, " +
+            $"mosquitto {ProcessCpu.Seconds(broker) - cpu0.Broker:F1} (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
     }
 
     private static async Task PacedAsync(BenchPostgres postgres, int port, int rigs, TimeSpan duration)

@@ -21,6 +21,9 @@ internal sealed class BenchPostgres : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>CPU seconds used so far by the server and its backends.</summary>
+    public double CpuSeconds() => ProcessCpu.Seconds(ProcessCpu.Postmaster(Path.Combine(_directory, "data")));
+
     public static async Task<BenchPostgres> StartAsync()
     {
         var bin = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))

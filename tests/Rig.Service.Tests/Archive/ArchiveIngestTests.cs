@@ -98,3 +98,54 @@ public sealed class ArchiveIngestTests : IClassFixture<PostgresFixture>
         Directory.Delete(directory, true);
     }
 }
+
+/// <summary>Two archive instances on one shared subscription ($share/&lt;group&gt;/…) and one database.</summary>
+[Trait("Category", TestCategories.OutOfProcess)]
+public sealed class ArchiveSharedSubscriptionTests : IClassFixture<PostgresFixture>
+{
+    private readonly PostgresFixture _postgres;
+
+    public ArchiveSharedSubscriptionTests(PostgresFixture postgres) => _postgres = postgres;
+
+    [Fact]
+    public async Task Two_archives_on_a_shared_subscription_split_the_work_and_the_database_holds_every_sample_once()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var db = await _postgres.Server.CreateDatabaseAsync();
+        var directory = Directory.CreateTempSubdirectory("rig-archive-shared-").FullName;
+        await using var rig = new TelemetryHarness(broker.Port, Path.Combine(directory, "rig.db"), syncEveryCommit: false);
+        await rig.StartAsync();
+        Dictionary<string, string?> Settings(string clientId)
+        {
+            var settings = ArchiveHost.Settings(broker.Port, rig.Mqtt.TopicPrefix, db, clientId);
+            settings["Archive:SharedGroup"] = "archive";
+            // A peer may commit seq n+1 before this one commits n: holes younger than this are not gaps.
+            settings["Archive:GapGrace"] = "00:00:05";
+            settings["Archive:BatchSize"] = "50";
+            return settings;
+        }
+        await using var first = await ArchiveHost.StartAsync(Settings("archive-a"));
+        await using var second = await ArchiveHost.StartAsync(Settings("archive-b"));
+        var t0 = DateTimeOffset.Parse("2026-12-02T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var tests = new Dictionary<string, string> { ["ch1"] = await rig.StartTestAsync("ch1", t0), ["ch2"] = await rig.StartTestAsync("ch2", t0) };
+        for (var i = 1; i <= 400; i++)
+        {
+            foreach (var (channel, testId) in tests)
+            {
+                await rig.Recorder.SampleAsync(TelemetryHarness.Sample(testId, channel, t0.AddSeconds(i), i), CancellationToken.None);
+            }
+        }
+
+        await ArchiveDb.WaitUntilAsync(async () => await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM samples") == 800, TimeSpan.FromSeconds(60), "800 samples");
+        foreach (var channel in tests.Keys)
+        {
+            Assert.Equal(Enumerable.Range(1, 400).Select(i => (long)i), await ArchiveDb.SeqsAsync(db, $"SELECT seq FROM samples WHERE channel = '{channel}' ORDER BY seq"));
+        }
+        // The broker handed each message to one of them: both wrote, neither wrote everything.
+        Assert.InRange(first.Ingestor.SamplesWritten, 1, 799);
+        Assert.InRange(second.Ingestor.SamplesWritten, 1, 799);
+        Assert.Equal(800, first.Ingestor.SamplesWritten + second.Ingestor.SamplesWritten);
+        Assert.Equal(0, await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM gaps"));
+        Directory.Delete(directory, true);
+    }
+}
