@@ -17,6 +17,9 @@ public static class Verbs
         new("export", "export <testId> <directory>",
             "write one test from the store as Battery Data Format CSV (works beside the running service)", HoldsStateDirectory: false,
             async (args, configuration) => await ExportCommandLine.TryRunAsync(args, configuration) ?? ExitCodes.Usage),
+        new("analyze", "analyze <file.bdf.csv> [--formation-cycles=N]",
+            "the engine's cycle and test metrics on a Battery Data Format CSV from anywhere, as JSON (docs/metrics.md)", HoldsStateDirectory: false,
+            async (args, configuration) => await Metrics.AnalyzeCommandLine.RunAsync(args)),
     ];
 
     public static Verb? Find(string name) =>

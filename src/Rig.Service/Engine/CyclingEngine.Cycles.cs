@@ -1,3 +1,4 @@
+using Rig.Service.Metrics;
 using Rig.Service.Recording;
 
 namespace Rig.Service.Engine;
@@ -17,11 +18,13 @@ public sealed partial class CyclingEngine
     private void CloseCycle(DateTimeOffset now)
     {
         var s = State;
-        var chargeMilliampHours = s.CycleChargeAmpSeconds / SecondsPerHour * 1000.0;
-        var dischargeMilliampHours = s.CycleDischargeAmpSeconds / SecondsPerHour * 1000.0;
-        var efficiency = chargeMilliampHours > 0 ? dischargeMilliampHours / chargeMilliampHours : 0;
-        var chargeMilliwattHours = s.CycleChargeJoules / SecondsPerHour * 1000.0;
-        var dischargeMilliwattHours = s.CycleDischargeJoules / SecondsPerHour * 1000.0;
+        // The formulas the offline analyser uses too (Metrics/, docs/metrics.md).
+        var metrics = new CycleMetrics(s.Cycle, s.CycleChargeAmpSeconds, s.CycleDischargeAmpSeconds, s.CycleChargeJoules, s.CycleDischargeJoules);
+        var chargeMilliampHours = metrics.ChargeMilliampHours;
+        var dischargeMilliampHours = metrics.DischargeMilliampHours;
+        var efficiency = metrics.CoulombicEfficiency;
+        var chargeMilliwattHours = metrics.ChargeMilliwattHours;
+        var dischargeMilliwattHours = metrics.DischargeMilliwattHours;
         if (s.Cycle == 1)
         {
             s.InitialCoulombicEfficiency = efficiency;
@@ -37,10 +40,9 @@ public sealed partial class CyclingEngine
         {
             s.ReferenceDischargeAmpSeconds = s.CycleDischargeAmpSeconds;
         }
-        double? retention = null;
-        if (s.Cycle >= referenceCycle && s.ReferenceDischargeAmpSeconds > 0)
+        var retention = TestMetrics.Retention(s.Cycle, referenceCycle, s.CycleDischargeAmpSeconds, s.ReferenceDischargeAmpSeconds);
+        if (retention is not null)
         {
-            retention = s.CycleDischargeAmpSeconds / s.ReferenceDischargeAmpSeconds;
             s.Retention = retention;
             var counted = s.Cycle - Plan.FormationCycles;
             if (retention < 0.8 && s.CyclesTo80PercentRetention is null)
@@ -56,9 +58,7 @@ public sealed partial class CyclingEngine
         Outbox.Add(new EngineRecord(Cycle: new CycleSummary(s.TestId, s.ChannelId, s.Cycle, now,
             chargeMilliampHours, dischargeMilliampHours, chargeMilliampHours / area, dischargeMilliampHours / area, efficiency,
             chargeMilliwattHours, dischargeMilliwattHours,
-            chargeMilliwattHours != 0 ? dischargeMilliwattHours / chargeMilliwattHours : 0,
-            chargeMilliampHours > 0 ? chargeMilliwattHours / chargeMilliampHours : 0,
-            dischargeMilliampHours > 0 ? dischargeMilliwattHours / dischargeMilliampHours : 0,
+            metrics.EnergyEfficiency, metrics.MeanChargeVoltage, metrics.MeanDischargeVoltage,
             s.CvHoldAmpSeconds / SecondsPerHour * 1000.0, s.CvHoldSeconds,
             s.PressureCount > 0 ? s.PressureSumMegapascals / s.PressureCount : null,
             s.TemperatureCount > 0 ? s.TemperatureSumCelsius / s.TemperatureCount : null,

@@ -1,5 +1,6 @@
 using Rig.Service.Channels;
 using Rig.Service.Engine.Protocols;
+using Rig.Service.Metrics;
 using UnitsNet;
 
 namespace Rig.Service.Engine;
@@ -29,8 +30,8 @@ public sealed partial class CyclingEngine
             return;
         }
         State.LastIntervalSeconds = seconds;
-        var ampSeconds = Math.Abs(0.5 * (leftAmperes + amperes)) * seconds;
-        var joules = Math.Abs(0.5 * (leftWatts + watts)) * seconds;
+        var ampSeconds = Trapezoid.Charge(leftAmperes, amperes, seconds);
+        var joules = Trapezoid.Energy(leftWatts, watts, seconds);
         State.StepSeconds += seconds;
         State.TestSeconds += seconds;
         State.StepAmpSeconds += ampSeconds;

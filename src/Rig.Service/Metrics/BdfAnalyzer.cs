@@ -1,0 +1,191 @@
+using System.Globalization;
+
+namespace Rig.Service.Metrics;
+
+/// <summary>
+/// Runs the live engine's metrics (<see cref="CycleMetrics"/>, <see cref="TestMetrics"/>) on a Battery Data Format CSV,
+/// ours or another lab's, streaming (memory flat in file length). Rules (docs/metrics.md, "Metrics on anyone's data"):
+/// <list type="bullet">
+/// <item>Columns by their BDF labels; <c>Current / A</c>, <c>Voltage / V</c> and <c>Test Time / s</c> (or
+/// <c>Unix Time / s</c>) are required. Current positive = charging (sodium plating), the BDF convention.</item>
+/// <item>Cycles from <c>Cycle Count / 1</c> when present; otherwise a new cycle starts at the first charging row after the
+/// cycle has discharged.</item>
+/// <item>Capacities from <c>Charging Capacity / Ah</c> and <c>Discharging Capacity / Ah</c> when present, whether they
+/// run cumulative from test start (the ontology) or restart each cycle (detected at the first cycle boundary);
+/// otherwise the trapezoid on the current. Energy is always the trapezoid on V·I over the rows present.</item>
+/// <item>A cycle counts when it both charged and discharged.</item>
+/// </list>
+/// A malformed file throws <see cref="BdfFormatException"/> naming the line and the column.
+/// </summary>
+public static class BdfAnalyzer
+{
+    public static AnalysisReport Analyze(TextReader reader, string source, int formationCycles = 0)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var header = reader.ReadLine() ?? throw new BdfFormatException(source, 1, null, "the file is empty");
+        var columns = SplitCsv(header).Select(c => c.Trim()).ToList();
+        int Find(string label) => columns.IndexOf(label);
+        int Require(params string[] labels) => labels.Select(Find).FirstOrDefault(i => i >= 0, -1) is var i and >= 0 ? i
+            : throw new BdfFormatException(source, 1, null, $"no column {string.Join(" or ", labels.Select(l => $"'{l}'"))} (columns: {string.Join(", ", columns)})");
+        var current = Require("Current / A");
+        var voltage = Require("Voltage / V");
+        var time = Require("Test Time / s", "Unix Time / s");
+        var cycleColumn = Find("Cycle Count / 1");
+        var chargeColumn = Find("Charging Capacity / Ah");
+        var dischargeColumn = Find("Discharging Capacity / Ah");
+        var fromColumns = chargeColumn >= 0 && dischargeColumn >= 0;
+
+        var report = new AnalysisReport(source, [], new TestMetrics(formationCycles), 0);
+        var cycle = new CycleAccumulator(1);
+        double? lastTime = null, lastAmps = null, lastWatts = null;
+        double previousChargeLast = 0, previousDischargeLast = 0;
+        bool? cumulative = null;
+        var line = 1;
+        long rows = 0;
+        string? text;
+        while ((text = reader.ReadLine()) is not null)
+        {
+            line++;
+            if (text.Length == 0)
+            {
+                continue;
+            }
+            var cells = SplitCsv(text);
+            double Number(int column, bool required = true)
+            {
+                if (column >= cells.Count || cells[column].Length == 0)
+                {
+                    return required ? throw new BdfFormatException(source, line, columns[column], "is empty") : double.NaN;
+                }
+                return double.TryParse(cells[column], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+                    ? value : throw new BdfFormatException(source, line, columns[column], $"'{cells[column]}' is not a number");
+            }
+            var t = Number(time);
+            var amps = Number(current);
+            var volts = Number(voltage);
+            var number = cycleColumn >= 0 ? (int)Number(cycleColumn) : cycle.Number + (cycle.Discharged && amps > 0 ? 1 : 0);
+            if (lastTime is { } previous && t < previous)
+            {
+                throw new BdfFormatException(source, line, columns[time], $"time goes backwards ({t} after {previous})");
+            }
+            if (number != cycle.Number)
+            {
+                Close(report, cycle);
+                if (fromColumns)
+                {
+                    previousChargeLast = cycle.ChargeLast;
+                    previousDischargeLast = cycle.DischargeLast;
+                }
+                cycle = new CycleAccumulator(number);
+                lastAmps = lastWatts = null; // a cycle's first row opens it: nothing is integrated across the boundary
+            }
+            if (fromColumns)
+            {
+                var charge = Number(chargeColumn);
+                var discharge = Number(dischargeColumn);
+                if (!cycle.HasColumns && cycle.Number > 1)
+                {
+                    // Restarting columns fall back at a boundary; cumulative ones never do.
+                    cumulative ??= !(charge < previousChargeLast - 1e-15 || discharge < previousDischargeLast - 1e-15);
+                    cycle.ChargeBase = cumulative.Value ? previousChargeLast : 0;
+                    cycle.DischargeBase = cumulative.Value ? previousDischargeLast : 0;
+                }
+                cycle.HasColumns = true;
+                cycle.ChargeLast = charge;
+                cycle.DischargeLast = discharge;
+            }
+            var watts = amps * volts;
+            if (lastTime is { } t0 && lastAmps is { } i0 && lastWatts is { } p0 && t > t0)
+            {
+                var seconds = t - t0;
+                var mean = 0.5 * (i0 + amps);
+                if (mean > 0)
+                {
+                    cycle.ChargeAmpSeconds += Trapezoid.Charge(i0, amps, seconds);
+                    cycle.ChargeJoules += Trapezoid.Energy(p0, watts, seconds);
+                }
+                else if (mean < 0)
+                {
+                    cycle.DischargeAmpSeconds += Trapezoid.Charge(i0, amps, seconds);
+                    cycle.DischargeJoules += Trapezoid.Energy(p0, watts, seconds);
+                }
+            }
+            cycle.Discharged |= amps < 0;
+            (lastTime, lastAmps, lastWatts) = (t, amps, watts);
+            rows++;
+        }
+        Close(report, cycle);
+        return report with { Rows = rows };
+    }
+
+    public static AnalysisReport Analyze(string path, int formationCycles = 0)
+    {
+        using var reader = new StreamReader(path);
+        return Analyze(reader, path, formationCycles);
+    }
+
+    private static void Close(AnalysisReport report, CycleAccumulator cycle)
+    {
+        var charge = cycle.HasColumns ? (cycle.ChargeLast - cycle.ChargeBase) * 3600 : cycle.ChargeAmpSeconds;
+        var discharge = cycle.HasColumns ? (cycle.DischargeLast - cycle.DischargeBase) * 3600 : cycle.DischargeAmpSeconds;
+        if (charge <= 0 || discharge <= 0)
+        {
+            return;
+        }
+        var metrics = new CycleMetrics(cycle.Number, charge, discharge, cycle.ChargeJoules, cycle.DischargeJoules);
+        var retention = report.Test.Add(metrics);
+        report.Cycles.Add(new AnalysedCycle(metrics, retention));
+    }
+
+    /// <summary>Splits one CSV line (RFC 4180 quotes).</summary>
+    private static List<string> SplitCsv(string line)
+    {
+        var cells = new List<string>();
+        var cell = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
+                else if (c == '"') { quoted = false; }
+                else { cell.Append(c); }
+            }
+            else if (c == '"') { quoted = true; }
+            else if (c == ',') { cells.Add(cell.ToString()); cell.Clear(); }
+            else { cell.Append(c); }
+        }
+        cells.Add(cell.ToString());
+        return cells;
+    }
+
+    private sealed class CycleAccumulator(int number)
+    {
+        public int Number { get; } = number;
+        public bool Discharged { get; set; }
+        public double ChargeAmpSeconds { get; set; }
+        public double DischargeAmpSeconds { get; set; }
+        public double ChargeJoules { get; set; }
+        public double DischargeJoules { get; set; }
+        public bool HasColumns { get; set; }
+        public double ChargeBase { get; set; }
+        public double DischargeBase { get; set; }
+        public double ChargeLast { get; set; }
+        public double DischargeLast { get; set; }
+    }
+}
+
+/// <summary>What <see cref="BdfAnalyzer"/> found: every counted cycle with its retention, and the test-level metrics.</summary>
+public sealed record AnalysisReport(string Source, List<AnalysedCycle> Cycles, TestMetrics Test, long Rows);
+
+public sealed record AnalysedCycle(CycleMetrics Metrics, double? Retention);
+
+/// <summary>A BDF file that cannot be analysed: where (line, column) and why.</summary>
+public sealed class BdfFormatException(string source, int line, string? column, string problem)
+    : Exception($"{source}:{line}{(column is null ? "" : $", column '{column}'")}: {problem}")
+{
+    public int Line { get; } = line;
+
+    public string? Column { get; } = column;
+}
