@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Rig.Service.Engine;
 
@@ -8,9 +9,11 @@ namespace Rig.Service.Engine;
 /// </summary>
 public static class CheckpointJson
 {
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false };
+    public static string Serialize(EngineState state) => JsonSerializer.Serialize(state, CheckpointJsonContext.Default.EngineState);
 
-    public static string Serialize(EngineState state) => JsonSerializer.Serialize(state, Options);
-
-    public static EngineState? Deserialize(string json) => JsonSerializer.Deserialize<EngineState>(json, Options);
+    public static EngineState? Deserialize(string json) => JsonSerializer.Deserialize(json, CheckpointJsonContext.Default.EngineState);
 }
+
+/// <summary>Source-generated (strict numbers, the default): no reflection, so a trimmed build keeps every field.</summary>
+[JsonSerializable(typeof(EngineState))]
+internal sealed partial class CheckpointJsonContext : JsonSerializerContext;

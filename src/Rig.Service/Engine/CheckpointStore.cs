@@ -18,7 +18,6 @@ public sealed class CheckpointStore
     /// <summary>A checkpoint is a few kB (the protocol text is the largest part); anything larger is not one of ours.</summary>
     public const int MaxBytes = 1024 * 1024;
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
     private readonly string _directory;
 
     public CheckpointStore(string directory)
@@ -60,7 +59,7 @@ public sealed class CheckpointStore
         {
             try
             {
-                if (JsonSerializer.Deserialize<EngineState>(BoundedFile.ReadAllText(file, MaxBytes), Json) is { } state)
+                if (CheckpointJson.Deserialize(BoundedFile.ReadAllText(file, MaxBytes)) is { } state)
                 {
                     states.Add((file, state));
                 }

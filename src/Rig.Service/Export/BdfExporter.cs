@@ -101,7 +101,7 @@ public sealed class BdfExporter
             ["start"] = test.Start,
             ["end"] = test.End,
         };
-        await File.WriteAllTextAsync(metadataPath, JsonSerializer.Serialize(metadata, new JsonSerializerOptions(StoreJson.Options) { WriteIndented = true }), cancellationToken);
+        await File.WriteAllTextAsync(metadataPath, JsonSerializer.Serialize(metadata, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Dictionary<string, object?>>)StoreJson.Indented.GetTypeInfo(typeof(Dictionary<string, object?>))), cancellationToken);
         return [samplesPath, cyclesPath, metadataPath];
     }
 

@@ -17,7 +17,7 @@ public sealed partial class RigStore
         ArgumentNullException.ThrowIfNull(start);
         return Run(tx, "INSERT OR IGNORE INTO tests(test_id, channel_id, started_unix_ms, start_json) VALUES($id, $ch, $t, $json)",
             ("$id", start.TestId), ("$ch", start.ChannelId), ("$t", start.StartedAt.ToUnixTimeMilliseconds()),
-            ("$json", JsonSerializer.Serialize(start, StoreJson.Options))) > 0;
+            ("$json", JsonSerializer.Serialize(start, StoreJson.Info<TestStartRecord>()))) > 0;
     }
 
     public void EndTest(TestEndRecord end) => Write(tx => EndTest(tx, end));
@@ -27,7 +27,7 @@ public sealed partial class RigStore
         ArgumentNullException.ThrowIfNull(end);
         return Run(tx, "UPDATE tests SET ended_unix_ms = $t, final_state = $state, end_json = $json WHERE test_id = $id",
             ("$id", end.TestId), ("$t", end.EndedAt.ToUnixTimeMilliseconds()), ("$state", end.FinalState.ToString()),
-            ("$json", JsonSerializer.Serialize(end, StoreJson.Options)));
+            ("$json", JsonSerializer.Serialize(end, StoreJson.Info<TestEndRecord>())));
     }
 
     /// <summary>Stores a kept sample and, in the same transaction, its telemetry message (stream "&lt;channel&gt;/telemetry").</summary>
@@ -66,7 +66,7 @@ public sealed partial class RigStore
         {
             Run(tx, "INSERT OR REPLACE INTO cycles VALUES($k, $c, $t, $json)",
                 ("$k", TestKey(tx, summary.TestId)), ("$c", summary.Cycle), ("$t", summary.ClosedAt.ToUnixTimeMilliseconds()),
-                ("$json", JsonSerializer.Serialize(summary, StoreJson.Options)));
+                ("$json", JsonSerializer.Serialize(summary, StoreJson.Info<CycleSummary>())));
             if (payload is not null)
             {
                 Enqueue(tx, $"{summary.ChannelId}/cycles", $"{summary.ChannelId}/cycles", payload, false, summary.ClosedAt);
@@ -126,7 +126,7 @@ public sealed partial class RigStore
         cmd.Transaction = tx;
         cmd.CommandText = "SELECT start_json FROM tests WHERE test_id = $id";
         cmd.Parameters.AddWithValue("$id", testId);
-        return cmd.ExecuteScalar() is string json ? JsonSerializer.Deserialize<TestStartRecord>(json, StoreJson.Options)?.Cell.Chemistry : null;
+        return cmd.ExecuteScalar() is string json ? JsonSerializer.Deserialize(json, StoreJson.Info<TestStartRecord>())?.Cell.Chemistry : null;
     }
 
     /// <summary>A page of a test's samples after <paramref name="afterRecordIndex"/>, with their record index.</summary>
@@ -142,12 +142,12 @@ public sealed partial class RigStore
 
     public IReadOnlyList<CycleSummary> ReadCycles(string testId) =>
         Query("SELECT c.summary_json FROM cycles c JOIN tests t ON t.test_key = c.test_key WHERE t.test_id = $id ORDER BY c.cycle",
-            r => JsonSerializer.Deserialize<CycleSummary>(r.GetString(0), StoreJson.Options)!, ("$id", testId));
+            r => JsonSerializer.Deserialize(r.GetString(0), StoreJson.Info<CycleSummary>())!, ("$id", testId));
 
     private static StoredTest ReadTest(SqliteDataReader r) => new(r.GetString(0), r.GetString(1),
         DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)),
-        JsonSerializer.Deserialize<TestStartRecord>(r.GetString(3), StoreJson.Options)!,
-        r.IsDBNull(4) ? null : JsonSerializer.Deserialize<TestEndRecord>(r.GetString(4), StoreJson.Options),
+        JsonSerializer.Deserialize(r.GetString(3), StoreJson.Info<TestStartRecord>())!,
+        r.IsDBNull(4) ? null : JsonSerializer.Deserialize(r.GetString(4), StoreJson.Info<TestEndRecord>()),
         r.GetInt64(5));
 
     private static double? NullableDouble(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetDouble(ordinal);

@@ -39,7 +39,10 @@ public sealed class ReadablePayloadTests
     [Fact]
     public void Stored_records_keep_human_text_readable()
     {
-        var json = JsonSerializer.Serialize(new { Pressing = "+0.2 mA/cm² at 40 °C, can't" }, StoreJson.Options);
+        var end = new Rig.Service.Recording.TestEndRecord("t1", "ch1", DateTimeOffset.UnixEpoch, Rig.Service.Control.RunState.Aborted,
+            "+0.2 mA/cm² at 40 °C, can't", null, null, null, null, null);
+        var json = JsonSerializer.Serialize(end, StoreJson.Info<Rig.Service.Recording.TestEndRecord>());
+        Assert.Contains("\"FinalState\":\"Aborted\"", json, StringComparison.Ordinal);
         Assert.Contains("+0.2 mA/cm² at 40 °C, can't", json, StringComparison.Ordinal);
     }
 

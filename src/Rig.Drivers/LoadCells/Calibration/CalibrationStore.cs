@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Rig.Drivers.Persistence;
 using UnitsNet;
 
@@ -7,7 +8,7 @@ namespace Rig.Drivers.LoadCells.Calibration;
 /// One JSON file per clamp (&lt;directory&gt;/&lt;channel&gt;.json), written whole or not at all (<see cref="AtomicJsonFile"/>):
 /// a power cut leaves the old calibration or the new one, never half of either.
 /// </summary>
-public sealed class CalibrationStore
+public sealed partial class CalibrationStore
 {
     public CalibrationStore(string directory)
     {
@@ -26,7 +27,7 @@ public sealed class CalibrationStore
         {
             return null;
         }
-        var stored = AtomicJsonFile.Read<StoredCalibration>(path) ?? throw new InvalidDataException($"{path} is empty");
+        var stored = AtomicJsonFile.Read(path, Json.StoredCalibration) ?? throw new InvalidDataException($"{path} is empty");
         if (!double.IsFinite(stored.CountsPerNewton) || stored.CountsPerNewton == 0 || !double.IsFinite(stored.ZeroCounts))
         {
             throw new InvalidDataException($"{path}: CountsPerNewton must be finite and non-zero, ZeroCounts finite");
@@ -39,10 +40,12 @@ public sealed class CalibrationStore
     {
         ArgumentNullException.ThrowIfNull(calibration);
         AtomicJsonFile.Write(PathFor(channelId), new StoredCalibration(channelId, device, calibration.ZeroCounts, calibration.CountsPerNewton,
-            calibration.TaredAt, calibration.SpannedAt, calibration.ReferenceLoad?.Newtons));
+            calibration.TaredAt, calibration.SpannedAt, calibration.ReferenceLoad?.Newtons), Json.StoredCalibration);
     }
 
-    private sealed record StoredCalibration(
+    private static readonly CalibrationJsonContext Json = new(AtomicJsonFile.CreateOptions());
+
+    internal sealed record StoredCalibration(
         string Channel,
         string Device,
         double ZeroCounts,
@@ -50,4 +53,8 @@ public sealed class CalibrationStore
         DateTimeOffset? TaredAt,
         DateTimeOffset? SpannedAt,
         double? ReferenceLoadNewtons);
+
+    /// <summary>Source-generated: the file's shape is known at compile time, so a trimmed build keeps it.</summary>
+    [JsonSerializable(typeof(StoredCalibration))]
+    internal sealed partial class CalibrationJsonContext : JsonSerializerContext;
 }
