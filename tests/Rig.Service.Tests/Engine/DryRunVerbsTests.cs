@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Rig.Drivers.Cells;
 using Rig.Service.Configuration;
 using Rig.Service.Engine;
 using Rig.Service.Engine.Simulation;
@@ -83,14 +84,55 @@ public class DryRunVerbsTests
         Assert.False((await SendAsync(verbs, "dry-run-cancel", """{"channel":"ch1"}""")).Ok);
     }
 
-    private static DryRunVerbs Verbs()
+    [Fact]
+    public async Task Calibrate_twin_fits_a_stored_test_and_the_next_dry_run_of_the_channel_predicts_from_it()
+    {
+        var generating = new FullCellParameters { CathodeCapacityMilliampHoursPerSquareCentimetre = 0.9, CoulombicEfficiency = 0.999 };
+        var parameters = new Dictionary<string, string> { ["cycles"] = "12" };
+        var text = SimulatedRig.Preset("anode-free-full-cell");
+        var rig = SimulatedRig.FullCell(generating);
+        var run = rig.Runner(TimeSpan.FromSeconds(10));
+        await run.RunAsync(rig.Start(text, parameters), maxSamples: 10_000_000);
+        var path = Path.Combine(Path.GetTempPath(), $"twin-calibrate-{Guid.NewGuid():N}.db");
+        try
+        {
+            using var store = new Rig.Service.Store.RigStore(path);
+            var recorder = new Rig.Service.Store.StoreTestRecorder(store, Options.Create(new Rig.Service.Store.StoreOptions()));
+            await recorder.TestStartedAsync(new Rig.Service.Recording.TestStartRecord("test-1", "rig-test", "ch1", DateTimeOffset.UnixEpoch,
+                new CellOptions { Chemistry = CellChemistry.AnodeFreeFullCell }, "full cell", text, parameters, "test", null, null, null), CancellationToken.None);
+            foreach (var cycle in run.Cycles)
+            {
+                await recorder.CycleClosedAsync(cycle, CancellationToken.None);
+            }
+            await recorder.TestEndedAsync(run.End!, CancellationToken.None);
+            var verbs = Verbs(new ServiceCollection().AddSingleton(store).BuildServiceProvider());
+
+            var calibrated = await (await SendAsync(verbs, "calibrate-twin", """{"test_id":"test-1"}""")).Deferred!;
+            var predicted = await (await SendAsync(verbs, "dry-run", """{"channel":"ch1","preset":"anode-free-full-cell","parameters":{"cycles":"12"}}""")).Deferred!;
+
+            Assert.True(calibrated.Ok, calibrated.Message);
+            var data = JsonDocument.Parse(calibrated.ToJson()).RootElement.GetProperty("data");
+            Assert.InRange(data.GetProperty("parameters").GetProperty("CathodeCapacityMilliampHoursPerSquareCentimetre").GetDouble(), 0.87, 0.93);
+            Assert.True(data.GetProperty("residuals").GetProperty("capacity_rms_relative").GetDouble() < 0.01);
+            var capacities = JsonDocument.Parse(predicted.ToJson()).RootElement.GetProperty("data").GetProperty("discharge_capacity_mAh_cm2").EnumerateArray().Select(e => e.GetDouble()).ToList();
+            Assert.InRange(capacities[^1], run.Cycles[^1].DischargeArealCapacityMilliampHoursPerSquareCentimetre * 0.98, run.Cycles[^1].DischargeArealCapacityMilliampHoursPerSquareCentimetre * 1.02);
+            Assert.False((await SendAsync(verbs, "calibrate-twin", """{"test_id":"nope"}""")).Ok);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(path);
+        }
+    }
+
+    private static DryRunVerbs Verbs(IServiceProvider? services = null)
     {
         var rig = new RigOptions();
         rig.Channels["ch1"] = new ChannelOptions
         {
             Cell = new CellOptions { AreaCm2 = SimulatedRig.AreaCm2, Chemistry = CellChemistry.AnodeFreeFullCell },
         };
-        return new DryRunVerbs(Options.Create(rig), Options.Create(new EngineOptions()), new ServiceCollection().BuildServiceProvider());
+        return new DryRunVerbs(Options.Create(rig), Options.Create(new EngineOptions()), services ?? new ServiceCollection().BuildServiceProvider());
     }
 
     private static async Task<CommandReply> SendAsync(DryRunVerbs verbs, string verb, string payload)

@@ -36,6 +36,9 @@ internal sealed class SimulatedRig
     public static SimulatedRig HalfCell(HalfCellParameters? parameters = null) =>
         new(new AnodeFreeHalfCell(AreaCm2, parameters ?? new HalfCellParameters()), 25, TimeSpan.FromSeconds(1));
 
+    public static SimulatedRig FullCell(FullCellParameters parameters, double celsius = 40) =>
+        new(new AnodeFreeFullCell(AreaCm2, parameters), celsius, TimeSpan.FromSeconds(1));
+
     public static SimulatedRig FullCell(TimeSpan maxStep, double celsius = 40) =>
         new(new AnodeFreeFullCell(AreaCm2, new FullCellParameters()), celsius, maxStep);
 

@@ -27,6 +27,7 @@ public sealed class DryRunVerbs : ICommandVerbs
     private readonly IServiceProvider _services;
     private readonly Dictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DryRunPrediction> _latest = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TwinCalibrationResult> _calibrated = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public DryRunVerbs(IOptions<RigOptions> rig, IOptions<EngineOptions> engine, IServiceProvider services)
@@ -43,6 +44,7 @@ public sealed class DryRunVerbs : ICommandVerbs
     {
         ["dry-run"] = ["channel", "preset", "protocol", "parameters", "temperature_degC", "stack_pressure_MPa"],
         ["dry-run-cancel"] = ["channel"],
+        ["calibrate-twin"] = ["test_id"],
     };
 
     /// <summary>The last finished prediction per channel (to compare with the real test later).</summary>
@@ -58,6 +60,10 @@ public sealed class DryRunVerbs : ICommandVerbs
     {
         ArgumentNullException.ThrowIfNull(args);
         string? why = null;
+        if (verb == "calibrate-twin")
+        {
+            return Task.FromResult(Calibrate(args));
+        }
         var channelId = args.String("channel", true, ref why);
         if (why is null && !_rig.Channels.ContainsKey(channelId!))
         {
@@ -144,9 +150,129 @@ public sealed class DryRunVerbs : ICommandVerbs
             }
             _running[channelId] = cts;
         }
-        var options = _rig.Channels[channelId];
+        var options = Twin(channelId);
         var completion = Task.Run(() => RunAsync(plan, channelId, options, conditions, cts));
         return CommandReply.Later(verb, completion);
+    }
+
+    /// <summary>The channel's configured options, with the twin parameters a calibration fitted when there is one.</summary>
+    private ChannelOptions Twin(string channelId)
+    {
+        var configured = _rig.Channels[channelId];
+        lock (_lock)
+        {
+            if (!_calibrated.TryGetValue(channelId, out var fit))
+            {
+                return configured;
+            }
+            return new ChannelOptions
+            {
+                Cell = configured.Cell,
+                Simulation = new ChannelSimulationOptions
+                {
+                    FullCell = fit.FullCell ?? configured.Simulation.EffectiveFullCell,
+                    HalfCell = fit.HalfCell ?? configured.Simulation.EffectiveHalfCell,
+                    Noise = configured.Simulation.Noise,
+                    Seed = configured.Simulation.Seed,
+                },
+            };
+        }
+    }
+
+    // "calibrate-twin": fit the channel's twin to a finished test in the store; later dry runs of that channel use the fit.
+    private CommandReply Calibrate(CommandArguments args)
+    {
+        const string verb = "calibrate-twin";
+        string? why = null;
+        var testId = args.String("test_id", true, ref why);
+        if (why is not null)
+        {
+            return CommandReply.Error(verb, why);
+        }
+        if (_services.GetService<Store.RigStore>() is not { } store)
+        {
+            return CommandReply.Error(verb, "no store on this rig");
+        }
+        if (store.FindTest(testId!) is not { } test)
+        {
+            return CommandReply.Error(verb, $"no test '{testId}' in the store (list-tests names them)");
+        }
+        if (!_rig.Channels.ContainsKey(test.ChannelId))
+        {
+            return CommandReply.Error(verb, $"test {testId} ran on channel {test.ChannelId}, which this rig no longer has");
+        }
+        ProtocolPlan plan;
+        try
+        {
+            plan = ProtocolCompiler.Compile(test.Start.ProtocolText, test.Start.Parameters);
+        }
+        catch (ProtocolException ex)
+        {
+            return CommandReply.Error(verb, $"the test's protocol no longer compiles: {ex.Message}");
+        }
+        var cycles = store.ReadCycles(testId!);
+        if (cycles.Count < plan.FormationCycles + 3)
+        {
+            return CommandReply.Error(verb, $"test {testId} closed {cycles.Count} cycles; a calibration needs at least {plan.FormationCycles + 3}");
+        }
+        // The conditions that made the numbers: what was measured, else what the protocol asked for.
+        var asked = DryRunner.ConditionsOf(plan);
+        var pressures = cycles.Where(c => c.MeanStackPressureMegapascals is not null).Select(c => c.MeanStackPressureMegapascals!.Value).ToList();
+        var temperatures = cycles.Where(c => c.MeanTemperatureCelsius is not null).Select(c => c.MeanTemperatureCelsius!.Value).ToList();
+        var conditions = new DryRunConditions(
+            temperatures.Count > 0 ? temperatures.Average() : asked.TemperatureCelsius,
+            pressures.Count > 0 ? pressures.Average() : asked.StackPressureMegapascals);
+        var channelId = test.ChannelId;
+        var configured = _rig.Channels[channelId];
+        var completion = Task.Run(async () =>
+        {
+            var fit = await TwinCalibration.FitAsync(plan, configured, cycles, test.End, conditions);
+            lock (_lock)
+            {
+                _calibrated[channelId] = fit;
+            }
+            var r = fit.Residuals;
+            return new CommandReply(true, verb,
+                $"channel {channelId}'s twin fitted to {testId}: capacity residual {r.CapacityRmsRelative:P2} RMS over {r.CyclesCompared} cycles",
+                testId, w => WriteCalibration(w, fit, conditions));
+        });
+        return CommandReply.Later(verb, completion);
+    }
+
+    private static void WriteCalibration(System.Text.Json.Utf8JsonWriter w, TwinCalibrationResult fit, DryRunConditions conditions)
+    {
+        w.WriteStartObject();
+        w.WriteString("chemistry", fit.Chemistry.ToString());
+        w.WritePropertyName("parameters");
+        w.WriteStartObject();
+        if (fit.FullCell is { } f)
+        {
+            w.WriteNumber("CathodeCapacityMilliampHoursPerSquareCentimetre", Math.Round(f.CathodeCapacityMilliampHoursPerSquareCentimetre, 4));
+            w.WriteNumber("InitialCoulombicEfficiency", Math.Round(f.InitialCoulombicEfficiency, 4));
+            w.WriteNumber("CoulombicEfficiency", Math.Round(f.CoulombicEfficiency, 6));
+            w.WriteNumber("CathodeFadePerCycle", Math.Round(f.CathodeFadePerCycle, 6));
+            w.WriteNumber("AreaSpecificResistanceOhmSquareCentimetres", Math.Round(f.AreaSpecificResistanceOhmSquareCentimetres, 1));
+        }
+        if (fit.HalfCell is { } h)
+        {
+            w.WriteNumber("InitialCoulombicEfficiency", Math.Round(h.InitialCoulombicEfficiency, 4));
+            w.WriteNumber("CoulombicEfficiency", Math.Round(h.CoulombicEfficiency, 6));
+            w.WriteNumber("CriticalCurrentDensityMilliampsPerSquareCentimetre", Math.Round(h.CriticalCurrentDensityMilliampsPerSquareCentimetre, 3));
+        }
+        w.WriteEndObject();
+        var r = fit.Residuals;
+        w.WritePropertyName("residuals");
+        w.WriteStartObject();
+        w.WriteNumber("capacity_rms_relative", Math.Round(r.CapacityRmsRelative, 5));
+        w.WriteNumber("ice", Math.Round(r.Ice, 5));
+        w.WriteNumber("average_ce", Math.Round(r.AverageCe, 6));
+        w.WriteNumber("fade_per_cycle", Math.Round(r.FadePerCycle, 6));
+        w.WriteNumber("polarization_V", Math.Round(r.PolarizationVolts, 4));
+        w.WriteNumber("cycles_compared", r.CyclesCompared);
+        w.WriteEndObject();
+        w.WriteNumber("temperature_degC", Math.Round(conditions.TemperatureCelsius, 2));
+        w.WriteNumber("stack_pressure_MPa", Math.Round(conditions.StackPressureMegapascals, 2));
+        w.WriteEndObject();
     }
 
     private async Task<CommandReply> RunAsync(ProtocolPlan plan, string channelId, ChannelOptions options, DryRunConditions conditions, CancellationTokenSource cts)

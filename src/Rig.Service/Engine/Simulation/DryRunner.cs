@@ -30,7 +30,8 @@ public static partial class DryRunner
         ChannelOptions channel,
         DryRunOptions options,
         DryRunConditions? overrides = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Action<CycleSummary>? onCycle = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(channel);
@@ -87,6 +88,10 @@ public static partial class DryRunner
         await Task.Yield(); // the caller's thread is free while the twin runs
         await run.RunAsync(engine, long.MaxValue, Stop, CancellationToken.None);
         stopwatch.Stop();
+        if (onCycle is not null)
+        {
+            run.Cycles.ForEach(onCycle);
+        }
 
         var end = run.End ?? engine.LiveMetrics(time.GetUtcNow());
         var warnings = Warnings(plan, stepLongest, engine);
