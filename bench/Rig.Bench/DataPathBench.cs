@@ -32,6 +32,8 @@ internal static class DataPathBench
     public static async Task RunAsync()
     {
         Console.WriteLine(GcSettings());
+        Console.WriteLine(FsyncLatency());
+        await LoopJitterAsync(channels: 8, period: TimeSpan.FromMilliseconds(500), duration: TimeSpan.FromSeconds(16), withStore: false);
         await LoopJitterAsync(channels: 8, period: TimeSpan.FromMilliseconds(500), duration: TimeSpan.FromSeconds(16));
         await StoredBytesAsync(channels: 8, samplesPerChannel: 6_000);
         await MqttAsync();
@@ -51,6 +53,31 @@ internal static class DataPathBench
             $"{Environment.ProcessorCount} cores, .NET {Environment.Version}");
     }
 
+    /// <summary>This disk's own fsync: 200 times 4 KiB appended and flushed to disk, as a commit does.</summary>
+    internal static string FsyncLatency()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"rig-bench-fsync-{Guid.NewGuid():N}");
+        var times = new List<double>();
+        try
+        {
+            using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.None);
+            var block = new byte[4096];
+            for (var i = 0; i < 200; i++)
+            {
+                var stopwatch = Stopwatch.StartNew();
+                file.Write(block);
+                file.Flush(flushToDisk: true);
+                times.Add(stopwatch.Elapsed.TotalMilliseconds);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        var sorted = times.Order().ToArray();
+        return string.Create(CultureInfo.InvariantCulture, $"disk: 4 KiB write + fsync median {Percentile(sorted, 0.5):0.0} ms, p99 {Percentile(sorted, 0.99):0.0} ms ({Path.GetTempPath()}); load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+    }
+
     internal static string Memory(string when)
     {
         var status = File.Exists("/proc/self/status") ? File.ReadAllLines("/proc/self/status") : [];
@@ -61,7 +88,7 @@ internal static class DataPathBench
     }
 
     // 1. Every channel loop samples on its period and hands the sample to the recorder, while the store's commits stall.
-    private static async Task LoopJitterAsync(int channels, TimeSpan period, TimeSpan duration)
+    private static async Task LoopJitterAsync(int channels, TimeSpan period, TimeSpan duration, bool withStore = true)
     {
         var directory = Directory.CreateTempSubdirectory("rig-bench-jitter-").FullName;
         try
@@ -88,7 +115,10 @@ internal static class DataPathBench
                         starts[c].Add(clock.Elapsed);
                         var sample = new TestSampleRecord(tests[c], $"ch{c + 1}", DateTimeOffset.UtcNow, t, t, 1, 1, "CC_CHG", 3.4 + t * 1e-5, 0.000785, t * 2e-7, t * 2e-7, 0, 785, 10e6, 40, false);
                         t++;
-                        await recorder.SampleAsync(sample, ct);
+                        if (withStore)
+                        {
+                            await recorder.SampleAsync(sample, ct);
+                        }
                     }, stop.Token);
                 }
                 catch (OperationCanceledException)
@@ -101,8 +131,9 @@ internal static class DataPathBench
             var expected = channels * (int)(duration / period);
             var ticks = starts.Sum(s => s.Count);
             var late = starts.Sum(s => s.Zip(s.Skip(1), (a, b) => b - a).Count(d => d >= 2 * period));
+            var what = withStore ? $"every commit stalled 50-200 ms ({slow.Commits} commits)" : "samples not recorded (this machine's own timer jitter)";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"loop jitter, {channels} channels every {period.TotalMilliseconds:0} ms for {duration.TotalSeconds:0} s, every commit stalled 50-200 ms ({slow.Commits:N0} commits): " +
+                $"loop jitter, {channels} channels every {period.TotalMilliseconds:0} ms for {duration.TotalSeconds:0} s, {what}: " +
                 $"period jitter median {Percentile(intervals, 0.5):0.0} ms, p99 {Percentile(intervals, 0.99):0.0} ms, max {intervals.LastOrDefault():0.0} ms; " +
                 $"{ticks:N0} of {expected:N0} ticks ran, {late:N0} gaps of two periods or more; {store.ListTests().Sum(t => t.SampleCount):N0} samples stored in {writer.Groups:N0} group commits, {writer.Dropped} dropped"));
         }
@@ -239,6 +270,7 @@ internal static class DataPathBench
             await TelemetryBench.WaitForPortAsync(port);
             var payloadBytes = await MosquittoPubRateAsync(port, directory, messages: 20_000);
             await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(8));
+            await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(8), syncEveryCommit: false);
             await ServicePathAsync(port, directory, channels: 64, paced: false, TimeSpan.FromSeconds(8));
             _ = payloadBytes;
         }
@@ -281,11 +313,11 @@ internal static class DataPathBench
     }
 
     /// <summary>The service's path: recorder → store (synchronous=FULL) → outbox publisher → MQTT client → mosquitto → a subscriber.</summary>
-    private static async Task ServicePathAsync(int port, string directory, int channels, bool paced, TimeSpan duration)
+    private static async Task ServicePathAsync(int port, string directory, int channels, bool paced, TimeSpan duration, bool syncEveryCommit = true)
     {
-        var rig = new RigOptions { Id = $"dp{channels}{paced}", Channels = Enumerable.Range(1, channels).ToDictionary(i => $"ch{i}", _ => new ChannelOptions()) };
+        var rig = new RigOptions { Id = $"dp{channels}{paced}{syncEveryCommit}", Channels = Enumerable.Range(1, channels).ToDictionary(i => $"ch{i}", _ => new ChannelOptions()) };
         var mqtt = new MqttOptions { Broker = "127.0.0.1", Port = port, TopicPrefix = "bench", ReconnectMinDelay = TimeSpan.FromMilliseconds(100), OutboxPageSize = 500 };
-        using var store = new RigStore(Path.Combine(directory, $"{rig.Id}.db"), syncEveryCommit: true);
+        using var store = new RigStore(Path.Combine(directory, $"{rig.Id}.db"), syncEveryCommit);
         using var writer = Writer(store);
         var recorder = KeepEverything(store, writer);
         using var connection = new MqttConnection(Options.Create(mqtt), Options.Create(rig), TimeProvider.System, NullLogger<MqttConnection>.Instance);
@@ -324,7 +356,7 @@ internal static class DataPathBench
         var deliveredIn = stopwatch.Elapsed;
         var latencies = subscriber.Latencies();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"service path, {channels} channels {(paced ? $"at {1 / period.TotalSeconds:0} Hz each" : "flat out")}, synchronous=FULL: {written:N0} samples written in {producedIn.TotalSeconds:0.0} s ({written / producedIn.TotalSeconds:N0}/s), " +
+            $"service path, {channels} channels {(paced ? $"at {1 / period.TotalSeconds:0} Hz each" : "flat out")}, synchronous={(syncEveryCommit ? "FULL" : "NORMAL")}: {written:N0} samples written in {producedIn.TotalSeconds:0.0} s ({written / producedIn.TotalSeconds:N0}/s), " +
             $"{subscriber.Received:N0} received in {deliveredIn.TotalSeconds:0.0} s ({subscriber.Received / deliveredIn.TotalSeconds:N0} msg/s end to end), {written - subscriber.Received:N0} lost; " +
             $"latency sample->subscriber median {Percentile(latencies, 0.5):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms"));
         await publisher.StopAsync(CancellationToken.None);
