@@ -20,6 +20,9 @@ public static class Verbs
         new("analyze", "analyze <file.bdf.csv> [--formation-cycles=N]",
             "the engine's cycle and test metrics on a Battery Data Format CSV from anywhere, as JSON (docs/metrics.md)", HoldsStateDirectory: false,
             async (args, configuration) => await Metrics.AnalyzeCommandLine.RunAsync(args)),
+        new("heater", Thermal.Cli.HeaterCli.Usage,
+            "heater zone status, autotune, accept/reject its gains, set gains: sent to the running service over MQTT (docs/heater.md)", HoldsStateDirectory: false,
+            Thermal.Cli.HeaterCli.RunAsync),
     ];
 
     public static Verb? Find(string name) =>

@@ -62,14 +62,43 @@ public sealed class HeaterTuningOverMqttTests : IAsyncLifetime
             Assert.True(cancel.Json.GetProperty("ok").GetBoolean(), cancel.Text);
             var reject = await SendAsync(replies, "reject-gains", """{"zone":"die-block"}""", "operator", 4);
             Assert.False(reject.Json.GetProperty("ok").GetBoolean(), reject.Text);
+
+            // The CLI on the service executable, through the same broker and ACL.
+            var (statusExit, status) = await CliAsync("heater", "status", "die-block", "--user", "operator", "--password-file", await PasswordFileAsync("operator"));
+            Assert.True(statusExit == 0, status);
+            Assert.Contains("Kp 0.7", status, StringComparison.Ordinal);
+            var (setExit, set2) = await CliAsync("heater", "set-gains", "die-block", "0.75", "0.003", "8", "--user", "operator", "--password-file", await PasswordFileAsync("operator"));
+            Assert.True(setExit == 0, set2);
+            var (badExit, bad) = await CliAsync("heater", "set-gains", "die-block", "75", "0.003", "8", "--user", "operator", "--password-file", await PasswordFileAsync("operator"));
+            Assert.True(badExit == 2 && bad.Contains("kp_per_K must be between 0 and 5", StringComparison.Ordinal), bad);
+            var (viewerExit, viewerOutput) = await CliAsync("heater", "set-gains", "die-block", "2", "0.003", "8", "--user", "dashboard", "--password-file", await PasswordFileAsync("dashboard"));
+            Assert.True(viewerExit == 69, viewerOutput); // the broker drops a read-only login's command: no reply
+            await zone.WaitForAsync(r => r.Any(m => Kp(m) == 0.75), Patience);
             Assert.True(await service.StopAsync(), service.Output);
         }
 
         await using var restarted = await StartServiceAsync();
         await using var watcher = await TestSubscriber.ConnectAsync(_broker.Port, $"{Root}/zone/die-block/state", login: ("operator", _passwords["operator"]));
         var fresh = await watcher.WaitForAsync(r => r.Any(m => !m.Retain), Patience);
-        Assert.Equal(0.7, Kp(fresh.First(m => !m.Retain)));
+        Assert.Equal(0.75, Kp(fresh.First(m => !m.Retain)));
     }
+
+    private async Task<string> PasswordFileAsync(string user)
+    {
+        var file = Path.Combine(_directory, $"{user}-password");
+        await File.WriteAllTextAsync(file, _passwords[user] + "\n");
+        return file;
+    }
+
+    /// <summary>Runs the service executable as a command-line tool against the test's broker.</summary>
+    private async Task<(int Exit, string Output)> CliAsync(params string[] arguments) =>
+        await DeployScripts.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "Rig.Service.dll"), .. arguments], TimeSpan.FromSeconds(60),
+            new Dictionary<string, string>
+            {
+                ["Rig__StateDirectory"] = Path.Combine(_directory, "cli-state"),
+                ["Mqtt__Broker"] = "127.0.0.1",
+                ["Mqtt__Port"] = _broker.Port.ToString(CultureInfo.InvariantCulture),
+            });
 
     private static bool IsTuning(Received m) => m.Json.GetProperty("mode").GetString() == "autotuning";
 
