@@ -24,7 +24,7 @@ public sealed partial class MqttConnection : BackgroundService
     private readonly IMqttClient _client;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<MqttApplicationMessage> _incoming = Channel.CreateBounded<MqttApplicationMessage>(
-        new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropWrite });
+        new BoundedChannelOptions(CommandQueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
     private readonly string _clientId;
     private TaskCompletionSource _ready = NewSignal();
 
@@ -45,10 +45,7 @@ public sealed partial class MqttConnection : BackgroundService
         };
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            if (!_incoming.Writer.TryWrite(e.ApplicationMessage))
-            {
-                LogCommandDropped(e.ApplicationMessage.Topic);
-            }
+            Accept(e.ApplicationMessage);
             return Task.CompletedTask;
         };
     }
@@ -288,6 +285,8 @@ public sealed partial class MqttConnection : BackgroundService
             .WithCleanStart(true)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(_options.PublishTimeout)
+            // The broker must not deliver larger packets (MQTT 5, 3.1.2.11.4): the command queue's memory bound.
+            .WithMaximumPacketSize(MaximumPacketBytes)
             .WithWillTopic(Topics.Status)
             .WithWillPayload("offline"u8.ToArray())
             .WithWillContentType(TextContentType)
@@ -344,6 +343,4 @@ public sealed partial class MqttConnection : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker refused a publish to {Topic}: {Code}")]
     private partial void LogPublishRefused(string topic, string code);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Command on {Topic} dropped: too many commands waiting")]
-    private partial void LogCommandDropped(string topic);
 }

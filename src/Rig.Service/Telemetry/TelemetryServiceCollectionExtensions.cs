@@ -73,7 +73,9 @@ public static class TelemetryServiceCollectionExtensions
         services.AddSingleton<ZoneStatePublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<ZoneStatePublisher>());
         services.AddHostedService<RecentTracePublisher>();
+        services.AddSingleton<CommandReplies>();
         services.AddHostedService<CommandProcessor>();
+        services.AddHostedService<CommandBusyResponder>();
         return services;
     }
 }

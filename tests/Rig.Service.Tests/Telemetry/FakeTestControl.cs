@@ -16,10 +16,17 @@ public sealed class FakeTestControl : ITestControl
         return Task.FromResult(CommandResult.Ok("started", "test-42"));
     }
 
-    public Task<CommandResult> PauseAsync(string channelId, string reason, CancellationToken cancellationToken)
+    /// <summary>When set, a pause waits for it (a slow command holding the queue).</summary>
+    public TaskCompletionSource? PauseGate { get; set; }
+
+    public async Task<CommandResult> PauseAsync(string channelId, string reason, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"pause {channelId} {reason}");
-        return Task.FromResult(CommandResult.Ok("paused"));
+        if (PauseGate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+        return CommandResult.Ok("paused");
     }
 
     public Task<CommandResult> ResumeAsync(string channelId, CancellationToken cancellationToken)

@@ -123,7 +123,7 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
     {
         await using var rig = new TelemetryHarness(_broker.Port, Db());
         await rig.StartAsync();
-        var replyTopic = $"{rig.Topics.Root}/client-replies/abc";
+        var replyTopic = $"{rig.Topics.Root}/reply/client/abc";
         await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, replyTopic);
 
         await Send(requester, rig.Topics.Command("pause"), """{"channel":"ch1","reason":"lunch"}""", replyTopic, [1, 2, 3]);
@@ -148,7 +148,7 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
         await using var rig = new TelemetryHarness(_broker.Port, Db());
         rig.Control.States["ch2"] = new Rig.Service.Control.ChannelRunStatus("ch2", Rig.Service.Control.RunState.Running, "t-1", "p", 3, 2, null, null);
         await rig.StartAsync();
-        var replyTopic = $"{rig.Topics.Root}/client-replies";
+        var replyTopic = $"{rig.Topics.Root}/reply/client";
         await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, replyTopic);
         var body = payload == "OVERSIZED" ? $"{{\"channel\":\"ch1\",\"reason\":\"{new string('x', 4096)}\"}}" : payload;
 

@@ -46,7 +46,7 @@ public sealed class ServiceCrashTests : IAsyncLifetime
         var state = Path.Combine(_directory, "state");
         var store = new StoreReader(Path.Combine(state, "rig.db"));
         await using var dashboard = await TestSubscriber.ConnectAsync(_broker.Port, $"{Root}/ch1/telemetry", persistent: true);
-        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, "crash-test/replies");
+        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{Root}/reply/crash-test");
 
         string testId;
         await using (var slowLink = new TcpRelay(_broker.Port, SlowLinkLatency))
@@ -134,7 +134,7 @@ public sealed class ServiceCrashTests : IAsyncLifetime
         var correlation = Guid.NewGuid().ToByteArray();
         await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{Root}/cmd/start")
             .WithPayload("""{"channel":"ch1","preset":"plating-stripping-1mAh","operator":"crash test"}""")
-            .WithResponseTopic("crash-test/replies").WithCorrelationData(correlation)
+            .WithResponseTopic($"{Root}/reply/crash-test").WithCorrelationData(correlation)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
         var reply = (await requester.WaitForAsync(r => r.Count > 0, Patience))[0];
         Assert.True(reply.Json.GetProperty("ok").GetBoolean(), reply.Text);

@@ -63,7 +63,9 @@ public sealed class TelemetryHarness : IAsyncDisposable
         collection.AddSingleton<MqttConnection>();
         collection.AddSingleton<OutboxPublisher>();
         collection.AddSingleton<CommandRouter>();
+        collection.AddSingleton<CommandReplies>();
         collection.AddSingleton<CommandProcessor>();
+        collection.AddSingleton<CommandBusyResponder>();
         collection.AddSingleton<HomeAssistantDiscovery>();
         collection.AddSingleton<RigInfoPublisher>();
         collection.AddSingleton<ChannelStatePublisher>();
@@ -95,6 +97,7 @@ public sealed class TelemetryHarness : IAsyncDisposable
         await Connection.StartAsync(CancellationToken.None);
         await Get<OutboxPublisher>().StartAsync(CancellationToken.None);
         await Get<CommandProcessor>().StartAsync(CancellationToken.None);
+        await Get<CommandBusyResponder>().StartAsync(CancellationToken.None);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await Connection.WaitConnectedAsync(timeout.Token);
     }
@@ -121,6 +124,7 @@ public sealed class TelemetryHarness : IAsyncDisposable
         }
         _stopped = true;
         await Get<CommandProcessor>().StopAsync(CancellationToken.None);
+        await Get<CommandBusyResponder>().StopAsync(CancellationToken.None);
         await Get<OutboxPublisher>().StopAsync(CancellationToken.None);
         await Connection.StopAsync(CancellationToken.None);
     }

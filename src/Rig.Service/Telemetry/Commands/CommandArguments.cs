@@ -14,14 +14,23 @@ public sealed class CommandArguments
     {
         ArgumentNullException.ThrowIfNull(allowed);
         JsonElement root;
+        var reader = new Utf8JsonReader(payload.IsEmpty ? "{}"u8 : payload, new JsonReaderOptions { MaxDepth = 8 });
         try
         {
-            var reader = new Utf8JsonReader(payload.IsEmpty ? "{}"u8 : payload, new JsonReaderOptions { MaxDepth = 8 });
             root = JsonElement.ParseValue(ref reader);
+            // Exactly one JSON value: '{"channel":"ch1"}}' must not run as '{"channel":"ch1"}'.
+            if (reader.Read())
+            {
+                why = $"malformed JSON: something follows the object (at byte {reader.TokenStartIndex})";
+                return null;
+            }
         }
         catch (JsonException ex)
         {
-            why = $"malformed JSON: {ex.Message}";
+            // The reader's own text is for developers; the requester gets where it went wrong.
+            why = ex.BytePositionInLine is { } at
+                ? $"malformed JSON at line {(ex.LineNumber ?? 0) + 1}, byte {at + 1}"
+                : "malformed JSON";
             return null;
         }
         if (root.ValueKind != JsonValueKind.Object)
@@ -29,17 +38,32 @@ public sealed class CommandArguments
             why = "the payload must be a JSON object";
             return null;
         }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
             if (!allowed.Contains(property.Name))
             {
-                why = $"unknown property '{property.Name}' (allowed: {string.Join(", ", allowed)})";
+                why = $"unknown property '{Printable(property.Name)}' (allowed: {string.Join(", ", allowed)})";
+                return null;
+            }
+            if (!seen.Add(property.Name))
+            {
+                why = $"property '{property.Name}' is given twice";
+                return null;
+            }
+            if (CommandFields.Problem(property) is { } wrong)
+            {
+                why = wrong;
                 return null;
             }
         }
         why = "";
         return new CommandArguments(root);
     }
+
+    // A name the requester sent, echoed without control characters and at a bounded length.
+    private static string Printable(string name) =>
+        new([.. name.Take(CommandFields.MaxIdLength).Select(c => char.IsControl(c) ? '?' : c)]);
 
     public bool Has(string name) => _root.TryGetProperty(name, out var p) && p.ValueKind != JsonValueKind.Null;
 

@@ -1,25 +1,27 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace Rig.Service.Telemetry.Commands;
 
 /// <summary>
 /// Takes commands off the connection's queue (never in the receive handler), runs them one at a time, and
 /// publishes each reply to the command's MQTT 5 response topic with its correlation data (or to
-/// "&lt;prefix&gt;/&lt;rig&gt;/replies" when it gave none).
+/// "&lt;prefix&gt;/&lt;rig&gt;/replies" when it gave none). Retained commands and response topics outside the
+/// rig's reply subtrees are refused without running (<see cref="CommandReplies.Refusal"/>).
 /// </summary>
 public sealed partial class CommandProcessor : BackgroundService
 {
     private readonly MqttConnection _connection;
     private readonly CommandRouter _router;
+    private readonly CommandReplies _replies;
     private readonly ILogger<CommandProcessor> _logger;
 
-    public CommandProcessor(MqttConnection connection, CommandRouter router, ILogger<CommandProcessor> logger)
+    public CommandProcessor(MqttConnection connection, CommandRouter router, CommandReplies replies, ILogger<CommandProcessor> logger)
     {
         _connection = connection;
         _router = router;
+        _replies = replies;
         _logger = logger;
     }
 
@@ -29,17 +31,20 @@ public sealed partial class CommandProcessor : BackgroundService
         {
             await foreach (var message in _connection.Incoming.ReadAllAsync(stoppingToken))
             {
-                var verb = message.Topic[(message.Topic.LastIndexOf('/') + 1)..];
-                CommandReply reply;
-                try
+                var verb = CommandReplies.VerbOf(message.Topic);
+                var reply = _replies.Refusal(verb, message.Retain, message.ResponseTopic);
+                if (reply is null)
                 {
-                    reply = await _router.HandleAsync(verb, message.Payload, stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // A command must never take the service down; the operator gets the reason.
-                    LogCommandFailed(ex, verb);
-                    reply = CommandReply.Error(verb, $"failed: {ex.Message}");
+                    try
+                    {
+                        reply = await _router.HandleAsync(verb, message.Payload, stoppingToken);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                    {
+                        // A command must never take the service down, and the runtime's exception text is for the log.
+                        LogCommandFailed(ex, verb);
+                        reply = CommandReply.Error(verb, "the command failed inside the service; it may not have completed. The service log has the details");
+                    }
                 }
                 if (reply.Deferred is { } later)
                 {
@@ -65,7 +70,7 @@ public sealed partial class CommandProcessor : BackgroundService
         catch (Exception ex)
         {
             LogCommandFailed(ex, verb);
-            reply = CommandReply.Error(verb, $"failed: {ex.Message}");
+            reply = CommandReply.Error(verb, "the command failed inside the service; it may not have completed. The service log has the details");
         }
         try
         {
@@ -83,16 +88,7 @@ public sealed partial class CommandProcessor : BackgroundService
     private async Task AnswerAsync(string verb, CommandReply reply, MqttApplicationMessage message, CancellationToken stoppingToken)
     {
         LogCommand(verb, reply.Ok, reply.Message);
-        var answer = new MqttApplicationMessageBuilder()
-            .WithTopic(string.IsNullOrEmpty(message.ResponseTopic) ? _connection.Topics.DefaultReplies : message.ResponseTopic)
-            .WithPayload(reply.ToJson())
-            .WithContentType("application/json")
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (message.CorrelationData is { Length: > 0 } correlation)
-        {
-            answer.WithCorrelationData(correlation);
-        }
-        await _connection.PublishAsync(answer.Build(), stoppingToken);
+        await _replies.SendAsync(message.ResponseTopic, message.CorrelationData, reply, stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Command {Verb}: ok={Ok} {Message}")]

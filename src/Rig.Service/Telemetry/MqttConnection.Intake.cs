@@ -1,0 +1,68 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+
+namespace Rig.Service.Telemetry;
+
+/// <summary>
+/// The command intake, bounded in count and bytes. A command that finds the queue full is not dropped: what is
+/// needed to answer it (verb, response topic, correlation data; not the payload) goes to <see cref="Busy"/> and it
+/// is answered "busy, retry" (Commands/CommandBusyResponder.cs). Only when that second queue is full too is a
+/// command left unanswered, counted and logged. The broker delivers no packet larger than
+/// <see cref="MaximumPacketBytes"/>, so the queues hold at most CommandQueueCapacity × MaximumPacketBytes plus
+/// BusyQueueCapacity small records (docs/telemetry.md, "Commands").
+/// </summary>
+public sealed partial class MqttConnection
+{
+    /// <summary>Commands waiting to run.</summary>
+    public const int CommandQueueCapacity = 64;
+
+    /// <summary>Commands waiting for their "busy" answer.</summary>
+    public const int BusyQueueCapacity = 4096;
+
+    /// <summary>Correlation data longer than this is not kept for a busy answer (the answer still goes out, uncorrelated).</summary>
+    public const int MaxKeptCorrelationBytes = 1024;
+
+    private readonly Channel<Commands.BusyCommand> _busy = Channel.CreateBounded<Commands.BusyCommand>(
+        new BoundedChannelOptions(BusyQueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+    private long _commandsBusy;
+    private long _commandsUnanswered;
+
+    /// <summary>Commands that did not fit in the queue, to be answered "busy".</summary>
+    public ChannelReader<Commands.BusyCommand> Busy => _busy.Reader;
+
+    /// <summary>How many commands were answered "busy" since start.</summary>
+    public long CommandsBusy => Interlocked.Read(ref _commandsBusy);
+
+    /// <summary>How many commands could not even be answered "busy" (both queues full) since start.</summary>
+    public long CommandsUnanswered => Interlocked.Read(ref _commandsUnanswered);
+
+    /// <summary>The largest packet the broker may deliver: room for a command of Mqtt:MaxCommandBytes (a larger one is refused with a reason) and its properties.</summary>
+    public uint MaximumPacketBytes => (uint)Math.Max(2 * _options.MaxCommandBytes, 64 * 1024) + 16 * 1024;
+
+    // Runs in MQTTnet's receive handler: never blocks, never publishes. The channels are in Wait mode only so that
+    // TryWrite says when they are full (in DropWrite mode it returns true and drops the item: the silent loss this replaces).
+    private void Accept(MqttApplicationMessage message)
+    {
+        if (_incoming.Writer.TryWrite(message))
+        {
+            return;
+        }
+        var correlation = message.CorrelationData is { Length: > 0 and <= MaxKeptCorrelationBytes } kept ? kept : null;
+        var responseTopic = message.ResponseTopic is { Length: <= Commands.ReplyTopicPolicy.MaxLength } topic ? topic : null;
+        if (_busy.Writer.TryWrite(new Commands.BusyCommand(Commands.CommandReplies.VerbOf(message.Topic), responseTopic, correlation)))
+        {
+            Interlocked.Increment(ref _commandsBusy);
+            return;
+        }
+        var unanswered = Interlocked.Increment(ref _commandsUnanswered);
+        // One line per power of two: a flood must not flood the journal too.
+        if ((unanswered & (unanswered - 1)) == 0)
+        {
+            LogCommandsUnanswered(unanswered, message.Topic);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} command(s) so far arrived with both the command queue and the busy queue full and got no answer; latest on {Topic}")]
+    private partial void LogCommandsUnanswered(long count, string topic);
+}

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Text;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Rig.Service.Telemetry;
+using Rig.Service.Tests.Support;
+using Rig.Service.Tests.Telemetry;
+
+namespace Rig.Service.Tests.Hostile;
+
+/// <summary>Issue 22 over a real mosquitto: commands that must not run do not run, and every command is answered.</summary>
+[Trait("Category", TestCategories.OutOfProcess)]
+public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly string _directory = Directory.CreateTempSubdirectory("rig-hostile-mqtt-").FullName;
+    private MosquittoBroker _broker = null!;
+
+    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _broker.DisposeAsync();
+        Directory.Delete(_directory, true);
+    }
+
+    private string Db() => Path.Combine(_directory, $"{Guid.NewGuid():N}.db");
+
+    [Fact]
+    public async Task A_retained_command_is_never_executed_at_any_reconnect()
+    {
+        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/replies/#");
+        // Left on the broker before the service connects: delivered to it with the retain flag at every subscribe.
+        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("pause"))
+            .WithPayload("""{"channel":"ch1","reason":"retained"}""").WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithResponseTopic($"{rig.Topics.Root}/replies/op").WithCorrelationData([7]).Build());
+
+        await rig.StartAsync();
+
+        var reply = (await requester.WaitForAsync(r => r.Count >= 1, Patience))[0];
+        Assert.False(reply.Json.GetProperty("ok").GetBoolean());
+        Assert.Contains("retained command is never executed", reply.Json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(rig.Control.Calls);
+    }
+
+    [Theory]
+    [InlineData("#")]
+    [InlineData("+/x")]
+    [InlineData("ch1/telemetry")]
+    [InlineData("status")]
+    [InlineData("cmd/abort")]
+    [InlineData("../other-rig/replies")]
+    public async Task A_command_with_a_response_topic_outside_the_rigs_replies_is_not_run_and_is_answered_on_the_default_reply_topic(string relative)
+    {
+        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await rig.StartAsync();
+        await using var everything = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/#");
+        var responseTopic = relative.StartsWith('#') || relative.StartsWith('+') ? relative : $"{rig.Topics.Root}/{relative}";
+
+        await everything.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("pause"))
+            .WithPayload("""{"channel":"ch1","reason":"steered"}""").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithResponseTopic(responseTopic).WithCorrelationData([4, 2]).Build());
+
+        var messages = await everything.WaitForAsync(r => r.Any(m => m.Topic == rig.Topics.DefaultReplies), Patience);
+        var reply = messages.Single(m => m.Topic == rig.Topics.DefaultReplies);
+        Assert.False(reply.Json.GetProperty("ok").GetBoolean());
+        Assert.Contains("the command was not run", reply.Json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal([4, 2], reply.CorrelationData);
+        Assert.Empty(rig.Control.Calls);
+        Assert.DoesNotContain(messages, m => m.Topic.EndsWith("/telemetry", StringComparison.Ordinal) || m.Topic.EndsWith("/cmd/abort", StringComparison.Ordinal));
+        Assert.True(rig.Connection.IsConnected);
+    }
+
+    [Theory]
+    [InlineData("""{"channel":"ch1","reason":"x"}}""")]
+    [InlineData("""{"channel":"ch1","reason":5}""")]
+    [InlineData("""{"channel":"ch1","channel":"ch2","reason":"x"}""")]
+    public async Task Trailing_garbage_duplicate_keys_and_wrong_types_are_refused_and_nothing_runs(string payload)
+    {
+        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await rig.StartAsync();
+        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/reply/op/#");
+
+        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("pause")).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"{rig.Topics.Root}/reply/op/1").Build());
+
+        var reply = (await requester.WaitForAsync(r => r.Count >= 1, Patience))[0];
+        Assert.False(reply.Json.GetProperty("ok").GetBoolean(), reply.Text);
+        Assert.Empty(rig.Control.Calls);
+    }
+
+    [Fact]
+    public async Task A_burst_behind_a_slow_command_is_answered_busy_never_dropped_and_each_command_is_run_at_most_once()
+    {
+        const int burst = 400;
+        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        rig.Control.PauseGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await rig.StartAsync();
+        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/reply/op/#");
+        var reply = $"{rig.Topics.Root}/reply/op/burst";
+
+        // The first pause holds the command loop (a slow command); the rest arrive while it waits.
+        await Publish(requester, rig.Topics.Command("pause"), """{"channel":"ch1","reason":"slow"}""", reply, 0);
+        await WaitUntil(() => !rig.Control.Calls.IsEmpty, () => "the first pause did not run");
+        await Task.WhenAll(Enumerable.Range(1, burst).Select(i => Publish(requester, rig.Topics.Command("resume"), """{"channel":"ch1"}""", reply, i)));
+        await WaitUntil(() => rig.Connection.CommandsBusy >= burst - MqttConnection.CommandQueueCapacity, () => $"busy {rig.Connection.CommandsBusy}, calls {rig.Control.Calls.Count}, replies {requester.Received.Count}, queued {rig.Connection.Incoming.Count}");
+        var busy = await requester.WaitForAsync(r => r.Count >= burst - MqttConnection.CommandQueueCapacity, Patience);
+        rig.Control.PauseGate.SetResult();
+        var all = await requester.WaitForAsync(r => r.Count >= burst + 1, Patience);
+
+        var byCorrelation = all.GroupBy(r => BitConverter.ToInt32(r.CorrelationData!)).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal(burst + 1, byCorrelation.Count);
+        Assert.All(byCorrelation.Values, answers => Assert.Single(answers));
+        var busyAnswers = all.Count(r => r.Json.GetProperty("message").GetString()!.StartsWith("busy:", StringComparison.Ordinal));
+        Assert.True(busyAnswers >= burst - MqttConnection.CommandQueueCapacity, $"{busyAnswers} busy answers");
+        Assert.Equal(burst + 1 - busyAnswers, rig.Control.Calls.Count);
+        Assert.Equal(busyAnswers, rig.Connection.CommandsBusy);
+        Assert.Equal(0, rig.Connection.CommandsUnanswered);
+        Assert.NotEmpty(busy);
+    }
+
+    private static Task Publish(TestSubscriber client, string topic, string payload, string responseTopic, int correlation) =>
+        client.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic(responseTopic)
+            .WithCorrelationData(BitConverter.GetBytes(correlation)).Build());
+
+    private static async Task WaitUntil(Func<bool> condition, Func<string> state)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, state());
+            await Task.Delay(20);
+        }
+    }
+}
