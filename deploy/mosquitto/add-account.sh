@@ -12,6 +12,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ $name =~ ^[A-Za-z0-9_-]{1,32}$ ]] || { echo "name must be letters, digits, '-' or '_'" >&2; exit 2; }
+# Every input is checked before anything is written: a refused call leaves no login behind.
+case $role in rig|dashboard|operator|archive|homeassistant) ;; *) echo "role must be rig, dashboard, operator, archive or homeassistant" >&2; exit 2;; esac
+[[ $prefix =~ ^[A-Za-z0-9_-]{1,64}$ ]] || { echo "prefix must be one topic level: letters, digits, '-' or '_'" >&2; exit 2; }
+[ -d "$dir" ] || { echo "no directory $dir" >&2; exit 2; }
 touch "$dir/passwd"
 mosquitto_passwd "$dir/passwd" "$name"
 if ! grep -qx "user $name" "$dir/acl" 2>/dev/null; then

@@ -46,8 +46,23 @@ public static class ExportCommandLine
             await Console.Error.WriteLineAsync(ex.Message);
             return CommandLine.ExitCodes.DataError;
         }
+        if (args[1].Length > 256 || args[1].Any(char.IsControl))
+        {
+            await Console.Error.WriteLineAsync("usage: Rig.Service export <testId> <directory>: a test id is at most 256 printable characters");
+            return CommandLine.ExitCodes.Usage;
+        }
         using var store = new RigStore(path, storeOptions.SyncEveryCommit);
-        var files = await new BdfExporter(store).ExportAsync(args[1], args[2], CancellationToken.None);
+        IReadOnlyList<string>? files;
+        try
+        {
+            files = await new BdfExporter(store).ExportAsync(args[1], args[2], CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            // The directory is the caller's: say what is wrong with it, not where in the code it failed.
+            await Console.Error.WriteLineAsync($"Cannot write the export to '{args[2]}': {ex.Message}");
+            return CommandLine.ExitCodes.CannotCreate;
+        }
         if (files is null)
         {
             await Console.Error.WriteLineAsync($"Test '{args[1]}' is not in {path}. Known: {string.Join(", ", store.ListTests().Select(t => t.TestId))}");

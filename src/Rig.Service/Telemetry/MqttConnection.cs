@@ -250,7 +250,10 @@ public sealed partial class MqttConnection : BackgroundService
                 }
                 await _client.PublishAsync(Message(Topics.Status, "online"u8.ToArray(), true, TextContentType), linked.Token);
                 await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-                    .WithTopicFilter(f => f.WithTopic(Topics.CommandFilter).WithAtLeastOnceQoS()).Build(), linked.Token);
+                    .WithTopicFilter(f => f.WithTopic(Topics.CommandFilter).WithAtLeastOnceQoS()
+                        // Keep the retain flag on live deliveries too, so a command published retained is refused at once,
+                        // not only when the broker replays it at the next reconnect (CommandReplies.Refusal).
+                        .WithRetainAsPublished(true)).Build(), linked.Token);
                 LogConnected(EndpointText);
             }
         }

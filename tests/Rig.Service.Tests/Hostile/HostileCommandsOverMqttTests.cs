@@ -44,6 +44,22 @@ public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
         Assert.Empty(rig.Control.Calls);
     }
 
+    [Fact]
+    public async Task A_command_published_retained_while_the_service_listens_is_not_executed_either()
+    {
+        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await rig.StartAsync();
+        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/replies/#");
+
+        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("pause"))
+            .WithPayload("""{"channel":"ch1","reason":"retained"}""").WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithResponseTopic($"{rig.Topics.Root}/replies/op").Build());
+
+        var reply = (await requester.WaitForAsync(r => r.Count >= 1, Patience))[0];
+        Assert.Contains("retained command is never executed", reply.Json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(rig.Control.Calls);
+    }
+
     [Theory]
     [InlineData("#")]
     [InlineData("+/x")]

@@ -59,7 +59,8 @@ public static partial class LoadCellCli
         {
             return args[1].ToLowerInvariant() switch
             {
-                "read" => await ReadAsync(sensor, channel, args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 20, rig.DeviceTimeout, time, output, cancellationToken),
+                "read" when args.Length <= 3 || SampleCount(args[3]) is not null =>
+                    await ReadAsync(sensor, channel, args.Length > 3 ? SampleCount(args[3])!.Value : 20, rig.DeviceTimeout, time, output, cancellationToken),
                 "tare" => await CalibrateAsync(factory, channelId, channel, sensor, null, time, output, cancellationToken),
                 "span" when args.Length > 3 && ParseForce(args[3]) is { } load => await CalibrateAsync(factory, channelId, channel, sensor, load, time, output, cancellationToken),
                 _ => await UsageAsync(output),
@@ -122,8 +123,17 @@ public static partial class LoadCellCli
             return null;
         }
         var number = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        // A string of digits can overflow to infinity, which no Force holds: it is not a load.
+        if (!double.IsFinite(number) || number > 1e6)
+        {
+            return null;
+        }
         return match.Groups[2].Value.Equals("kN", StringComparison.OrdinalIgnoreCase) ? Force.FromKilonewtons(number) : Force.FromNewtons(number);
     }
+
+    // "read <channel> [samples]": a whole number of samples, 1 to 100,000 (a day at 1 Hz); anything else is a usage error.
+    private static int? SampleCount(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var samples) && samples is >= 1 and <= 100_000 ? samples : null;
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
