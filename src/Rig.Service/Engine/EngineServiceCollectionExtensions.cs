@@ -23,6 +23,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IChannelObserver>(sp => sp.GetRequiredService<EngineHost>());
         services.AddSingleton<Simulation.DryRunVerbs>();
         services.AddSingleton<Telemetry.Commands.ICommandVerbs>(sp => sp.GetRequiredService<Simulation.DryRunVerbs>());
+        services.AddSingleton<Simulation.PredictionTracker>();
         return services;
     }
 }

@@ -150,6 +150,8 @@ public sealed class DryRunVerbs : ICommandVerbs
             }
             _running[channelId] = cts;
         }
+        // The tracker compares the channel's next test with this prediction; it subscribes when first resolved.
+        _ = _services.GetService<PredictionTracker>();
         var options = Twin(channelId);
         var completion = Task.Run(() => RunAsync(plan, channelId, options, conditions, cts));
         return CommandReply.Later(verb, completion);
