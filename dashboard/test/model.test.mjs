@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { duration, runLine, timeLeft } from '../src/js/format.js';
 import { Channel, Model } from '../src/js/model.js';
+import { zoneLine } from '../src/js/operator.js';
 import { parseParameters } from '../src/js/operator.js';
 
 const sample = (seq, t, extra = {}) => ({ seq, unix_time_s: t, test_id: 't1', voltage_V: 0.01 * seq, current_A: -0.001, stack_pressure_MPa: 10, temperature_degC: 40, ...extra });
@@ -89,4 +90,17 @@ test('run line and time left read as a lab reads them', () => {
   assert.equal(timeLeft({ run_state: 'running', time_left_s: null }), 'time left not knowable yet');
   assert.equal(timeLeft({ run_state: 'finished', time_left_s: 5 }), null);
   assert.equal(duration(2 * 86400 + 5 * 3600), '2 d 5 h');
+});
+
+test('a zone state message lands on its rig, and the zone line shows progress and a proposal', () => {
+  const model = new Model();
+  const connection = new EventTarget();
+  model.attach(connection);
+  const body = { zone: 'die-block', mode: 'autotuning', gains: { kp_per_K: 0.8, ki_per_K_s: 0.004, kd_s_per_K: 9 },
+    autotune: { target_degC: 40, peaks: 5, peaks_wanted: 12 } };
+  connection.dispatchEvent(new CustomEvent('zone-state', { detail: { rig: 'rig-01', zone: 'die-block', body } }));
+  assert.equal(model.rigs.get('rig-01').zones.get('die-block'), body);
+  assert.equal(zoneLine(body), 'autotuning · Kp 0.8 Ki 0.004 Kd 9 · autotune around 40 °C, peak 5 of 12');
+  const done = { ...body, mode: 'regulating', autotune: undefined, proposal: { gains: { kp_per_K: 0.5617, ki_per_K_s: 0.002279, kd_s_per_K: 9.985 } } };
+  assert.equal(zoneLine(done), 'regulating · Kp 0.8 Ki 0.004 Kd 9 · proposed Kp 0.5617 Ki 0.002279 Kd 9.985');
 });

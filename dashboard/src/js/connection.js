@@ -62,6 +62,7 @@ export class RigConnection extends EventTarget {
     this.client.subscribe([
       `${p}/+/status`, `${p}/+/info`, `${p}/+/events`,
       `${p}/+/+/state`, `${p}/+/+/telemetry`, `${p}/+/+/cycles`, `${p}/+/+/history`, `${p}/+/+/recent`,
+      `${p}/+/zone/+/state`,
       `${p}/+/reply/${this.username}/#`,
     ], { qos: 1 });
   }
@@ -80,6 +81,8 @@ export class RigConnection extends EventTarget {
       this.emit(levels[2] === 'info' ? 'rig-info' : 'rig-event', { rig, body, retained: packet.retain });
     } else if (levels.length === 4) {
       this.emit(`channel-${levels[3]}`, { rig, channel: levels[2], body, retained: packet.retain });
+    } else if (levels.length === 5 && levels[2] === 'zone' && levels[4] === 'state') {
+      this.emit('zone-state', { rig, zone: levels[3], body });
     }
   }
 

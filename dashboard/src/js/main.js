@@ -4,7 +4,7 @@ import { RigConnection } from './connection.js';
 import { ChannelDetail } from './detail.js';
 import { clock, element } from './format.js';
 import { Model } from './model.js';
-import { renderOperator } from './operator.js';
+import { renderOperator, zoneLine } from './operator.js';
 import { renderOverview } from './overview.js';
 
 const $ = id => document.getElementById(id);
@@ -98,9 +98,10 @@ function selectedChannel() {
 
 function renderActions() {
   const channel = page.model && selectedChannel();
+  const rig = channel && page.model.rigs.get(channel.rig);
   renderOperator($('operator'), {
-    channel, rig: channel && page.model.rigs.get(channel.rig), role: page.role, refusal: page.refusal,
-    username: page.connection?.username, send,
+    channel, rig, role: page.role, refusal: page.refusal,
+    username: page.connection?.username, send, zoneState: rig?.zones.get(channel.state?.heater_zone),
   });
 }
 
@@ -127,8 +128,10 @@ function redraw() {
   page.alarms.render(page.model.events);
   const online = [...page.model.rigs.values()].find(r => r.online);
   if (online && !page.probedRig) { probeRole(online.id); }
-  if (channel && page.actionsFor !== `${channel.key}|${page.role}|${channel.state?.heater_zone}|${page.model.rigs.get(channel.rig)?.info ? 1 : 0}`) {
-    page.actionsFor = `${channel.key}|${page.role}|${channel.state?.heater_zone}|${page.model.rigs.get(channel.rig)?.info ? 1 : 0}`;
+  const zone = channel && page.model.rigs.get(channel.rig)?.zones.get(channel.state?.heater_zone);
+  const actionsKey = channel && `${channel.key}|${page.role}|${channel.state?.heater_zone}|${page.model.rigs.get(channel.rig)?.info ? 1 : 0}|${zone ? zoneLine(zone) : ''}`;
+  if (channel && page.actionsFor !== actionsKey) {
+    page.actionsFor = actionsKey;
     renderActions();
   }
 }

@@ -124,6 +124,8 @@ export class Rig {
     this.online = false;
     this.info = null;
     this.channels = new Map();
+    /** Heater zones' retained state (zone/<zone>/state): mode, gains, autotune progress and proposal. */
+    this.zones = new Map();
   }
   channel(id) {
     if (!this.channels.has(id)) { this.channels.set(id, new Channel(this.id, id)); }
@@ -154,6 +156,7 @@ export class Model extends EventTarget {
       for (const c of d.body.channels ?? []) { rig.channel(c.id); }
     });
     on('rig-event', d => this.onEvent(d.rig, d.body));
+    on('zone-state', d => { this.rig(d.rig).zones.set(d.zone, d.body); });
     on('channel-state', d => this.rig(d.rig).channel(d.channel).onState(d.body));
     on('channel-telemetry', d => this.rig(d.rig).channel(d.channel).onTelemetry(d.body));
     on('channel-history', d => this.rig(d.rig).channel(d.channel).onHistory(d.body));

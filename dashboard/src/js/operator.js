@@ -14,7 +14,7 @@ export function parseParameters(text) {
   return parameters;
 }
 
-export function renderOperator(root, { channel, rig, role, refusal, username, send }) {
+export function renderOperator(root, { channel, rig, role, refusal, username, send, zoneState }) {
   if (!channel) { root.replaceChildren(); return; }
   if (role !== 'operator') {
     root.replaceChildren(element('h3', {}, 'Operator actions'),
@@ -53,5 +53,32 @@ export function renderOperator(root, { channel, rig, role, refusal, username, se
       button('Pause', 'pause', () => ({ ...target, reason: 'operator (dashboard)' }), 'pause'),
       button('Resume', 'resume', () => target, 'resume'),
       abort),
-    heater);
+    heater, tuningPanel(zone, zoneState, button));
+}
+
+/** One line on a zone's control: mode, gains, a running autotune's progress, a proposal waiting for a decision. */
+export function zoneLine(zone) {
+  if (!zone) { return 'no zone state yet'; }
+  const g = zone.gains ?? {};
+  let line = `${zone.mode} · Kp ${g.kp_per_K} Ki ${g.ki_per_K_s} Kd ${g.kd_s_per_K}`;
+  if (zone.autotune) { line += ` · autotune around ${zone.autotune.target_degC} °C, peak ${zone.autotune.peaks} of ${zone.autotune.peaks_wanted}`; }
+  if (zone.proposal) {
+    const p = zone.proposal.gains;
+    line += ` · proposed Kp ${p.kp_per_K.toFixed(4)} Ki ${p.ki_per_K_s.toFixed(6)} Kd ${p.kd_s_per_K.toFixed(3)}`;
+  }
+  if (zone.fault) { line += ` · FAULT ${zone.fault.kind}`; }
+  return line;
+}
+
+// Autotune and its proposal (docs/heater.md): the service refuses an autotune while a test runs in the zone.
+function tuningPanel(zone, zoneState, button) {
+  if (!zone) { return element('div'); }
+  const body = () => ({ zone });
+  const actions = zoneState?.mode === 'autotuning'
+    ? [button('Cancel autotune', 'cancel-autotune', body, 'cancel-autotune')]
+    : [button('Autotune', 'autotune-heater', body, 'autotune-heater')];
+  if (zoneState?.proposal) {
+    actions.push(button('Accept gains', 'accept-gains', body, 'accept-gains'), button('Reject gains', 'reject-gains', body, 'reject-gains'));
+  }
+  return element('div', { 'data-testid': 'heater-tuning' }, element('p', { 'data-testid': 'zone-line' }, `Heater ${zone}: ${zoneLine(zoneState)}`), ...actions);
 }
