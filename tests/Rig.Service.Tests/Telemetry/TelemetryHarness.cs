@@ -20,11 +20,12 @@ public sealed class TelemetryHarness : IAsyncDisposable
     private readonly ServiceProvider _services;
     private bool _stopped;
 
-    public TelemetryHarness(int brokerPort, string databasePath, int pageSize = 200, bool discovery = false, string? prefix = null, bool syncEveryCommit = true)
+    public TelemetryHarness(int brokerPort, string databasePath, int pageSize = 200, bool discovery = false, string? prefix = null, bool syncEveryCommit = true,
+        string rigId = "rig-t", string? username = null, string? passwordFile = null)
     {
         Rig = new RigOptions
         {
-            Id = "rig-t",
+            Id = rigId,
             StateDirectory = Path.GetDirectoryName(databasePath)!,
             HeaterZones = { ["zone"] = new HeaterZoneOptions() },
             Channels =
@@ -38,6 +39,8 @@ public sealed class TelemetryHarness : IAsyncDisposable
             Broker = "127.0.0.1",
             Port = brokerPort,
             TopicPrefix = prefix ?? $"t{Guid.NewGuid():N}"[..9],
+            Username = username ?? "",
+            PasswordFile = passwordFile ?? "",
             ClientId = $"svc-{Guid.NewGuid():N}",
             ReconnectMinDelay = TimeSpan.FromMilliseconds(100),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(400),
