@@ -24,6 +24,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<Simulation.DryRunVerbs>();
         services.AddSingleton<Telemetry.Commands.ICommandVerbs>(sp => sp.GetRequiredService<Simulation.DryRunVerbs>());
         services.AddSingleton<Simulation.PredictionTracker>();
+        services.AddSingleton<Telemetry.Commands.ICommandVerbs, Metrics.AnalyzeVerbs>();
         return services;
     }
 }
