@@ -23,14 +23,18 @@ public sealed class AnalyzeVerbsTests : IDisposable
         var verbs = new AnalyzeVerbs(Options.Create(new RigOptions { StateDirectory = _directory }), new ServiceCollection().BuildServiceProvider());
 
         var reply = await HandleAsync(verbs, """{ "file": "other-lab.csv" }""");
-        var refused = await HandleAsync(verbs, """{ "file": "../../etc/passwd" }""");
+        // A path is refused before the verb runs (a file is an id: no '/'), and by the verb itself if it got one.
+        var parsed = CommandArguments.Parse(Encoding.UTF8.GetBytes("""{ "file": "../../etc/passwd" }"""), verbs.Verbs["analyze"], out var why);
+        var dotted = await HandleAsync(verbs, """{ "file": "..passwd" }""");
 
         Assert.True(reply.Ok, reply.Message);
         using var json = JsonDocument.Parse(Data(reply));
         Assert.Equal(2, json.RootElement.GetProperty("cycles").GetInt32());
         Assert.InRange(json.RootElement.GetProperty("per_cycle")[0].GetProperty("coulombic_efficiency").GetDouble(), 0.85, 0.95);
-        Assert.False(refused.Ok);
-        Assert.Contains("not a path", refused.Message, StringComparison.Ordinal);
+        Assert.Null(parsed);
+        Assert.Contains("'/'", why, StringComparison.Ordinal);
+        Assert.False(dotted.Ok);
+        Assert.Contains("not a path", dotted.Message, StringComparison.Ordinal);
     }
 
     private static Task<CommandReply> HandleAsync(AnalyzeVerbs verbs, string payload)

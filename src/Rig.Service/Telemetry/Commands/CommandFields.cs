@@ -34,6 +34,8 @@ public static class CommandFields
         ["ki_per_K_s"] = (Kind.Number, -1e9, 1e9),
         ["kd_s_per_K"] = (Kind.Number, -1e9, 1e9),
         ["force"] = (Kind.Boolean, 0, 0),
+        ["file"] = (Kind.Id, 0, 0),
+        ["formation_cycles"] = (Kind.Number, 0, 10_000),
     };
 
     /// <summary>Longest id (channel, zone, test id...), reason or operator name, and notes, in characters.</summary>
