@@ -19,7 +19,8 @@ public static class CommandFields
         ["device"] = (Kind.Id, 0, 0),
         ["preset"] = (Kind.Id, 0, 0),
         ["test_id"] = (Kind.Id, 0, 0),
-        ["stream"] = (Kind.Id, 0, 0),
+        // A seq stream name has a slash ("ch1/telemetry"); the replay verb checks it against the rig's streams.
+        ["stream"] = (Kind.Text, 0, 0),
         ["reason"] = (Kind.Text, 0, 0),
         ["operator"] = (Kind.Text, 0, 0),
         ["notes"] = (Kind.LongText, 0, 0),
