@@ -20,6 +20,7 @@ internal static class BenchmarkRegistry
         new("archive", "lab archive ingest: samples/s through parse + binary COPY, end to end from simulated rigs over mosquitto, and how many rigs at 8 channels x 1 Hz it keeps up with (needs mosquitto, postgresql)", ArchiveBench.RunAsync),
         new("history", "retained cycle history for dashboards: size and rebuild time per cycle close over 400 cycles", HistoryBench.RunAsync),
         new("engine", "400-cycle full-cell preset against the simulated rig (wall time, samples per second)", EngineBench.RunAsync),
+        new("analyze", "analyze on a 400-cycle full-cell BDF file of 1.04 million rows: rows per second, peak memory (issue 13)", AnalyzeBench.RunAsync),
         new("dry-run", "dry run of every shipped preset on its twin: wall time and predicted duration per preset", DryRunBench.RunAsync),
     ];
 }
