@@ -58,6 +58,7 @@ public static class RigServiceCollectionExtensions
         });
         services.AddSingleton<RigSafety>();
         services.AddSingleton<InterlockCommands>();
+        services.AddSingleton<Store.StoreAvailability>();
         services.AddHostedService<RigWorker>();
         services.AddHostedService<LiveReadout>();
         return services;

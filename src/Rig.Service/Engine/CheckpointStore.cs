@@ -13,7 +13,7 @@ namespace Rig.Service.Engine;
 /// Reading is bounded (<see cref="MaxBytes"/>, <see cref="BoundedFile"/>); a file that cannot be resumed is moved aside
 /// (<see cref="Reject"/>) so the next start does not meet it again.
 /// </summary>
-public sealed class CheckpointStore
+public class CheckpointStore
 {
     /// <summary>A checkpoint is a few kB (the protocol text is the largest part); anything larger is not one of ours.</summary>
     public const int MaxBytes = 1024 * 1024;
@@ -26,14 +26,14 @@ public sealed class CheckpointStore
         Directory.CreateDirectory(directory);
     }
 
-    public void Save(EngineState state)
+    public virtual void Save(EngineState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         Save(new EngineCheckpoint(state.ChannelId, state.TestId, DateTimeOffset.UtcNow, CheckpointJson.Serialize(state)));
     }
 
     /// <summary>Writes a checkpoint the engine host already serialised (<see cref="CheckpointJson"/>).</summary>
-    public void Save(EngineCheckpoint checkpoint)
+    public virtual void Save(EngineCheckpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         var path = PathFor(checkpoint.ChannelId);
@@ -44,6 +44,18 @@ public sealed class CheckpointStore
             stream.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>After a failed save: writes, flushes and removes a small file, proof that the directory takes writes again.</summary>
+    public virtual void Probe()
+    {
+        var path = Path.Combine(_directory, ".probe");
+        using (var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+        {
+            stream.Write("probe"u8);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Delete(path);
     }
 
     /// <summary>Every readable checkpoint; files that cannot be read are listed in <paramref name="unreadable"/>, never thrown.</summary>

@@ -76,6 +76,7 @@ public sealed partial class EngineHost
             try
             {
                 await _journal.CommitAsync(batch.Records, batch.Checkpoint, cancellationToken);
+                _availability.Succeeded(_journal is RecorderJournal && batch.Checkpoint is not null ? Store.StoreAvailability.Checkpoints : Store.StoreAvailability.Database);
                 if (batch.Checkpoint is { } written)
                 {
                     run.LastCheckpoint = written.At;
@@ -87,6 +88,10 @@ public sealed partial class EngineHost
             {
                 // The test goes on: the cell does not care that the store is slow or full. The next batch carries a checkpoint.
                 LogRecorderFailed(ex);
+                // Full, read-only or failing storage holds every channel (no unrecorded cycling, no test running on
+                // without a resumable position) until a write succeeds again.
+                _availability.Failed(ex is not Microsoft.Data.Sqlite.SqliteException && _journal is RecorderJournal
+                    ? Store.StoreAvailability.Checkpoints : Store.StoreAvailability.Database, ex);
                 run.CheckpointDue = true;
                 CheckpointFailed(run, _time.GetUtcNow(), ex, batch);
             }

@@ -8,6 +8,7 @@ using Rig.Service.Engine.Protocols;
 using Rig.Service.Hardware;
 using Rig.Service.Interlocks;
 using Rig.Service.Recording;
+using Rig.Service.Store;
 
 namespace Rig.Service.Engine;
 
@@ -28,6 +29,9 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
     private readonly ITestRecorder _recorder;
     private readonly RigEvents _events;
     private readonly RigState _state;
+    private readonly StoreAvailability _availability;
+    private readonly Lock _probeLock = new();
+    private DateTimeOffset _lastProbe = DateTimeOffset.MinValue;
     private readonly RigOptions _rig;
     private readonly EngineOptions _options;
     private readonly TimeProvider _time;
@@ -46,18 +50,21 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         TimeProvider time,
         ILogger<EngineHost> logger,
         RigState? state = null,
-        Thermal.IHeaterZoneProvenance? heaters = null)
+        Thermal.IHeaterZoneProvenance? heaters = null,
+        StoreAvailability? availability = null,
+        CheckpointStore? checkpoints = null)
     {
         _heaters = heaters;
         _hardware = hardware;
         _recorder = recorder;
         _events = events;
         _state = state ?? new RigState();
+        _availability = availability ?? new StoreAvailability(_state, time);
         _rig = rig.Value;
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _checkpoints = new CheckpointStore(Path.Combine(_rig.ResolveStateDirectory(), "checkpoints"));
+        _checkpoints = checkpoints ?? new CheckpointStore(Path.Combine(_rig.ResolveStateDirectory(), "checkpoints"));
         // A recorder that is also a journal (the SQLite store) keeps checkpoints in its own transactions; otherwise
         // they are files written after the records.
         _journal = recorder as IEngineJournal ?? new RecorderJournal(recorder, _checkpoints);
@@ -170,6 +177,7 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         {
             return;
         }
+        await ProbeStorageAsync(sample.Timestamp, cancellationToken);
         if (run.RecoveryRecords is { Count: > 0 })
         {
             await UnderGateAsync(run, () => (0, new Batch(TakeRecoveryRecords(run), [], null)), cancellationToken);
@@ -250,6 +258,52 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         }, cancellationToken).AsTask();
     }
 
+    // While the storage is unavailable, one small real write every StoreProbePeriod tells when it works again; the
+    // interlock then clears (recorded) and the operator may resume. Between probes nothing is written.
+    private async ValueTask ProbeStorageAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var down = _state.Interlocks.InScope(InterlockBoard.RigWide).Where(i => i.Kind == InterlockKind.StoreUnavailable).Select(i => i.Source).ToList();
+        if (down.Count == 0)
+        {
+            return;
+        }
+        lock (_probeLock)
+        {
+            if (now - _lastProbe < StoreProbePeriod)
+            {
+                return;
+            }
+            _lastProbe = now;
+        }
+        if (down.Contains(StoreAvailability.Database))
+        {
+            try
+            {
+                await _recorder.ProbeWritableAsync(now, cancellationToken);
+                _availability.Succeeded(StoreAvailability.Database);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogProbeFailed(ex, StoreAvailability.Database);
+            }
+        }
+        if (down.Contains(StoreAvailability.Checkpoints))
+        {
+            try
+            {
+                _checkpoints.Probe();
+                _availability.Succeeded(StoreAvailability.Checkpoints);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogProbeFailed(ex, StoreAvailability.Checkpoints);
+            }
+        }
+    }
+
+    /// <summary>How often a held rig tries one write to see whether its storage works again.</summary>
+    public static readonly TimeSpan StoreProbePeriod = TimeSpan.FromSeconds(10);
+
     private async ValueTask ApplyAsync(string channelId, ChannelRun run, EngineCommand command, CancellationToken cancellationToken)
     {
         if (command.Kind == EngineCommandKind.None)
@@ -302,6 +356,9 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         /// <summary>The end record of a test whose checkpoint was refused at start, stored with the channel's first sample.</summary>
         public List<EngineRecord>? RecoveryRecords { get; set; }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage probe of the {Part} failed; channels stay held")]
+    private partial void LogProbeFailed(Exception ex, string part);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the checkpoint of channel {Channel}")]
     private partial void LogCheckpointFailed(Exception ex, string channel);

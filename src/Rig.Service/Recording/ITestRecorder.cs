@@ -15,4 +15,10 @@ public interface ITestRecorder
     ValueTask CycleClosedAsync(CycleSummary summary, CancellationToken cancellationToken);
 
     ValueTask TestEndedAsync(TestEndRecord end, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After a write failed for want of storage: one small real write that proves the storage takes writes again.
+    /// Throws as a real write would when it still cannot. Recorders with nothing durable behind them succeed.
+    /// </summary>
+    ValueTask ProbeWritableAsync(DateTimeOffset at, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -191,6 +191,20 @@ public sealed class StoreTestRecorder : ITestRecorder, IEngineJournal
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// With the writer: the writer retries its failed group itself, so "writable again" is its word (its last commit
+    /// worked). Without: one small real write.
+    /// </summary>
+    public ValueTask ProbeWritableAsync(DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (_writer is { } writer)
+        {
+            return writer.Problem is { } problem ? ValueTask.FromException(new IOException(problem)) : ValueTask.CompletedTask;
+        }
+        _store.ProbeWrite(at);
+        return ValueTask.CompletedTask;
+    }
+
     private bool IsHalfCell(SqliteTransaction tx, string testId) =>
         _halfCellByTest.GetOrAdd(testId, id => _store.Chemistry(tx, id) != CellChemistry.AnodeFreeFullCell);
 }

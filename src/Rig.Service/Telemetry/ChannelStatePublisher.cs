@@ -23,10 +23,12 @@ public sealed class ChannelStatePublisher : BackgroundService
     private readonly RigOptions _rig;
     private readonly MqttOptions _mqtt;
     private readonly TimeProvider _time;
+    private readonly StoreAvailability? _availability;
 
     public ChannelStatePublisher(RigStore store, RigState state, StoreTestRecorder recorder, IServiceProvider services,
-        IOptions<RigOptions> rig, IOptions<MqttOptions> mqtt, TimeProvider time)
+        IOptions<RigOptions> rig, IOptions<MqttOptions> mqtt, TimeProvider time, StoreAvailability? availability = null)
     {
+        _availability = availability;
         ArgumentNullException.ThrowIfNull(rig);
         ArgumentNullException.ThrowIfNull(mqtt);
         _store = store;
@@ -53,7 +55,17 @@ public sealed class ChannelStatePublisher : BackgroundService
             var context = ChannelContext.Of(_rig, channelId, zones);
             var interlocks = _state.Interlocks.Active(channelId);
             var json = StatePayload.Build(channelId, now, run, snapshot, test, null, context, interlocks);
-            _store.SetChannelState(channelId, now, Encoding.UTF8.GetString(json), seq => StatePayload.Build(channelId, now, run, snapshot, test, seq, context, interlocks));
+            try
+            {
+                _store.SetChannelState(channelId, now, Encoding.UTF8.GetString(json), seq => StatePayload.Build(channelId, now, run, snapshot, test, seq, context, interlocks));
+            }
+            catch (Exception ex) when (StoreAvailability.IsUnavailable(ex))
+            {
+                // A full or read-only disk must not end this service (and with it the host): the channels are held
+                // by the store interlock instead, and the state is published again once the store takes writes.
+                _availability?.Failed(StoreAvailability.Database, ex);
+                return;
+            }
         }
     }
 

@@ -44,9 +44,22 @@ public static class TelemetryServiceCollectionExtensions
             var writer = ActivatorUtilities.CreateInstance<StoreWriter>(sp);
             var events = sp.GetRequiredService<RigEvents>();
             var time = sp.GetRequiredService<TimeProvider>();
-            writer.ProblemChanged += problem => events.Raise(problem is null
-                ? new RigEvent(time.GetUtcNow(), RigEventSeverity.Info, "rig", "store.recovered", "the store takes writes again")
-                : new RigEvent(time.GetUtcNow(), RigEventSeverity.Alarm, "rig", "store.unavailable", problem));
+            var availability = sp.GetService<StoreAvailability>();
+            writer.ProblemChanged += problem =>
+            {
+                events.Raise(problem is null
+                    ? new RigEvent(time.GetUtcNow(), RigEventSeverity.Info, "rig", "store.recovered", "the store takes writes again")
+                    : new RigEvent(time.GetUtcNow(), RigEventSeverity.Alarm, "rig", "store.unavailable", problem));
+                // The store interlock follows the writer: held while its commits fail, cleared by its first success.
+                if (problem is null)
+                {
+                    availability?.Succeeded(StoreAvailability.Database);
+                }
+                else
+                {
+                    availability?.Failed(StoreAvailability.Database, problem);
+                }
+            };
             return writer;
         });
         services.AddSingleton<StoreTestRecorder>();

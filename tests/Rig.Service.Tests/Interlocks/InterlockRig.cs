@@ -6,6 +6,7 @@ using Rig.Service.Engine;
 using Rig.Service.Interlocks;
 using Rig.Service.PressureSupervision;
 using Rig.Service.Recording;
+using Rig.Service.Store;
 using Rig.Service.Tests.Support;
 using Rig.Service.Thermal;
 
@@ -21,12 +22,15 @@ internal sealed class InterlockRig : IDisposable
     private readonly List<ChannelLoop> _loops = [];
     private readonly EmergencyStopMonitor _monitor;
 
-    public InterlockRig(Dictionary<string, string?>? overrides = null, ITestRecorder? recorder = null, IChannelObserver? extraOnCh1 = null)
+    public InterlockRig(Dictionary<string, string?>? overrides = null, ITestRecorder? recorder = null, IChannelObserver? extraOnCh1 = null,
+        Func<string, CheckpointStore>? checkpoints = null)
     {
         Rig = new TestRig(overrides);
         Recorder = recorder ?? new InMemoryTestRecorder();
+        Availability = new StoreAvailability(Rig.State, Rig.Time);
         Engine = new EngineHost(Rig.Hardware, Recorder, Rig.Events, Rig.Options, Options.Create(new EngineOptions()), Rig.Time,
-            NullLogger<EngineHost>.Instance, Rig.State);
+            NullLogger<EngineHost>.Instance, Rig.State, Availability,
+            checkpoints?.Invoke(Path.Combine(Rig.Options.Value.ResolveStateDirectory(), "checkpoints")));
         Supervisor = new PressureSupervisor(Rig.Hardware, Rig.Events, Rig.State, Rig.Time, Engine, Rig.Options, NullLogger<PressureSupervisor>.Instance);
         var channelsByZone = Rig.Hardware.Channels.Values.Where(c => c.Zone is not null).GroupBy(c => c.Zone!.Id)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(c => c.Id)]);
@@ -49,6 +53,8 @@ internal sealed class InterlockRig : IDisposable
     public TestRig Rig { get; }
 
     public ITestRecorder Recorder { get; }
+
+    public StoreAvailability Availability { get; }
 
     public EngineHost Engine { get; }
 
