@@ -29,7 +29,7 @@ internal sealed class InterlockRig : IDisposable
         Recorder = recorder ?? new InMemoryTestRecorder();
         Availability = new StoreAvailability(Rig.State, Rig.Time);
         Engine = new EngineHost(Rig.Hardware, Recorder, Rig.Events, Rig.Options, Options.Create(new EngineOptions()), Rig.Time,
-            NullLogger<EngineHost>.Instance, Rig.State, Availability,
+            NullLogger<EngineHost>.Instance, Rig.State, null, Availability,
             checkpoints?.Invoke(Path.Combine(Rig.Options.Value.ResolveStateDirectory(), "checkpoints")));
         Supervisor = new PressureSupervisor(Rig.Hardware, Rig.Events, Rig.State, Rig.Time, Engine, Rig.Options, NullLogger<PressureSupervisor>.Instance);
         var channelsByZone = Rig.Hardware.Channels.Values.Where(c => c.Zone is not null).GroupBy(c => c.Zone!.Id)
