@@ -136,14 +136,18 @@ public sealed class Hx711BridgeAdcTests : IDisposable
     public async Task A_chip_that_never_pulls_dout_low_fails_as_a_device_timeout_after_the_time_out()
     {
         _chip.Disconnected = true;
-        var started = _time.GetUtcNow();
 
-        var fault = await Assert.ThrowsAsync<HardwareFaultException>(() =>
-            FakeClock.Run(_time, async () => await _adc.ReadAsync(CancellationToken.None)));
+        // The clock is moved by hand, not by a loop racing the thread pool: the read cannot end before the time-out
+        // (the chip never answers), and the time-out fires when the fake clock reaches it, whatever the machine's load.
+        var read = _adc.ReadAsync(CancellationToken.None).AsTask();
+        _time.Advance(Timeout - TimeSpan.FromTicks(1));
+        var earlyFinish = read.IsCompleted;
+        _time.Advance(TimeSpan.FromTicks(1));
+        var fault = await Assert.ThrowsAsync<HardwareFaultException>(() => read);
         var again = await Assert.ThrowsAsync<HardwareFaultException>(async () => await _adc.ReadAsync(CancellationToken.None));
 
+        Assert.False(earlyFinish);
         Assert.Equal(FaultKind.DeviceTimeout, fault.Kind);
-        Assert.InRange(_time.GetUtcNow() - started, Timeout, Timeout + TimeSpan.FromMilliseconds(10));
         Assert.Equal(FaultKind.DeviceTimeout, again.Kind); // the spinning binding is not stacked on
         Assert.Empty(_chip.PulsesPerRead); // no clock pulses were sent to a chip that never said ready
     }
