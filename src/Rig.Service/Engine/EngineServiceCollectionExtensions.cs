@@ -22,9 +22,9 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ITestControl>(sp => sp.GetRequiredService<EngineHost>());
         services.AddSingleton<IChannelObserver>(sp => sp.GetRequiredService<EngineHost>());
         services.AddSingleton<Simulation.DryRunVerbs>();
-        services.AddSingleton<Telemetry.Commands.ICommandVerbs>(sp => sp.GetRequiredService<Simulation.DryRunVerbs>());
+        services.AddSingleton<Control.ICommandVerbs>(sp => sp.GetRequiredService<Simulation.DryRunVerbs>());
         services.AddSingleton<Simulation.PredictionTracker>();
-        services.AddSingleton<Telemetry.Commands.ICommandVerbs, Metrics.AnalyzeVerbs>();
+        services.AddSingleton<Control.ICommandVerbs, Metrics.AnalyzeVerbs>();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Rig.Service.Configuration;
+using Rig.Service.Control;
 using Rig.Service.Export;
 using Rig.Service.Store;
 using Rig.Service.Telemetry.Commands;

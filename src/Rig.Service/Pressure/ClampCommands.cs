@@ -5,7 +5,6 @@ using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Control;
 using Rig.Service.Hardware;
-using Rig.Service.Telemetry.Commands;
 using UnitsNet;
 
 namespace Rig.Service.PressureSupervision;

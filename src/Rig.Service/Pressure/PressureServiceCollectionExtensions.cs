@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rig.Service.Channels;
+using Rig.Service.Control;
 
 namespace Rig.Service.PressureSupervision;
 
@@ -19,7 +20,7 @@ public static class PressureServiceCollectionExtensions
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.RigOptions>>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PressureSupervisor>>()));
         services.AddSingleton<IChannelObserver>(sp => sp.GetRequiredService<PressureSupervisor>());
-        services.TryAddSingleton<Telemetry.Commands.IClampCommands, ClampCommands>();
+        services.TryAddSingleton<IClampCommands, ClampCommands>();
         return services;
     }
 }

@@ -1,7 +1,6 @@
 using Rig.Service.Channels;
 using Rig.Service.Control;
 using Rig.Service.Hardware;
-using Rig.Service.Telemetry.Commands;
 using UnitsNet;
 
 namespace Rig.Service.Thermal;

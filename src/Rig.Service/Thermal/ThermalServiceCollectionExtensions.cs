@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rig.Service.Channels;
 using Rig.Service.Configuration;
+using Rig.Service.Control;
 
 namespace Rig.Service.Thermal;
 
@@ -29,9 +30,9 @@ public static class ThermalServiceCollectionExtensions
         services.AddSingleton<IHeaterZoneControl>(sp => sp.GetRequiredService<HeaterZones>());
         services.AddSingleton<IHeaterZoneProvenance>(sp => sp.GetRequiredService<HeaterZones>());
         services.AddSingleton<HeaterCommands>();
-        services.AddSingleton<Telemetry.Commands.IHeaterCommands>(sp => sp.GetRequiredService<HeaterCommands>());
-        services.AddSingleton<Telemetry.Commands.IFaultCommands>(sp => sp.GetRequiredService<HeaterCommands>());
-        services.AddSingleton<Telemetry.Commands.ICommandVerbs, HeaterTuningVerbs>();
+        services.AddSingleton<IHeaterCommands>(sp => sp.GetRequiredService<HeaterCommands>());
+        services.AddSingleton<IFaultCommands>(sp => sp.GetRequiredService<HeaterCommands>());
+        services.AddSingleton<ICommandVerbs, HeaterTuningVerbs>();
         return services;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
 using Rig.Service.Configuration;
+using Rig.Service.Control;
 using Rig.Service.Engine.Protocols;
 using Rig.Service.Hardware;
 using Rig.Service.Telemetry;

@@ -1,6 +1,5 @@
-using Rig.Service.Control;
 
-namespace Rig.Service.Telemetry.Commands;
+namespace Rig.Service.Control;
 
 /// <summary>
 /// What the "clear-fault" command needs from the safety area: clear a latched fault once the operator has

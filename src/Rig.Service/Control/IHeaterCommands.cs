@@ -1,7 +1,6 @@
-using Rig.Service.Control;
 using UnitsNet;
 
-namespace Rig.Service.Telemetry.Commands;
+namespace Rig.Service.Control;
 
 /// <summary>
 /// What the MQTT "set-heater" command needs from the heater area. Optional: when no implementation is

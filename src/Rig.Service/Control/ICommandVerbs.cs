@@ -1,4 +1,6 @@
-namespace Rig.Service.Telemetry.Commands;
+using Rig.Service.Telemetry.Commands;
+
+namespace Rig.Service.Control;
 
 /// <summary>
 /// An area's own command verbs, served by <see cref="CommandRouter"/> beside its built-in ones, so an area adds

@@ -1,7 +1,6 @@
-using Rig.Service.Control;
 using UnitsNet;
 
-namespace Rig.Service.Telemetry.Commands;
+namespace Rig.Service.Control;
 
 /// <summary>
 /// What the "tare-clamp" and "calibrate-clamp" commands need from the load-cell area. Optional: absent means
