@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { chromium } from 'playwright-core';
+import { checkLayout } from './layout.mjs';
 
 const env = name => { const v = process.env[name]; if (!v) { throw new Error(`${name} is not set`); } return v; };
 const rig = env('RIG');
@@ -45,6 +46,31 @@ async function waitFor(description, check, timeoutMs) {
     await new Promise(r => setTimeout(r, 250));
   }
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${description} (last: ${JSON.stringify(last)})`);
+}
+
+/**
+ * The page as a phone and a wall display show it, mid-test: geometry checked in the browser (nothing scrolls
+ * sideways, nothing overlaps, cards readable), a full-page screenshot kept either way.
+ */
+async function checkLayoutAt(name, width, height) {
+  const phone = width < 800;
+  const context = await browser.newContext({ viewport: { width, height }, isMobile: phone, hasTouch: phone });
+  const p = await context.newPage();
+  try {
+    await login(p, env('OPERATOR'), env('OPERATOR_PASSWORD'));
+    await p.click(card('ch1'));
+    await p.waitForSelector('[data-testid=role].ok', { timeout: 15000 });
+    await p.waitForSelector('[data-testid=start-form]', { timeout: 10000 });
+    await waitFor(`the ${name} page to draw the cycles`, async () => Number(await p.getAttribute('[data-testid=plot-cycles]', 'data-cycles')) >= 1
+      || await p.getAttribute('[data-testid=plot-cycles]', 'data-cycles'), 15000);
+    await p.waitForTimeout(600); // one redraw after the last message, so the checked layout is the one shown
+    const result = await checkLayout(p);
+    await p.screenshot({ path: join(artifacts, `dashboard-${name}.png`), fullPage: true });
+    if (result.problems.length) { throw new Error(`${name} layout (${width}x${height}):\n  ${result.problems.join('\n  ')}`); }
+    step(`${name} layout at ${width}x${height}: ${result.cards} cards, page ${result.scroll} px wide in a ${result.viewport} px viewport, nothing overlaps (dashboard-${name}.png)`);
+  } finally {
+    await context.close();
+  }
 }
 
 const browser = await chromium.launch({
@@ -92,6 +118,9 @@ try {
   const left = await text(page, card('ch1', 'left'));
   step(`time left shown: "${left}"`);
   await page.screenshot({ path: join(artifacts, 'dashboard-live.png'), fullPage: true });
+  await checkLayoutAt('phone', 390, 844);
+  await checkLayoutAt('phone-360', 360, 740);
+  await checkLayoutAt('desktop', 1920, 1080);
 
   await page.click('[data-testid=pause]');
   await page.waitForSelector('[data-testid=reply][data-verb=pause].ok', { timeout: 20000 });

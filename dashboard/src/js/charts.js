@@ -7,7 +7,9 @@ const HEIGHT = 230;
 const PALETTE = ['#2d6cdf', '#d9480f', '#2b8a3e', '#862e9c', '#e67700', '#0b7285', '#c2255c', '#495057'];
 const band = 'rgba(45, 108, 223, 0.12)';
 
-const width = element => Math.max(320, element.clientWidth || 480);
+/** The plot's own width: its container is sized by the page's grid (a phone column, a wall display's third). */
+export const width = element => Math.max(200, element.clientWidth || 320);
+export const HEIGHT_PX = HEIGHT;
 
 /** Tick labels with as many decimals as the tick spacing needs (a 0.5 mV window must not read "0.67, 0.67, 0.67"). */
 const precise = (u, ticks) => {

@@ -1,5 +1,5 @@
 // The selected channel: its plots, kept in step with the model at most twice a second.
-import { cycleChart, cycleData, voltageCapacityChart, voltageCurrentChart, windowChart, windowData } from './charts.js';
+import { cycleChart, cycleData, HEIGHT_PX, voltageCapacityChart, voltageCurrentChart, width, windowChart, windowData } from './charts.js';
 import { element, runLine, timeLeft } from './format.js';
 
 const MAX_DEFAULT_CURVES = 6;
@@ -27,10 +27,22 @@ export class ChannelDetail {
       temperature: windowChart(this.elements.temperature, 'temperature', '°C', '#d9480f'),
     };
     this.drawnVersion = -1;
+    // Plots follow their column's width (a phone turned, a window resized): uPlot draws at a fixed pixel size.
+    this.resizer = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.resize()) : null;
+    for (const name of ['vi', 'cycles', 'vq', 'pressure', 'temperature']) { this.resizer?.observe(this.elements[name]); }
     this.update();
   }
 
+  resize() {
+    const fit = (chart, element) => {
+      if (chart && Math.abs(chart.width - width(element)) > 1) { chart.setSize({ width: width(element), height: HEIGHT_PX }); }
+    };
+    for (const [name, chart] of Object.entries(this.charts ?? {})) { fit(chart, this.elements[name]); }
+    fit(this.vq, this.elements?.vq);
+  }
+
   destroy() {
+    this.resizer?.disconnect();
     for (const chart of Object.values(this.charts ?? {})) { chart.destroy(); }
     this.vq?.destroy();
     this.vq = null;

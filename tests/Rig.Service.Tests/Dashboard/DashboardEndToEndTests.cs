@@ -85,7 +85,7 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
         _log.WriteLine(output);
         Assert.True(exit == 0, $"{output}\n--- service log ---\n{service.Output}");
         Assert.Contains("all dashboard checks passed", output, StringComparison.Ordinal);
-        foreach (var screenshot in new[] { "dashboard-live.png", "dashboard-operator.png", "dashboard-viewer.png" })
+        foreach (var screenshot in new[] { "dashboard-live.png", "dashboard-operator.png", "dashboard-viewer.png", "dashboard-phone.png", "dashboard-desktop.png" })
         {
             var png = await File.ReadAllBytesAsync(Path.Combine(artifacts, screenshot));
             Assert.True(png.Length > 10_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', $"{screenshot} is not a real screenshot");
