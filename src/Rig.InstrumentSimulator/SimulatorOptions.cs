@@ -14,7 +14,7 @@ public sealed class SimulatorOptions
     /// <summary>Address to listen on; loopback unless you mean to expose it.</summary>
     public string Listen { get; set; } = "127.0.0.1";
 
-    /// <summary>2450, 2460 (Keithley), B2901A or B2902A (Keysight).</summary>
+    /// <summary>2450, 2460 (Keithley), B2901A or B2902A (Keysight), or 1260 (Solartron, behind a Prologix GPIB-ETHERNET adapter).</summary>
     public string Model { get; set; } = "2450";
 
     /// <summary>half (Na9Sn4 | NBH | Al) or full (NaCrO2 | NBH | Al); a B2902A gets one on each channel.</summary>
@@ -34,6 +34,14 @@ public sealed class SimulatorOptions
 
     public int Seed { get; set; } = 1;
 
+    /// <summary>1260 only: the analyser's GPIB address behind the simulated adapter (0-30).</summary>
+    public int GpibAddress { get; set; } = 5;
+
+    /// <summary>1260 only: foil or pellet current collector (how the interface grows with cycling, Fig. 2d).</summary>
+    public string Collector { get; set; } = "pellet";
+
+    public bool IsImpedanceAnalyzer => Model == "1260";
+
     /// <summary>Problems, each naming its option; empty when the options are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -46,9 +54,17 @@ public sealed class SimulatorOptions
         {
             problems.Add($"--listen {Listen}: not an IP address");
         }
-        if (Model.ToUpperInvariant() is not ("2450" or "2460" or "B2901A" or "B2902A"))
+        if (Model.ToUpperInvariant() is not ("2450" or "2460" or "B2901A" or "B2902A" or "1260"))
         {
-            problems.Add($"--model {Model}: must be 2450, 2460, B2901A or B2902A");
+            problems.Add($"--model {Model}: must be 2450, 2460, B2901A, B2902A or 1260");
+        }
+        if (GpibAddress is < 0 or > 30)
+        {
+            problems.Add($"--gpibaddress {GpibAddress}: must be 0-30");
+        }
+        if (Collector.ToLowerInvariant() is not ("foil" or "pellet"))
+        {
+            problems.Add($"--collector {Collector}: must be foil or pellet");
         }
         if (Cell.ToLowerInvariant() is not ("half" or "full"))
         {

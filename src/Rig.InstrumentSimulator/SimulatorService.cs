@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Rig.Drivers.Impedance.Simulation;
 using Rig.Drivers.Potentiostats.Scpi.Simulation;
 
 namespace Rig.InstrumentSimulator;
@@ -21,6 +22,11 @@ public sealed partial class SimulatorService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var time = _options.Speed > 1 ? new AcceleratedTimeProvider(TimeProvider.System, _options.Speed) : TimeProvider.System;
+        if (_options.IsImpedanceAnalyzer)
+        {
+            await RunImpedanceAnalyzerAsync(time, stoppingToken);
+            return;
+        }
         var instrument = SimulatedInstrumentFactory.Create(_options, time);
         await using var server = new ScpiSimulatorServer(instrument, TimeProvider.System, IPAddress.Parse(_options.Listen), _options.Port)
         {
@@ -38,6 +44,27 @@ public sealed partial class SimulatorService : BackgroundService
             // stopping
         }
         LogStopped(server.MessagesReceived);
+    }
+
+    /// <summary>A Prologix GPIB-ETHERNET adapter with a simulated Solartron 1260 on the bus, measuring a simulated half cell.</summary>
+    private async Task RunImpedanceAnalyzerAsync(TimeProvider time, CancellationToken stoppingToken)
+    {
+        var collector = _options.Collector.Equals("foil", StringComparison.OrdinalIgnoreCase) ? CollectorKind.Foil : CollectorKind.Pellet;
+        var cell = SimulatedImpedanceCell.PaperPellet(collector);
+        var analyser = new SimulatedSolartron1260(cell.Circuit, time, _options.Seed) { InstantMeasurements = false };
+        await using var server = new PrologixSimulatorServer(TimeProvider.System, IPAddress.Parse(_options.Listen), _options.Port);
+        server.Attach(_options.GpibAddress, analyser);
+        server.Start();
+        LogListening($"Solartron 1260 at GPIB {_options.GpibAddress} behind a Prologix adapter", server.Address, collector.ToString(), _options.Speed);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+        LogStopped(server.LinesReceived);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} listening on {Address} ({Cell} cell, rig time x{Speed})")]
