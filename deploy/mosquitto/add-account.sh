@@ -12,6 +12,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ $name =~ ^[A-Za-z0-9_-]{1,32}$ ]] || { echo "name must be letters, digits, '-' or '_'" >&2; exit 2; }
+# The lab broker binds a rig's client id to its account name on the rigs' listener; client ids anyone may send start
+# with "anodefreerig-", so a rig named like that could be impersonated (anodefreerig-central.conf).
+if [ "$role" = rig ] && [[ $name == anodefreerig-* ]]; then echo "a rig's name must not start with 'anodefreerig-' (client ids of other accounts do)" >&2; exit 2; fi
 # Every input is checked before anything is written: a refused call leaves no login behind.
 case $role in rig|dashboard|operator|archive|homeassistant) ;; *) echo "role must be rig, dashboard, operator, archive or homeassistant" >&2; exit 2;; esac
 [[ $prefix =~ ^[A-Za-z0-9_-]{1,64}$ ]] || { echo "prefix must be one topic level: letters, digits, '-' or '_'" >&2; exit 2; }
@@ -20,7 +23,12 @@ touch "$dir/passwd"
 mosquitto_passwd "$dir/passwd" "$name"
 if ! grep -qx "user $name" "$dir/acl" 2>/dev/null; then
   case $role in
-    rig) printf '\nuser %s\ntopic write %s/%s/#\ntopic write homeassistant/+/%s/#\ntopic read %s/%s/cmd/#\n' "$name" "$prefix" "$name" "$name" "$prefix" "$name";;
+    rig) printf '\nuser %s\n' "$name"
+         # Same list as rig/acl and central/acl: data kinds, replies (never cmd/), discovery; reads its commands.
+         printf 'topic write %s/%s/+\n' "$prefix" "$name"
+         for kind in telemetry state cycles history recent prediction prediction_error; do printf 'topic write %s/%s/+/%s\n' "$prefix" "$name" "$kind"; done
+         printf 'topic write %s/%s/zone/#\ntopic write %s/%s/reply/#\ntopic write %s/%s/replies/#\n' "$prefix" "$name" "$prefix" "$name" "$prefix" "$name"
+         printf 'topic write homeassistant/+/%s/#\ntopic read %s/%s/cmd/#\n' "$name" "$prefix" "$name";;
     dashboard) printf '\nuser %s\ntopic read %s/#\n' "$name" "$prefix";;
     operator) printf '\nuser %s\ntopic read %s/#\ntopic write %s/+/cmd/#\n' "$name" "$prefix" "$prefix";;
     archive) printf '\nuser %s\ntopic read %s/#\ntopic write %s/+/cmd/replay\n' "$name" "$prefix" "$prefix";;

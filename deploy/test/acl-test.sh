@@ -39,16 +39,19 @@ mosquitto_passwd -b "$work/rig/passwd" dashboard dash-pass
 sed 's/@RIG@/rig-01/g' "$conf/rig/acl" > "$work/rig/acl"
 
 base=$((20000 + RANDOM % 20000)); plain=$base; tls=$((base + 1)); ws=$((base + 2)); rigport=$((base + 3))
+tools=$((base + 4)); rigtools=$((base + 5))
 runas=(); [ "$(id -u)" = 0 ] && runas=("user root")   # as root, mosquitto would switch to user mosquitto
 render_central() {
   sed -e "s#/etc/mosquitto/anodefreerig#$work/central#g" -e "s#/var/lib/mosquitto/#$work/central/data/#" \
       -e "s#^listener 1883 127.0.0.1\$#listener $plain 127.0.0.1#" -e "s#^listener 8883\$#listener $tls 127.0.0.1#" \
-      -e "s#^listener 8081\$#listener $ws 127.0.0.1#" "$conf/central/anodefreerig-central.conf"
+      -e "s#^listener 8081\$#listener $ws 127.0.0.1#" -e "s#^listener 8884\$#listener $tools 127.0.0.1#" \
+      "$conf/central/anodefreerig-central.conf"
   printf '%s\n' "${runas[@]}"
 }
 render_central > "$work/central.conf"
 sed -e "s#/etc/mosquitto/anodefreerig#$work/rig#g" -e "s#/var/lib/mosquitto/#$work/rig/data/#" \
-    -e "s#^listener 1883 127.0.0.1\$#listener $rigport 127.0.0.1#" -e "s#@RIG@#rig-01#g" \
+    -e "s#^listener 1883 127.0.0.1\$#listener $rigport 127.0.0.1#" -e "s#^listener 1884 127.0.0.1\$#listener $rigtools 127.0.0.1#" \
+    -e "s#@RIG@#rig-01#g" \
     -e "s#@CENTRAL@#127.0.0.1:$tls#" -e "s#@BRIDGE_PASSWORD@#rig01-pass#" "$conf/rig/anodefreerig-rig.conf" > "$work/rig.conf"
 printf '%s\n' "${runas[@]}" >> "$work/rig.conf"
 # What Debian's /etc/mosquitto/mosquitto.conf adds around conf.d (the rig file must not repeat it).
@@ -63,7 +66,10 @@ start_broker() { # name conf port
   echo "FAIL: $1 broker did not start:"; cat "$work/$1.log"; exit 1
 }
 start_broker central "$work/central.conf" "$plain"
-T=(-h 127.0.0.1 -p "$tls" --cafile "$c/ca.crt" -V mqttv5)
+# Accounts' rights are checked on the tools' listener (8884: each client keeps its own id, prefixed as the broker
+# requires); the rigs' listener (8883, id = account name) is where the bridge connects (checked in 6.).
+TT=(-h 127.0.0.1 -p "$tools" --cafile "$c/ca.crt" -V mqttv5); T=("${TT[@]}" -I anodefreerig-t)
+R=(-h 127.0.0.1 -p "$tls" --cafile "$c/ca.crt" -V mqttv5)
 
 # 1. anonymous and wrong-password clients are refused (over TLS)
 if mosquitto_pub "${T[@]}" -t anodefreerig/rig-01/status -m x 2>/dev/null; then fail "anonymous client was accepted"; else pass "anonymous client refused"; fi
@@ -99,7 +105,7 @@ grep -q "anodefreerig/rig-01/reply/operator/1 reply" "$work/seen" && pass "rig r
 
 # 4. the bridge: the rig broker carries its tree out and its commands in, and queues across a cut
 start_broker rig "$work/rig.conf" "$rigport"
-L=(-h 127.0.0.1 -p "$rigport" -V mqttv5)
+L=(-h 127.0.0.1 -p "$rigtools" -V mqttv5 -I rig-01-t)
 for _ in $(seq 50); do grep -q "anodefreerig/rig-01/bridge 1" <(mosquitto_sub "${T[@]}" -u dashboard -P dash-pass -t anodefreerig/rig-01/bridge -v -C 1 -W 1 2>/dev/null) && break; sleep 0.2; done
 watch dashboard dash-pass 'anodefreerig/rig-01/+/telemetry' 5 "$work/bridged"
 mosquitto_pub "${L[@]}" -u anodefreerig -P svc-pass -q 1 -t anodefreerig/rig-01/ch2/telemetry -m via-bridge
@@ -127,13 +133,57 @@ wait_subscribers
 grep -q "anodefreerig/rig-01/cmd/replay" "$work/archive-cmds" && pass "archive may ask a rig to replay" || fail "archive replay request refused"
 grep -q archive-abort "$work/archive-cmds" && fail "archive sent another command" || pass "archive cannot send other commands"
 
+# 6. client ids cannot be taken over across accounts. The bridge is connected to the rigs' listener, where its id
+# is its account name "rig-01"; the service is connected to its own listener on the rig broker as "anodefreerig".
+# Other accounts try every id that could matter; none may disconnect them (mosquitto logs "Client X already
+# connected, closing old connection" whenever a connection displaces another).
+mosquitto_sub "${L[@]/$rigtools/$rigport}" -u anodefreerig -P svc-pass -t 'anodefreerig/rig-01/cmd/#' -v -W 12 > "$work/svc-cmds" 2>/dev/null & pids+=($!); subs+=($!); sleep 1.5
+try_id() { # label, then mosquitto_sub arguments: a 1 s connection that must be refused or harmless
+  local label=$1; shift
+  if timeout 3 mosquitto_sub "$@" -t 'anodefreerig/rig-01/status' -W 1 >/dev/null 2>&1; then :; fi
+  echo "$label" >> "$work/tried"
+}
+try_id "lab: the bridge's id on the tools' listener" "${TT[@]}" -u dashboard -P dash-pass -i rig-01
+try_id "lab: the bridge's configured id" "${TT[@]}" -u operator -P op-pass -i anodefreerig-bridge-rig-01
+try_id "lab: the rigs' listener with the bridge's id" "${R[@]}" -u dashboard -P dash-pass -i anodefreerig-bridge-rig-01
+try_id "lab: the rigs' listener, plain id" "${R[@]}" -u operator -P op-pass -i rig-01
+try_id "lab: websockets" -h 127.0.0.1 -p "$ws" --cafile "$c/ca.crt" -V mqttv5 -u dashboard -P dash-pass -i rig-01
+try_id "rig: the service's id" -h 127.0.0.1 -p "$rigtools" -V mqttv5 -u dashboard -P dash-pass -i anodefreerig
+try_id "rig: the service's configured id" -h 127.0.0.1 -p "$rigtools" -V mqttv5 -u dashboard -P dash-pass -i rig-01-service
+try_id "rig: the service's listener" -h 127.0.0.1 -p "$rigport" -V mqttv5 -u dashboard -P dash-pass -i rig-01-service
+try_id "rig: the bridge's local id" -h 127.0.0.1 -p "$rigtools" -V mqttv5 -u dashboard -P dash-pass -i bridge-rig-01-local
+unprefixed=$(timeout 3 mosquitto_sub "${TT[@]}" -u dashboard -P dash-pass -i mosq-unprefixed -t x -W 1 2>&1 || true)
+[[ $unprefixed == *"ot authori"* ]] && pass "client ids without the anodefreerig- prefix are refused on the lab broker" || fail "a client id without the prefix was accepted: $unprefixed"
+mosquitto_pub "${T[@]}" -u operator -P op-pass -q 1 -t anodefreerig/rig-01/cmd/status -m after-takeover-attempts
+wait_subscribers
+if grep -h "already connected" "$work/central.log" "$work/rig.log"; then fail "an account disconnected another by its client id"
+else pass "no account can disconnect the rig's bridge or service by client id ($(wc -l < "$work/tried") attempts)"; fi
+grep -q "cmd/status after-takeover-attempts" "$work/svc-cmds" && pass "bridge and service still carry commands after the attempts" || fail "command lost after takeover attempts"
+
+# 7. replies are confined to the rig's reply subtrees by the broker too (as ReplyTopicPolicy in the service): the
+# rig's account cannot publish into its own commands (a reply steered to cmd/abort would command the rig), nor
+# elsewhere in the lab; under reply/ and replies it can
+watch operator op-pass 'anodefreerig/#' 6 "$work/replies-seen"
+mosquitto_pub "${T[@]}" -u rig-01 -P rig01-pass -q 1 -t anodefreerig/rig-01/cmd/abort -m steered-reply 2>/dev/null || true
+mosquitto_pub "${T[@]}" -u rig-01 -P rig01-pass -q 1 -t anodefreerig/rig-01/cmd/abort/x -m steered-deeper 2>/dev/null || true
+mosquitto_pub "${T[@]}" -u rig-01 -P rig01-pass -q 1 -t anodefreerig/elsewhere -m steered-out 2>/dev/null || true
+mosquitto_pub "${T[@]}" -u rig-01 -P rig01-pass -q 1 -t anodefreerig/rig-01/replies -m default-reply
+mosquitto_pub "${T[@]}" -u rig-01 -P rig01-pass -q 1 -t anodefreerig/rig-01/reply/dash/42 -m dashboard-reply
+mosquitto_pub "${T[@]}" -u rig-01 -P rig01-pass -q 1 -t anodefreerig/rig-01/zone/z1/state -m zone-state
+mosquitto_pub "${L[@]}" -u anodefreerig -P svc-pass -q 1 -t anodefreerig/rig-01/cmd/stop -m local-steered 2>/dev/null || true
+wait_subscribers
+grep -q "steered" "$work/replies-seen" && fail "a rig published outside its data and reply subtrees: $(grep steered "$work/replies-seen")" \
+  || pass "a rig cannot publish into its own commands or outside its tree (lab and rig broker)"
+grep -q "anodefreerig/rig-01/replies default-reply" "$work/replies-seen" && grep -q "reply/dash/42 dashboard-reply" "$work/replies-seen" \
+  && grep -q "zone/z1/state zone-state" "$work/replies-seen" && pass "a rig publishes replies under replies and reply/…, and zone states" || fail "a rig's reply or zone state was refused"
+
 # network cut: stop the lab broker, publish on the rig, restart the lab broker; the queued message arrives
 # (the archive's persistent session on the lab broker receives it once the bridge reconnects)
-mosquitto_sub "${T[@]}" -u archive -P ar-pass -i test-archive -c -q 1 -t 'anodefreerig/+/+/telemetry' -W 1 >/dev/null 2>&1 || true
+mosquitto_sub "${TT[@]}" -u archive -P ar-pass -i anodefreerig-test-archive -c -q 1 -t 'anodefreerig/+/+/telemetry' -W 1 >/dev/null 2>&1 || true
 kill "$central_pid"; wait "$central_pid" 2>/dev/null || true
 mosquitto_pub "${L[@]}" -u anodefreerig -P svc-pass -q 1 -t anodefreerig/rig-01/ch1/telemetry -m during-cut
 start_broker central "$work/central.conf" "$plain"
-mosquitto_sub "${T[@]}" -u archive -P ar-pass -i test-archive -c -q 1 -t 'anodefreerig/+/+/telemetry' -v -W 15 -C 1 > "$work/after-cut" 2>/dev/null || true
+mosquitto_sub "${TT[@]}" -u archive -P ar-pass -i anodefreerig-test-archive -c -q 1 -t 'anodefreerig/+/+/telemetry' -v -W 15 -C 1 > "$work/after-cut" 2>/dev/null || true
 grep -q "anodefreerig/rig-01/ch1/telemetry during-cut" "$work/after-cut" && pass "message published during a cut arrives after it" || fail "message published during a cut was lost"
 
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed; broker logs:"; cat "$work"/*.log; exit 1; fi

@@ -26,7 +26,8 @@ export class RigConnection extends EventTarget {
         protocolVersion: 5,
         username: this.username,
         password: this.password,
-        clientId: `dash-${this.username}-${Math.random().toString(16).slice(2, 10)}`,
+        // The lab broker takes only client ids that start with "anodefreerig-" (docs/telemetry.md, "Client ids").
+        clientId: `anodefreerig-dash-${this.username}-${Math.random().toString(16).slice(2, 10)}`,
         clean: true,
         reconnectPeriod: 2000,
         connectTimeout: 10000,

@@ -43,14 +43,15 @@ public sealed class LabDeploymentTests : IClassFixture<PostgresFixture>, IAsyncD
         await Passwd(Path.Combine(central, "passwd"), "homeassistant", "ha-pass");
         // The shipped ACL has rig-01 and rig-02; rig-03 gets the block add-account.sh appends.
         await File.WriteAllTextAsync(Path.Combine(central, "acl"), await File.ReadAllTextAsync(Path.Combine(conf, "central/acl"))
-            + "\nuser rig-03\ntopic write anodefreerig/rig-03/#\ntopic write homeassistant/+/rig-03/#\ntopic read anodefreerig/rig-03/cmd/#\n");
+            + RigBlock(await File.ReadAllTextAsync(Path.Combine(conf, "central/acl")), "rig-03"));
         var (plain, tlsPort, ws) = (MosquittoBroker.FreePort(), MosquittoBroker.FreePort(), MosquittoBroker.FreePort());
         var centralConf = (await File.ReadAllTextAsync(Path.Combine(conf, "central/anodefreerig-central.conf")))
             .Replace("/etc/mosquitto/anodefreerig", central, StringComparison.Ordinal)
             .Replace("/var/lib/mosquitto/", Path.Combine(central, "data") + "/", StringComparison.Ordinal)
             .Replace("listener 1883 127.0.0.1", $"listener {plain} 127.0.0.1", StringComparison.Ordinal)
             .Replace("listener 8883\n", $"listener {tlsPort} 127.0.0.1\n", StringComparison.Ordinal)
-            .Replace("listener 8081\n", $"listener {ws} 127.0.0.1\n", StringComparison.Ordinal) + $"\nuser {Environment.UserName}\n";
+            .Replace("listener 8081\n", $"listener {ws} 127.0.0.1\n", StringComparison.Ordinal)
+            .Replace("listener 8884\n", $"listener {MosquittoBroker.FreePort()} 127.0.0.1\n", StringComparison.Ordinal) + $"\nuser {Environment.UserName}\n";
         await File.WriteAllTextAsync(Path.Combine(central, "mosquitto.conf"), centralConf);
         var centralBroker = await StartBrokerAsync(Path.Combine(central, "mosquitto.conf"), plain);
 
@@ -68,6 +69,7 @@ public sealed class LabDeploymentTests : IClassFixture<PostgresFixture>, IAsyncD
                 .Replace("/etc/mosquitto/anodefreerig", dir, StringComparison.Ordinal)
                 .Replace("/var/lib/mosquitto/", Path.Combine(dir, "data") + "/", StringComparison.Ordinal)
                 .Replace("listener 1883 127.0.0.1", $"listener {port} 127.0.0.1", StringComparison.Ordinal)
+                .Replace("listener 1884 127.0.0.1", $"listener {MosquittoBroker.FreePort()} 127.0.0.1", StringComparison.Ordinal)
                 .Replace("@RIG@", rig, StringComparison.Ordinal)
                 .Replace("@CENTRAL@", $"127.0.0.1:{tlsPort}", StringComparison.Ordinal)
                 .Replace("@BRIDGE_PASSWORD@", $"{rig}-pass", StringComparison.Ordinal) + $"\nuser {Environment.UserName}\n";
@@ -78,10 +80,10 @@ public sealed class LabDeploymentTests : IClassFixture<PostgresFixture>, IAsyncD
                 rigId: rig, username: "anodefreerig", passwordFile: Path.Combine(dir, "svc-password"));
             harnesses.Add(harness);
         }
-        await using var homeAssistant = await TestSubscriber.ConnectAsync(plain, "homeassistant/#", login: ("homeassistant", "ha-pass"));
+        await using var homeAssistant = await TestSubscriber.ConnectAsync(plain, "homeassistant/#", clientId: "anodefreerig-ha", login: ("homeassistant", "ha-pass"));
         var db = await _postgres.Server.CreateDatabaseAsync();
         await File.WriteAllTextAsync(Path.Combine(_work, "archive-password"), "archive-pass\n");
-        var settings = ArchiveHost.Settings(plain, "anodefreerig", db, "lab-archive");
+        var settings = ArchiveHost.Settings(plain, "anodefreerig", db, "anodefreerig-archive");
         settings["Archive:Username"] = "archive";
         settings["Archive:PasswordFile"] = Path.Combine(_work, "archive-password");
         await using var archive = await ArchiveHost.StartAsync(settings);
@@ -164,6 +166,13 @@ public sealed class LabDeploymentTests : IClassFixture<PostgresFixture>, IAsyncD
             await kill.WaitForExitAsync();
         }
         await process.WaitForExitAsync();
+    }
+
+    /// <summary>The shipped block of rig-01 with another rig's name (what add-account.sh appends for a rig).</summary>
+    private static string RigBlock(string shippedAcl, string rig)
+    {
+        var lines = shippedAcl.Split('\n').SkipWhile(l => l != "user rig-01").TakeWhile(l => l.Length > 0);
+        return "\n" + string.Join('\n', lines).Replace("rig-01", rig, StringComparison.Ordinal) + "\n";
     }
 
     private static async Task Passwd(string file, string name, string password)

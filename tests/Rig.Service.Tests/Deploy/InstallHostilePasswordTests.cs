@@ -61,7 +61,9 @@ public sealed class InstallHostilePasswordTests : IDisposable
             Assert.False(text.Contains("@RIG@", StringComparison.Ordinal) || text.Contains("@CENTRAL@", StringComparison.Ordinal) || text.Contains("@BRIDGE_PASSWORD@", StringComparison.Ordinal), written);
         }
         var acl = await File.ReadAllLinesAsync(Path.Combine(Mq, "acl"));
-        Assert.Contains("topic write anodefreerig/rig-07/#", acl);
+        // The service writes its data and replies, never its own commands (deploy/test/acl-test.sh proves it on the broker).
+        Assert.Contains("topic write anodefreerig/rig-07/reply/#", acl);
+        Assert.DoesNotContain("topic write anodefreerig/rig-07/#", acl);
         Assert.Contains("topic write anodefreerig/rig-07/cmd/#", acl);
         var accounts = (await File.ReadAllLinesAsync(Path.Combine(Mq, "passwd"))).Select(l => l.Split(':')[0]).ToList();
         Assert.Equal(["anodefreerig", "operator"], accounts);
@@ -109,6 +111,7 @@ public sealed class InstallHostilePasswordTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(confDir, "anodefreerig-rig.conf"), installed
             .Replace("/etc/mosquitto/anodefreerig", Mq, StringComparison.Ordinal)
             .Replace("listener 1883 127.0.0.1", $"listener {port} 127.0.0.1", StringComparison.Ordinal)
+            .Replace("listener 1884 127.0.0.1", $"listener {FreePort()} 127.0.0.1", StringComparison.Ordinal)
             .Replace("address broker.lab.example:8883", $"address 127.0.0.1:{FreePort()}", StringComparison.Ordinal));
         var data = Directory.CreateDirectory(Path.Combine(_work, "data")).FullName;
         var main = Path.Combine(_work, "mosquitto.conf");
@@ -137,6 +140,7 @@ public sealed class InstallHostilePasswordTests : IDisposable
         {
             using var client = new MqttClientFactory().CreateMqttClient();
             var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V500)
+                .WithClientId($"rig-07-{Guid.NewGuid():N}") // the rig broker takes only ids prefixed with the rig id
                 .WithCredentials(user, password).WithTimeout(TimeSpan.FromSeconds(2)).Build();
             try
             {

@@ -41,7 +41,7 @@ public sealed class TelemetryHarness : IAsyncDisposable
             TopicPrefix = prefix ?? $"t{Guid.NewGuid():N}"[..9],
             Username = username ?? "",
             PasswordFile = passwordFile ?? "",
-            ClientId = $"svc-{Guid.NewGuid():N}",
+            ClientId = $"{rigId}-svc-{Guid.NewGuid():N}", // the shipped rig broker takes only ids prefixed with the rig id
             ReconnectMinDelay = TimeSpan.FromMilliseconds(100),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(400),
             PublishTimeout = TimeSpan.FromSeconds(3),
