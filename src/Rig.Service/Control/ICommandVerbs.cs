@@ -6,7 +6,9 @@ namespace Rig.Service.Control;
 /// An area's own command verbs, served by <see cref="CommandRouter"/> beside its built-in ones, so an area adds
 /// commands in its own files. The router checks the size and the JSON (only the listed properties) before
 /// <see cref="HandleAsync"/> is called; the area validates the values and refuses with why, changing nothing.
-/// Registered as a DI singleton (several may be); thread-safe (commands run one at a time).
+/// Registered as a DI singleton (several may be). Thread-safe: commands run side by side (Telemetry/Commands/CommandLanes.cs),
+/// except that two naming the same "channel", "zone" (with its channels), "test_id" or "file" never overlap and run in
+/// arrival order.
 /// </summary>
 public interface ICommandVerbs
 {

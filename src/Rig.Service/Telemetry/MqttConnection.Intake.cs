@@ -10,12 +10,17 @@ namespace Rig.Service.Telemetry;
 /// is answered "busy, retry" (Commands/CommandBusyResponder.cs). Only when that second queue is full too is a
 /// command left unanswered, counted and logged. The broker delivers no packet larger than
 /// <see cref="MaximumPacketBytes"/>, so the queues hold at most CommandQueueCapacity × MaximumPacketBytes plus
-/// BusyQueueCapacity small records (docs/telemetry.md, "Commands").
+/// BusyQueueCapacity small records (docs/telemetry.md, "Commands"). Urgent verbs (abort, pause, all-off:
+/// <see cref="Commands.CommandResources.IsUrgent"/>) have a queue of their own, <see cref="Urgent"/>: a full ordinary
+/// queue never answers them "busy".
 /// </summary>
 public sealed partial class MqttConnection
 {
     /// <summary>Commands waiting to run.</summary>
     public const int CommandQueueCapacity = 64;
+
+    /// <summary>Urgent commands waiting to run (they run on arrival; this only absorbs a burst).</summary>
+    public const int UrgentQueueCapacity = 64;
 
     /// <summary>Commands waiting for their "busy" answer.</summary>
     public const int BusyQueueCapacity = 4096;
@@ -25,8 +30,13 @@ public sealed partial class MqttConnection
 
     private readonly Channel<Commands.BusyCommand> _busy = Channel.CreateBounded<Commands.BusyCommand>(
         new BoundedChannelOptions(BusyQueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+    private readonly Channel<MqttApplicationMessage> _urgent = Channel.CreateBounded<MqttApplicationMessage>(
+        new BoundedChannelOptions(UrgentQueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
     private long _commandsBusy;
     private long _commandsUnanswered;
+
+    /// <summary>Urgent commands (abort, pause, all-off) received, in order; served on their own lane.</summary>
+    public ChannelReader<MqttApplicationMessage> Urgent => _urgent.Reader;
 
     /// <summary>Commands that did not fit in the queue, to be answered "busy".</summary>
     public ChannelReader<Commands.BusyCommand> Busy => _busy.Reader;
@@ -44,7 +54,8 @@ public sealed partial class MqttConnection
     // TryWrite says when they are full (in DropWrite mode it returns true and drops the item: the silent loss this replaces).
     private void Accept(MqttApplicationMessage message)
     {
-        if (_incoming.Writer.TryWrite(message))
+        var queue = Commands.CommandResources.IsUrgent(Commands.CommandReplies.VerbOf(message.Topic)) ? _urgent : _incoming;
+        if (queue.Writer.TryWrite(message))
         {
             return;
         }

@@ -10,13 +10,20 @@ public sealed class FakeTestControl : ITestControl
 
     public ConcurrentDictionary<string, ChannelRunStatus> States { get; } = new(StringComparer.Ordinal);
 
-    public Task<CommandResult> StartAsync(StartTestRequest request, CancellationToken cancellationToken)
+    /// <summary>When set, a start waits for it (a slow command holding its channel's lane).</summary>
+    public TaskCompletionSource? StartGate { get; set; }
+
+    public async Task<CommandResult> StartAsync(StartTestRequest request, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"start {request.ChannelId} {request.Preset}");
-        return Task.FromResult(CommandResult.Ok("started", "test-42"));
+        if (StartGate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+        return CommandResult.Ok("started", "test-42");
     }
 
-    /// <summary>When set, a pause waits for it (a slow command holding the queue).</summary>
+    /// <summary>When set, a pause waits for it (a slow command holding the urgent lane's channel).</summary>
     public TaskCompletionSource? PauseGate { get; set; }
 
     public async Task<CommandResult> PauseAsync(string channelId, string reason, CancellationToken cancellationToken)

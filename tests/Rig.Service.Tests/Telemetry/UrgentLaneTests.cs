@@ -1,0 +1,227 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Rig.Service.Composition;
+using Rig.Service.Configuration;
+using Rig.Service.Control;
+using Rig.Service.Hardware;
+using Rig.Service.Tests.Support;
+using UnitsNet;
+
+namespace Rig.Service.Tests.Telemetry;
+
+/// <summary>
+/// Issue 14: abort, pause and all-off are served on their own lane and never wait behind a long command. The service
+/// as composed (AddRig: simulated rig, real engine, SQLite store) over a real mosquitto; the long command is held
+/// open by a gate, so nothing here depends on how fast the machine is.
+/// </summary>
+[Trait("Category", TestCategories.OutOfProcess)]
+public sealed class UrgentLaneTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly string _directory = Directory.CreateTempSubdirectory("rig-urgent-").FullName;
+    private MosquittoBroker _broker = null!;
+
+    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _broker.DisposeAsync();
+        Directory.Delete(_directory, true);
+    }
+
+    [Fact]
+    public async Task An_abort_sent_behind_an_export_held_open_is_answered_and_carried_out_while_the_export_still_runs()
+    {
+        await using var rig = await ComposedRig.StartAsync(_broker.Port, _directory);
+        var started = await rig.CommandAsync("start", """{"channel":"ch1","preset":"plating-stripping-1mAh"}""");
+        Assert.True(started.Json.GetProperty("ok").GetBoolean(), started.Text);
+        var testId = started.Json.GetProperty("id").GetString()!;
+        await rig.WaitUntil(() => rig.OutputOn("ch1"), "ch1's output never came on");
+
+        // The export's first file is a FIFO nobody reads yet: the exporter blocks opening it, as on a disk that hangs.
+        var exports = Directory.CreateDirectory(Path.Combine(_directory, "exports")).FullName;
+        var fifo = Path.Combine(exports, $"{testId}.bdf.csv");
+        Assert.Equal(0, MakeFifo(fifo, Convert.ToUInt32("600", 8)));
+        var export = rig.CommandAsync("export", $$"""{"test_id":"{{testId}}"}""");
+        try
+        {
+            var aborted = await rig.CommandAsync("abort", """{"channel":"ch1","reason":"urgent lane test"}""");
+
+            Assert.True(aborted.Json.GetProperty("ok").GetBoolean(), aborted.Text);
+            await rig.WaitUntil(() => rig.State("ch1") == RunState.Aborted && !rig.OutputOn("ch1"), "ch1 was not aborted with its output off");
+            Assert.False(export.IsCompleted, "the export was not held open: the test proves nothing");
+        }
+        finally
+        {
+            await DrainAsync(fifo);
+        }
+        var exported = await export;
+        Assert.True(exported.Json.GetProperty("ok").GetBoolean(), exported.Text);
+    }
+
+    [Fact]
+    public async Task A_pause_sent_behind_a_tare_held_open_is_answered_and_carried_out_while_the_tare_still_runs()
+    {
+        var clamps = new GatedClampCommands();
+        await using var rig = await ComposedRig.StartAsync(_broker.Port, _directory, services => services.AddSingleton<IClampCommands>(clamps));
+        var started = await rig.CommandAsync("start", """{"channel":"ch1","preset":"plating-stripping-1mAh"}""");
+        Assert.True(started.Json.GetProperty("ok").GetBoolean(), started.Text);
+        await rig.WaitUntil(() => rig.OutputOn("ch1"), "ch1's output never came on");
+
+        var tare = rig.CommandAsync("tare-clamp", """{"channel":"ch2"}""");
+        await clamps.Entered.Task.WaitAsync(Patience);
+        try
+        {
+            var paused = await rig.CommandAsync("pause", """{"channel":"ch1","reason":"urgent lane test"}""");
+
+            Assert.True(paused.Json.GetProperty("ok").GetBoolean(), paused.Text);
+            await rig.WaitUntil(() => rig.State("ch1") == RunState.Paused && !rig.OutputOn("ch1"), "ch1 did not pause with its output off");
+            Assert.False(tare.IsCompleted, "the tare was not held open: the test proves nothing");
+        }
+        finally
+        {
+            clamps.Gate.TrySetResult();
+        }
+        var tared = await tare;
+        Assert.True(tared.Json.GetProperty("ok").GetBoolean(), tared.Text);
+    }
+
+    [Fact]
+    public async Task All_off_behind_a_held_tare_is_answered_and_turns_everything_off()
+    {
+        var clamps = new GatedClampCommands();
+        await using var rig = await ComposedRig.StartAsync(_broker.Port, _directory, services => services.AddSingleton<IClampCommands>(clamps));
+        var started = await rig.CommandAsync("start", """{"channel":"ch1","preset":"plating-stripping-1mAh"}""");
+        Assert.True(started.Json.GetProperty("ok").GetBoolean(), started.Text);
+        await rig.WaitUntil(() => rig.OutputOn("ch1"), "ch1's output never came on");
+
+        var tare = rig.CommandAsync("tare-clamp", """{"channel":"ch2"}""");
+        await clamps.Entered.Task.WaitAsync(Patience);
+        try
+        {
+            var off = await rig.CommandAsync("all-off", """{"reason":"urgent lane test"}""");
+
+            Assert.True(off.Json.GetProperty("ok").GetBoolean(), off.Text);
+            Assert.False(tare.IsCompleted, "the tare was not held open: the test proves nothing");
+            Assert.False(rig.OutputOn("ch1"));
+            Assert.Equal(0, rig.Hardware.Zones["zone-a"].Heater.Duty.DecimalFractions);
+        }
+        finally
+        {
+            clamps.Gate.TrySetResult();
+        }
+        await tare;
+    }
+
+    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int MakeFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
+
+    // Opening the FIFO for reading lets the exporter's open return; what it writes is read and thrown away.
+    private static async Task DrainAsync(string fifo)
+    {
+        var drain = Task.Run(async () =>
+        {
+            await using var reader = new FileStream(fifo, FileMode.Open, FileAccess.Read);
+            await reader.CopyToAsync(Stream.Null);
+        });
+        await drain.WaitAsync(Patience);
+    }
+
+    /// <summary>The clamp area with its tare held until the test opens the gate (a load cell that takes its time).</summary>
+    private sealed class GatedClampCommands : IClampCommands
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<CommandResult> TareAsync(string channelId, CancellationToken cancellationToken)
+        {
+            Entered.TrySetResult();
+            await Gate.Task.WaitAsync(cancellationToken);
+            return CommandResult.Ok($"{channelId} tared");
+        }
+
+        public Task<CommandResult> CalibrateAsync(string channelId, Force referenceForce, CancellationToken cancellationToken) =>
+            Task.FromResult(CommandResult.Ok($"{channelId} calibrated"));
+    }
+
+    /// <summary>The service as Program composes it (AddRig), on the simulated rig, talking to the test's mosquitto.</summary>
+    private sealed class ComposedRig : IAsyncDisposable
+    {
+        private readonly IHost _host;
+        private readonly TestSubscriber _requester;
+        private readonly string _root;
+        private int _correlation;
+
+        private ComposedRig(IHost host, TestSubscriber requester, string root)
+        {
+            _host = host;
+            _requester = requester;
+            _root = root;
+        }
+
+        public RigHardware Hardware => _host.Services.GetRequiredService<RigHardware>();
+
+        public static async Task<ComposedRig> StartAsync(int port, string directory, Action<IServiceCollection>? before = null)
+        {
+            var prefix = $"u{Guid.NewGuid():N}"[..9];
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Configuration.AddInMemoryCollection(TestRig.SettingsWith(new Dictionary<string, string?>
+            {
+                ["Rig:SamplePeriod"] = "00:00:00.100",
+                ["Rig:ReadoutPeriod"] = "00:00:00",
+                ["Rig:StateDirectory"] = directory,
+                ["Mqtt:Broker"] = "127.0.0.1",
+                ["Mqtt:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Mqtt:TopicPrefix"] = prefix,
+                ["Mqtt:ClientId"] = $"svc-{Guid.NewGuid():N}",
+            }));
+            before?.Invoke(builder.Services);
+            builder.Services.AddRig(builder.Configuration);
+            var host = builder.Build();
+            await host.StartAsync();
+            var root = $"{prefix}/{host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RigOptions>>().Value.Id}";
+            var requester = await TestSubscriber.ConnectAsync(port, $"{root}/reply/op/#");
+            using var timeout = new CancellationTokenSource(Patience);
+            await host.Services.GetRequiredService<Rig.Service.Telemetry.MqttConnection>().WaitConnectedAsync(timeout.Token);
+            return new ComposedRig(host, requester, root);
+        }
+
+        public bool OutputOn(string channel) => Hardware.Simulation.Instruments[channel].OutputOn;
+
+        public RunState State(string channel) =>
+            _host.Services.GetRequiredService<ITestControl>().Status().Single(s => s.ChannelId == channel).State;
+
+        /// <summary>Publishes the command and completes with its reply (matched by correlation data).</summary>
+        public async Task<Received> CommandAsync(string verb, string payload)
+        {
+            var correlation = BitConverter.GetBytes(Interlocked.Increment(ref _correlation));
+            await _requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{_root}/cmd/{verb}").WithPayload(payload)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"{_root}/reply/op/lanes")
+                .WithCorrelationData(correlation).Build());
+            var replies = await _requester.WaitForAsync(r => r.Any(x => x.CorrelationData?.SequenceEqual(correlation) == true), Patience);
+            return replies.First(x => x.CorrelationData?.SequenceEqual(correlation) == true);
+        }
+
+        public async Task WaitUntil(Func<bool> condition, string what)
+        {
+            var deadline = DateTime.UtcNow + Patience;
+            while (!condition())
+            {
+                Assert.True(DateTime.UtcNow < deadline, what);
+                await Task.Delay(20);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _requester.DisposeAsync();
+            await _host.StopAsync();
+            _host.Dispose();
+        }
+    }
+}
