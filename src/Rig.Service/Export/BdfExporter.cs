@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Rig.Service.Configuration;
+using Rig.Service.Engine.Protocols;
 using Rig.Service.Recording;
 using Rig.Service.Store;
 using Rig.Service.Telemetry;
@@ -9,22 +10,20 @@ using Rig.Service.Telemetry;
 namespace Rig.Service.Export;
 
 /// <summary>
-/// Writes a test (finished or still running: what is stored so far) as Battery Data Format CSV
-/// (Battery Data Alliance ontology v1.3 column labels), its cycle summary as CSV, and its start/end documents
-/// as a metadata sidecar. Sign convention of "Current / A": positive = charging = sodium plating onto the Al
-/// collector (BDF and Arbin convention); the instrument's own sign (positive out of HI) is flipped for half
+/// Writes a test (finished or still running: what is stored so far) as Battery Data Format CSV with the ontology
+/// 1.3.0 labels (<see cref="BdfColumns"/>), its cycle summary as CSV, and its start/end documents and the meaning of
+/// every column as the <c>.bdf.metadata.json</c> sidecar. Sign convention of "Current / A": positive = charging =
+/// sodium plating onto the Al collector (BDF); the instrument's own sign (positive out of HI) is flipped for half
 /// cells, whose Al electrode is on HI. Pages through the store, so memory does not grow with the test.
+/// Rows follow the ontology's rules (docs/metrics.md, "The export"): the engine records the sample that ends one step
+/// and, at the same instant, the one that opens the next; only the first is written, so no instant appears twice and
+/// no row labels the old step's current with the new step's type. Record Index counts the written rows from 1.
 /// </summary>
 public sealed class BdfExporter
 {
     private const int PageSize = 5000;
 
-    public static readonly string[] SampleColumns =
-    [
-        "Record Index / 1", "Unix Time / s", "Test Time / s", "Step Time / s", "Cycle Count / 1", "Step Count / 1", "Step ID",
-        "Step Type", "Voltage / V", "Current / A", "Step Capacity / Ah", "Charging Capacity / Ah", "Discharging Capacity / Ah",
-        "Surface Pressure / Pa", "Temperature T1 / degC", "Clamp Force / N",
-    ];
+    public static IReadOnlyList<string> SampleColumns => BdfColumns.Samples;
 
     public static readonly string[] CycleColumns =
     [
@@ -52,29 +51,23 @@ public sealed class BdfExporter
         var safeName = string.Concat(testId.Select(c => Path.GetInvalidFileNameChars().Contains(c) ? '_' : c));
         var samplesPath = Path.Combine(directory, $"{safeName}.bdf.csv");
         var cyclesPath = Path.Combine(directory, $"{safeName}.cycles.csv");
-        var metadataPath = Path.Combine(directory, $"{safeName}.metadata.json");
+        var metadataPath = Path.Combine(directory, $"{safeName}.bdf.metadata.json");
         var halfCell = test.Start.Cell.Chemistry == CellChemistry.AnodeFreeHalfCell;
         await using (var writer = new StreamWriter(samplesPath, false, new UTF8Encoding(false)))
         {
-            await writer.WriteLineAsync(string.Join(',', SampleColumns));
+            await writer.WriteLineAsync(string.Join(',', BdfColumns.Samples));
+            var rows = new RowState();
             long after = 0;
-            var stepCount = 0;
-            TestSampleRecord? previous = null;
             while (true)
             {
                 var page = _store.ReadSamples(testId, test.ChannelId, after, PageSize);
                 foreach (var (index, s) in page)
                 {
-                    if (previous is null || previous.StepEnd || previous.StepIndex != s.StepIndex)
-                    {
-                        stepCount++;
-                    }
-                    previous = s;
-                    await writer.WriteLineAsync(Row(index, s.Timestamp.ToUnixTimeMilliseconds() / 1000.0, s.TestTimeSeconds, s.StepTimeSeconds,
-                        s.Cycle, stepCount, s.StepIndex, s.StepType, s.VoltageVolts, TelemetryPayloads.ChargingCurrent(s.CurrentAmperes, halfCell),
-                        s.StepCapacityAmpHours, s.ChargeCapacityAmpHours, s.DischargeCapacityAmpHours, s.StackPressurePascals,
-                        s.TemperatureCelsius, s.ForceNewtons).AsMemory(), cancellationToken);
                     after = index;
+                    if (rows.Next(s, halfCell) is { } row)
+                    {
+                        await writer.WriteLineAsync(row.AsMemory(), cancellationToken);
+                    }
                 }
                 if (page.Count < PageSize)
                 {
@@ -95,14 +88,98 @@ public sealed class BdfExporter
                     c.CapacityRetention).AsMemory(), cancellationToken);
             }
         }
-        var metadata = new Dictionary<string, object?>
-        {
-            ["current_sign_convention"] = "Current / A positive = charging = sodium plating onto the Al current collector",
-            ["start"] = test.Start,
-            ["end"] = test.End,
-        };
-        await File.WriteAllTextAsync(metadataPath, JsonSerializer.Serialize(metadata, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Dictionary<string, object?>>)StoreJson.Indented.GetTypeInfo(typeof(Dictionary<string, object?>))), cancellationToken);
+        var sidecar = new BdfSidecar(new BdfSidecarExtras(Metadata(test, Path.GetFileName(cyclesPath))));
+        await File.WriteAllTextAsync(metadataPath, JsonSerializer.Serialize(sidecar,
+            (System.Text.Json.Serialization.Metadata.JsonTypeInfo<BdfSidecar>)BdfSidecarJson.Indented.GetTypeInfo(typeof(BdfSidecar))),
+            cancellationToken);
         return [samplesPath, cyclesPath, metadataPath];
+    }
+
+    private static ExportedTestMetadata Metadata(StoredTest test, string cyclesFile)
+    {
+        var start = test.Start;
+        var zone = start.Heater is { } heater ? $"heater zone '{heater.ZoneId}'" : "the channel's heater zone";
+        var columns = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [BdfColumns.TestTime] = "time the test ran: paused and dead time (pauses, interlocks, a restart) excluded; Unix Time / s is the wall clock",
+            [BdfColumns.Current] = "positive = charging = sodium plating onto the Al current collector",
+            [BdfColumns.StepId] = "the protocol's instruction index; Step Count / 1 increments at every step begun",
+            [BdfColumns.StepType] = "CC_CHG/CC_DCH constant current, CV_CHG/CV_DCH a voltage hold after a charging/discharging step, REST (0 A, output on), LSV a linear voltage sweep",
+            [BdfColumns.ChargingCapacity] = "cumulative from test start, never reset (ontology 1.3.0)",
+            [BdfColumns.DischargingCapacity] = "cumulative from test start, never reset",
+            [BdfColumns.CycleChargingCapacity] = "the cycle's plating (charging) half so far, CV hold included; reset when Cycle Count increments",
+            [BdfColumns.CycleDischargingCapacity] = "the cycle's stripping (discharging) half so far; reset when Cycle Count increments",
+            [BdfColumns.SurfacePressure] = "measured: the clamp's load-cell force over the electrode area (not the set-point)",
+            [BdfColumns.TemperatureT1] = $"the sensor of {zone} in the heated die block around the cell: neither the cell itself nor the room; empty without a heater zone. The rig has no room sensor, so there is no Ambient Temperature / degC column",
+        };
+        var formation = 0;
+        try
+        {
+            formation = ProtocolCompiler.Compile(start.ProtocolText, start.Parameters, rejectUnusedOverrides: false).FormationCycles;
+        }
+        catch (ProtocolException)
+        {
+            // A protocol this build no longer compiles: retention then counts from cycle 1, as analyze does by default.
+        }
+        return new ExportedTestMetadata(BdfColumns.OntologyVersion,
+            "Current / A positive = charging = sodium plating onto the Al current collector",
+            "Test Time / s excludes paused time",
+            columns,
+            [new CustomMeasurement("Clamp Force", "N", "the clamp's load-cell force on the cell stack, measured every sample")],
+            new ExportedCell(start.Cell.Name, start.Cell.Chemistry, start.Cell.AreaCm2, null, start.Cell.Build),
+            formation, cyclesFile, start, test.End);
+    }
+
+    /// <summary>The running state of the sample rows: step count, cumulative capacities, the step direction before a hold.</summary>
+    private sealed class RowState
+    {
+        private TestSampleRecord? _previous;
+        private int _stepCount;
+        private long _recordIndex;
+        private double _chargeBaseAmpHours;
+        private double _dischargeBaseAmpHours;
+        private bool? _lastConstantCurrentCharged;
+
+        /// <summary>The CSV line for <paramref name="s"/>, or null for the second record of a step-change instant.</summary>
+        public string? Next(TestSampleRecord s, bool halfCell)
+        {
+            var previous = _previous;
+            _previous = s;
+            if (previous is not null)
+            {
+                Rebase(previous, s);
+            }
+            if (previous is null || previous.StepEnd || previous.StepIndex != s.StepIndex)
+            {
+                _stepCount++;
+            }
+            if (previous is not null && previous.StepEnd && previous.Timestamp == s.Timestamp && previous.TestTimeSeconds == s.TestTimeSeconds)
+            {
+                // The entry record of the next step at the instant the last one ended: that instant is written already,
+                // with the current that flowed then; a second row would repeat it under the new step's type.
+                return null;
+            }
+            var amperes = TelemetryPayloads.ChargingCurrent(s.CurrentAmperes, halfCell);
+            var type = BdfStepTypes.For(s.StepType, _lastConstantCurrentCharged, amperes);
+            if (type is BdfStepTypes.ConstantCurrentCharge or BdfStepTypes.ConstantCurrentDischarge)
+            {
+                _lastConstantCurrentCharged = type == BdfStepTypes.ConstantCurrentCharge;
+            }
+            return Row(++_recordIndex, s.Timestamp.ToUnixTimeMilliseconds() / 1000.0, s.TestTimeSeconds, s.StepTimeSeconds,
+                s.Cycle, _stepCount, s.StepIndex, type, s.VoltageVolts, amperes, s.StepCapacityAmpHours,
+                _chargeBaseAmpHours + s.ChargeCapacityAmpHours, _dischargeBaseAmpHours + s.DischargeCapacityAmpHours,
+                s.ChargeCapacityAmpHours, s.DischargeCapacityAmpHours, s.StackPressurePascals, s.TemperatureCelsius, s.ForceNewtons);
+        }
+
+        // The engine's per-cycle sums restart when a cycle closes: what the closed cycle held joins the cumulative base.
+        private void Rebase(TestSampleRecord previous, TestSampleRecord next)
+        {
+            if (next.Cycle != previous.Cycle)
+            {
+                _chargeBaseAmpHours += previous.ChargeCapacityAmpHours;
+                _dischargeBaseAmpHours += previous.DischargeCapacityAmpHours;
+            }
+        }
     }
 
     private static string Row(params object?[] cells) => string.Join(',', cells.Select(Cell));

@@ -13,10 +13,14 @@ public static class AnalyzeCommandLine
     {
         ArgumentNullException.ThrowIfNull(args);
         var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        var formation = 0;
+        int? formation = null;
         foreach (var option in args.Where(a => a.StartsWith("--formation-cycles=", StringComparison.Ordinal)))
         {
-            if (!int.TryParse(option["--formation-cycles=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out formation))
+            if (int.TryParse(option["--formation-cycles=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var given))
+            {
+                formation = given;
+            }
+            else
             {
                 await Console.Error.WriteLineAsync($"--formation-cycles takes a whole number (was '{option}')");
                 return CommandLine.ExitCodes.Usage;
@@ -49,11 +53,17 @@ public static class AnalyzeCommandLine
     public static object Summary(AnalysisReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        var area = report.Sidecar?.CellAreaCm2;
+        var nominal = report.Sidecar?.NominalCapacityAmpHours;
         return new
         {
             source = report.Source,
+            metadata = report.Sidecar?.Path,
             rows = report.Rows,
             cycles = report.Cycles.Count,
+            formation_cycles = report.FormationCycles,
+            cell_area_cm2 = area,
+            nominal_capacity_Ah = nominal,
             initial_coulombic_efficiency = report.Test.InitialCoulombicEfficiency,
             average_coulombic_efficiency = report.Test.AverageCoulombicEfficiency,
             cycles_to_80_percent_retention = report.Test.CyclesTo80PercentRetention,
@@ -69,8 +79,13 @@ public static class AnalyzeCommandLine
                 energy_efficiency = c.Metrics.EnergyEfficiency,
                 mean_charge_voltage_V = c.Metrics.MeanChargeVoltage,
                 mean_discharge_voltage_V = c.Metrics.MeanDischargeVoltage,
+                charge_areal_capacity_mAh_per_cm2 = area is { } a ? c.Metrics.ChargeMilliampHours / a : (double?)null,
+                discharge_areal_capacity_mAh_per_cm2 = area is { } b ? c.Metrics.DischargeMilliampHours / b : (double?)null,
+                discharge_fraction_of_nominal = nominal is { } n ? c.Metrics.DischargeAmpSeconds / 3600.0 / n : (double?)null,
                 capacity_retention = c.Retention,
             }),
+            // The start record the export wrote (software version, instrument, calibration, heater, protocol, cell).
+            provenance = report.Sidecar?.Provenance,
         };
     }
 }

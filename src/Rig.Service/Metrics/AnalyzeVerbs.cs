@@ -37,9 +37,9 @@ public sealed class AnalyzeVerbs : ICommandVerbs
         string? why = null;
         var testId = args.String("test_id", false, ref why);
         var file = args.String("file", false, ref why);
-        var formation = args.Number("formation_cycles", false, ref why) is { } f
+        int? formation = args.Number("formation_cycles", false, ref why) is { } f
             ? f >= 0 && f < 10_000 && f == Math.Floor(f) ? (int)f : -1
-            : 0;
+            : null; // the sidecar's, if the file has one
         if (why is null && (testId is null) == (file is null))
         {
             why = "give either test_id or file, not both or neither";

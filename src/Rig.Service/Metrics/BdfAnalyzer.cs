@@ -10,8 +10,9 @@ namespace Rig.Service.Metrics;
 /// <c>Unix Time / s</c>) are required. Current positive = charging (sodium plating), the BDF convention.</item>
 /// <item>Cycles from <c>Cycle Count / 1</c> when present; otherwise a new cycle starts at the first charging row after the
 /// cycle has discharged.</item>
-/// <item>Capacities from <c>Charging Capacity / Ah</c> and <c>Discharging Capacity / Ah</c> when present, whether they
-/// run cumulative from test start (the ontology) or restart each cycle (detected at the first cycle boundary);
+/// <item>Capacities from <c>Cycle Charging Capacity / Ah</c> and <c>Cycle Discharging Capacity / Ah</c> (the value at a
+/// cycle's last row) when present; else from <c>Charging Capacity / Ah</c> and <c>Discharging Capacity / Ah</c>, whether
+/// they run cumulative from test start (the ontology) or restart each cycle (detected at the first cycle boundary);
 /// otherwise the trapezoid on the current. Energy is always the trapezoid on V·I over the rows present.</item>
 /// <item>A cycle counts when it both charged and discharged.</item>
 /// </list>
@@ -31,15 +32,18 @@ public static class BdfAnalyzer
         var voltage = Require("Voltage / V");
         var time = Require("Test Time / s", "Unix Time / s");
         var cycleColumn = Find("Cycle Count / 1");
-        var chargeColumn = Find("Charging Capacity / Ah");
-        var dischargeColumn = Find("Discharging Capacity / Ah");
+        // The cycle-scope running columns (ontology 1.2.0) hold each cycle's capacities as they are; the test-scope
+        // ones need a subtraction at each boundary, and other labs' files may restart them per cycle anyway.
+        var perCycle = Find("Cycle Charging Capacity / Ah") >= 0 && Find("Cycle Discharging Capacity / Ah") >= 0;
+        var chargeColumn = Find(perCycle ? "Cycle Charging Capacity / Ah" : "Charging Capacity / Ah");
+        var dischargeColumn = Find(perCycle ? "Cycle Discharging Capacity / Ah" : "Discharging Capacity / Ah");
         var fromColumns = chargeColumn >= 0 && dischargeColumn >= 0;
 
         var report = new AnalysisReport(source, [], new TestMetrics(formationCycles), 0);
         var cycle = new CycleAccumulator(1);
         double? lastTime = null, lastAmps = null, lastWatts = null;
         double previousChargeLast = 0, previousDischargeLast = 0;
-        bool? cumulative = null;
+        bool? cumulative = perCycle ? false : null;
         var line = 1;
         long rows = 0;
         string? text;
@@ -118,10 +122,15 @@ public static class BdfAnalyzer
         return report with { Rows = rows };
     }
 
-    public static AnalysisReport Analyze(string path, int formationCycles = 0)
+    /// <summary>
+    /// Analyses the file at <paramref name="path"/> with its metadata sidecar, if any (<see cref="BdfSidecarInfo"/>):
+    /// formation cycles from <paramref name="formationCycles"/>, else the sidecar's, else none.
+    /// </summary>
+    public static AnalysisReport Analyze(string path, int? formationCycles = null)
     {
+        var sidecar = BdfSidecarInfo.Read(path);
         using var reader = new StreamReader(path);
-        return Analyze(reader, path, formationCycles);
+        return Analyze(reader, path, formationCycles ?? sidecar?.FormationCycles ?? 0) with { Sidecar = sidecar };
     }
 
     private static void Close(AnalysisReport report, CycleAccumulator cycle)
@@ -177,7 +186,14 @@ public static class BdfAnalyzer
 }
 
 /// <summary>What <see cref="BdfAnalyzer"/> found: every counted cycle with its retention, and the test-level metrics.</summary>
-public sealed record AnalysisReport(string Source, List<AnalysedCycle> Cycles, TestMetrics Test, long Rows);
+public sealed record AnalysisReport(string Source, List<AnalysedCycle> Cycles, TestMetrics Test, long Rows)
+{
+    /// <summary>The metadata sidecar read with the file (cell area, nominal capacity, formation cycles, provenance).</summary>
+    public BdfSidecarInfo? Sidecar { get; init; }
+
+    /// <summary>The formation cycles retention was computed with.</summary>
+    public int FormationCycles => Test.FormationCycles;
+}
 
 public sealed record AnalysedCycle(CycleMetrics Metrics, double? Retention);
 

@@ -18,6 +18,8 @@ public sealed class TestMetrics
         _formationCycles = formationCycles;
     }
 
+    public int FormationCycles => _formationCycles;
+
     public double? InitialCoulombicEfficiency { get; private set; }
 
     public double? AverageCoulombicEfficiency => _ceCount > 0 ? _ceSum / _ceCount : null;
