@@ -96,4 +96,54 @@ public sealed class AnalyzeTests : IDisposable
         Assert.Equal(column, ex.Column);
         Assert.StartsWith($"bad.csv:{line}", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_sidecar_beside_the_file_gives_formation_cycles_areal_and_nominal_capacities()
+    {
+        var path = TwoCycleFile("lab.bdf.csv");
+        File.WriteAllText(Path.Combine(_directory, "lab.bdf.metadata.json"),
+            """{ "extras": { "anodefreerig": { "formation_cycles": 1, "cell": { "area_cm2": 2.5, "nominal_capacity_ah": 0.005 } } } }""");
+
+        var report = BdfAnalyzer.Analyze(path);
+        var overridden = BdfAnalyzer.Analyze(path, formationCycles: 0);
+
+        Assert.Equal(1, report.FormationCycles);
+        Assert.Null(report.Cycles[0].Retention);
+        Assert.Equal(1.0, report.Cycles[1].Retention!.Value, 12);
+        Assert.Equal(1.0, overridden.Cycles[0].Retention!.Value, 12);
+        var summary = System.Text.Json.JsonSerializer.SerializeToElement(AnalyzeCommandLine.Summary(report));
+        var first = summary.GetProperty("per_cycle")[0];
+        Assert.Equal(report.Cycles[0].Metrics.DischargeMilliampHours / 2.5, first.GetProperty("discharge_areal_capacity_mAh_per_cm2").GetDouble(), 12);
+        Assert.Equal(report.Cycles[0].Metrics.DischargeAmpSeconds / 3600 / 0.005, first.GetProperty("discharge_fraction_of_nominal").GetDouble(), 12);
+        Assert.EndsWith("lab.bdf.metadata.json", summary.GetProperty("metadata").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "extras": { "anodefreerig": { "cell": { "area_cm2": "big" } } } }""", "extras.anodefreerig.cell.area_cm2")]
+    [InlineData("""{ "extras": { "anodefreerig": { "formation_cycles": 1.5 } } }""", "extras.anodefreerig.formation_cycles")]
+    [InlineData("""{ "extras": """, null)]
+    public void A_bad_sidecar_is_refused_naming_the_file_and_field(string sidecar, string? field)
+    {
+        var path = TwoCycleFile("bad.bdf.csv");
+        File.WriteAllText(Path.Combine(_directory, "bad.bdf.metadata.json"), sidecar);
+
+        var ex = Assert.Throws<BdfFormatException>(() => BdfAnalyzer.Analyze(path));
+
+        Assert.Equal(field, ex.Column);
+        Assert.Contains("bad.bdf.metadata.json", ex.Message, StringComparison.Ordinal);
+    }
+
+    private string TwoCycleFile(string name)
+    {
+        var rows = new List<string> { "Test Time / s,Current / A,Voltage / V" };
+        var t = 0;
+        for (var cycle = 0; cycle < 2; cycle++)
+        {
+            for (var s = 0; s <= 10; s++) { rows.Add(FormattableString.Invariant($"{t++},0.001,3.5")); }
+            for (var s = 0; s <= 9; s++) { rows.Add(FormattableString.Invariant($"{t++},-0.001,3.0")); }
+        }
+        var path = Path.Combine(_directory, name);
+        File.WriteAllLines(path, rows);
+        return path;
+    }
 }
