@@ -80,6 +80,9 @@ public sealed class ZoneStatePublisher : BackgroundService
                 w.WriteNumber("ku_per_K", Math.Round(proposal.UltimateGainPerKelvin, 4));
                 w.WriteNumber("tu_s", Math.Round(proposal.UltimatePeriod.TotalSeconds, 1));
                 w.WriteNumber("amplitude_K", Math.Round(proposal.AmplitudeKelvin, 3));
+                w.WriteNumber("rate_K_per_s_at_full_power", Math.Round(proposal.Model.KelvinPerSecondPerDuty, 4));
+                w.WriteNumber("lag_s", Math.Round(proposal.Model.Lag.TotalSeconds, 1));
+                w.WriteNumber("dead_time_s", Math.Round(proposal.Model.DeadTime.TotalSeconds, 1));
                 w.WriteNumber("cycles", proposal.Cycles);
                 w.WriteString("finished", proposal.FinishedAt.UtcDateTime);
                 w.WriteEndObject();

@@ -313,7 +313,7 @@ public sealed partial class HeaterZoneController : IDisposable
             _proposal = tune.Proposal();
             _autotune = null;
             _pid.Reset();
-            _reaction.Info(_zone.Id, "heater.autotune_done", $"autotune proposes {_proposal!.Gains} (Ku {_proposal.UltimateGainPerKelvin:0.###}/K, Tu {_proposal.UltimatePeriod.TotalSeconds:0} s); accept to apply");
+            _reaction.Info(_zone.Id, "heater.autotune_done", $"autotune proposes {_proposal!.Gains} (block +{_proposal.Model.KelvinPerSecondPerDuty:0.###} K/s at full power, probe lag {_proposal.Model.Lag.TotalSeconds:0.#} s, dead time {_proposal.Model.DeadTime.TotalSeconds:0.#} s; Ku {_proposal.UltimateGainPerKelvin:0.###}/K, Tu {_proposal.UltimatePeriod.TotalSeconds:0} s); accept to apply");
             return _pid.Update(reading, _setpoint);
         }
         if (tune.TimedOut)

@@ -37,6 +37,10 @@ public sealed class AutotuneTests
         Assert.Equal(before, status.Gains); // proposed, not applied
         Assert.InRange(proposal.AmplitudeKelvin, 0.5, 5);
         Assert.InRange(proposal.UltimatePeriod, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(20));
+        // the block as the relay saw it: 20 W into 150 J/K is 0.133 K/s (the probe's lag rounds the extremes), 4 s probe
+        Assert.InRange(proposal.Model.KelvinPerSecondPerDuty, 0.09, 0.15);
+        Assert.InRange(proposal.Model.Lag, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6));
+        Assert.Equal(RelayAutotune.GainsFor(proposal.Model), proposal.Gains);
 
         Assert.True(rig.Controller.AcceptAutotune().Accepted);
         Assert.Equal(proposal.Gains, rig.Controller.Status().Gains);
@@ -44,6 +48,24 @@ public sealed class AutotuneTests
         await rig.RunAsync(TimeSpan.FromMinutes(30));
         Assert.InRange(rig.Plant.BlockTemperature.DegreesCelsius, 39.8, 40.2);
         Assert.Null(rig.Controller.Status().Fault);
+    }
+
+    [Theory]
+    [InlineData(0.1, 4.0, 0.0)]
+    [InlineData(0.07, 9.0, 1.0)]
+    [InlineData(0.25, 0.5, 3.0)]
+    public void The_proposed_gains_are_simc_for_the_identified_model(double k, double lagSeconds, double deadTimeSeconds)
+    {
+        var gains = RelayAutotune.GainsFor(new IntegratingProcess(k, TimeSpan.FromSeconds(deadTimeSeconds), TimeSpan.FromSeconds(lagSeconds)));
+
+        // series PID: theta = max(d, 2 s), tc = max(lag, theta), Kc = 1/(k(tc+theta)), Ti = 4(tc+theta), Td = lag
+        var theta = Math.Max(deadTimeSeconds, 2);
+        var tc = Math.Max(lagSeconds, theta);
+        var kc = 1 / (k * (tc + theta));
+        var ti = 4 * (tc + theta);
+        Assert.Equal(kc * (1 + lagSeconds / ti), gains.ProportionalPerKelvin, 9);
+        Assert.Equal(gains.ProportionalPerKelvin / (ti + lagSeconds), gains.IntegralPerKelvinSecond, 9);
+        Assert.Equal(gains.ProportionalPerKelvin * ti * lagSeconds / (ti + lagSeconds), gains.DerivativeSecondsPerKelvin, 9);
     }
 
     [Fact]
