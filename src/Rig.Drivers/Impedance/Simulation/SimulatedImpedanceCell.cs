@@ -38,9 +38,9 @@ public sealed class SimulatedImpedanceCell
         Area = area;
         IonicConductivity = ionicConductivity ?? DefaultIonicConductivity;
         var cm2 = area.SquareCentimeters;
-        // Initial interface: 20 Ω·cm² on both; growth per mAh/cm² cycled: foil 25 Ω·cm², pellet 0.5 Ω·cm².
+        // Initial interface: 20 Ω·cm² on both; growth per mAh/cm² cycled: foil 25 Ω·cm², pellet 0.1 Ω·cm².
         _interfaceOhms = 20 / cm2;
-        _growthOhmsPerMilliampHour = (collector == CollectorKind.Foil ? 25.0 : 0.5) / cm2 / cm2;
+        _growthOhmsPerMilliampHour = (collector == CollectorKind.Foil ? 25.0 : 0.1) / cm2 / cm2;
     }
 
     /// <summary>A 70 mg NBH pellet pressed in the 10 mm die (paper, Methods): about 0.75 mm thick, 0.785 cm².</summary>
