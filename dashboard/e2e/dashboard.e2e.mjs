@@ -117,6 +117,15 @@ try {
   step(`cycles closed and are on the capacity/CE plot (${await page.getAttribute('[data-testid=plot-cycles]', 'data-cycles')} cycles) and the V-capacity plot (cycles ${await page.getAttribute('[data-testid=plot-vq]', 'data-cycles')})`);
   const left = await text(page, card('ch1', 'left'));
   step(`time left shown: "${left}"`);
+  // The channel's situation at a glance: control mode, elapsed times, step progress, compliance, links, data age.
+  const situation = {};
+  for (const part of ['run', 'mode', 'test-time', 'step-time', 'progress', 'compliance', 'instrument', 'clamp', 'age']) {
+    situation[part] = await text(page, card('ch1', part));
+  }
+  if (!/^(CC|rest)/.test(situation.mode)) { throw new Error(`no control mode on the card: ${JSON.stringify(situation)}`); }
+  if (!/^updated/.test(situation.age) || situation.instrument !== 'ok' || situation.clamp !== 'ok') { throw new Error(`card situation: ${JSON.stringify(situation)}`); }
+  if (!/of/.test(situation.progress) || !/step [1-9]/.test(situation.run)) { throw new Error(`no step progress, or steps counted from 0: ${JSON.stringify(situation)}`); }
+  step(`ch1's situation on its card: ${Object.entries(situation).map(([k, v]) => `${k} "${v.replace(/\n/g, ' / ')}"`).join(', ')}`);
   await page.screenshot({ path: join(artifacts, 'dashboard-live.png'), fullPage: true });
   await checkLayoutAt('phone', 390, 844);
   await checkLayoutAt('phone-360', 360, 740);
@@ -184,6 +193,18 @@ try {
   await page.waitForSelector('[data-testid=reply][data-verb=abort].ok', { timeout: 20000 });
   await waitFor('ch1 to be aborted', async () => (await text(page, card('ch1', 'run'))).startsWith('aborted') || await text(page, card('ch1', 'run')), 20000);
   step(`abort from the page (two clicks): ${await text(page, card('ch1', 'run'))}`);
+
+  // --- a frozen rig: its process stopped (SIGSTOP: no last will, the broker still thinks it is connected) ----------
+  const rig2 = process.env.RIG2;
+  if (rig2) {
+    const frozen = `[data-testid="card-${rig2}-ch1-age"]`;
+    await waitFor(`${rig2}'s card to be fresh`, async () => (await page.getAttribute(frozen, 'data-stale')) === 'false' || await text(page, frozen), 15000);
+    process.kill(Number(env('RIG2_PID')), 'SIGSTOP');
+    const stoppedAt = Date.now();
+    await waitFor(`${rig2}'s card to say stale`, async () => (await page.getAttribute(frozen, 'data-stale')) === 'true' || await text(page, frozen), 20000);
+    step(`${rig2} stopped: its card says "${await text(page, frozen)}" ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s later (state period 1 s, stale after 3)`);
+    await page.screenshot({ path: join(artifacts, 'dashboard-stale.png'), fullPage: true });
+  }
   console.log('all dashboard checks passed');
 } catch (error) {
   console.log(`not ok - ${error.message}`);

@@ -83,7 +83,8 @@ test('start parameters are "name = value" lines; anything else is refused with t
 });
 
 test('run line and time left read as a lab reads them', () => {
-  assert.equal(runLine({ run_state: 'running', test_id: 't', step: 3, cycle: 12, cycles_planned: 403 }), 'running · step 3 of cycle 12 / 403');
+  // The service's step index counts from 0; the page counts steps from 1, as an operator does.
+  assert.equal(runLine({ run_state: 'running', test_id: 't', step: 2, cycle: 12, cycles_planned: 403 }), 'running · step 3 of cycle 12 / 403');
   assert.equal(runLine({ run_state: 'idle' }), 'idle');
   assert.equal(timeLeft({ run_state: 'running', time_left_s: 3 * 3600 + 12 * 60, time_left_estimated: true }), '≈ 3 h 12 min left');
   assert.equal(timeLeft({ run_state: 'running', time_left_s: 90, time_left_estimated: false }), '1 min 30 s left');

@@ -2,6 +2,7 @@
 // with their windows as bands, capacity and CE per cycle (the paper's Fig. 7e view) and voltage against areal
 // capacity for chosen cycles (Fig. 7d).
 import uPlot from 'uplot';
+import { dateTime, MIN_SPAN, paddedRange, pageLocale } from './format.js';
 
 const HEIGHT = 230;
 const PALETTE = ['#2d6cdf', '#d9480f', '#2b8a3e', '#862e9c', '#e67700', '#0b7285', '#c2255c', '#495057'];
@@ -19,25 +20,38 @@ const precise = (u, ticks) => {
 };
 /** Cycle numbers are whole: ticks only on integers. */
 const wholeCycles = { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], values: (u, ticks) => ticks.map(v => String(Math.round(v))) };
+/** A scale that never spans less than the quantity's resolution allows (format.js, MIN_SPAN). */
+const atLeast = minSpan => ({ auto: true, range: (u, min, max) => paddedRange(min, max, minSpan) });
+
+/** Time ticks in the page's locale (24 h where the locale says so), the date added when the plot spans days. */
+const localeTicks = (u, ticks) => {
+  const span = ticks.length > 1 ? ticks[ticks.length - 1] - ticks[0] : 0;
+  const format = new Intl.DateTimeFormat(pageLocale(), span > 86400 ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }
+    : span > 600 ? { hour: '2-digit', minute: '2-digit' } : { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return ticks.map(t => format.format(new Date(t * 1000)));
+};
+const timeAxis = { values: localeTicks, space: 70 };
+const timeSeries = { label: 'time', value: (u, v) => (v === null || v === undefined ? '–' : dateTime(v)) };
+
 const limit = stroke => ({ stroke, width: 1, dash: [4, 4], points: { show: false } });
 
 export function voltageCurrentChart(element) {
   return new uPlot({
     width: width(element), height: HEIGHT,
-    scales: { x: { time: true }, V: { auto: true }, mA: { auto: true } },
-    series: [{}, { label: 'Voltage / V', scale: 'V', stroke: PALETTE[0], width: 1.5 }, { label: 'Current / mA', scale: 'mA', stroke: PALETTE[1], width: 1 }],
-    axes: [{}, { scale: 'V', label: 'V', values: precise, size: 60 }, { scale: 'mA', side: 1, label: 'mA', values: precise, size: 60, grid: { show: false } }],
+    scales: { x: { time: true }, V: atLeast(MIN_SPAN.V), mA: atLeast(MIN_SPAN.mA) },
+    series: [timeSeries, { label: 'Voltage / V', scale: 'V', stroke: PALETTE[0], width: 1.5 }, { label: 'Current / mA', scale: 'mA', stroke: PALETTE[1], width: 1 }],
+    axes: [timeAxis, { scale: 'V', label: 'V', values: precise, size: 60 }, { scale: 'mA', side: 1, label: 'mA', values: precise, size: 60, grid: { show: false } }],
   }, [[], [], []], element);
 }
 
 /** A trace with its allowed window drawn as a band between two dashed limit lines. */
-export function windowChart(element, label, unit, stroke) {
+export function windowChart(element, label, unit, stroke, minSpan) {
   return new uPlot({
     width: width(element), height: HEIGHT,
-    scales: { x: { time: true } },
-    series: [{}, { label: `${label} / ${unit}`, stroke, width: 1.5 }, { label: 'lower limit', ...limit('#868e96') }, { label: 'upper limit', ...limit('#868e96') }],
+    scales: { x: { time: true }, y: atLeast(minSpan) },
+    series: [timeSeries, { label: `${label} / ${unit}`, stroke, width: 1.5 }, { label: 'lower limit', ...limit('#868e96') }, { label: 'upper limit', ...limit('#868e96') }],
     bands: [{ series: [3, 2], fill: band }],
-    axes: [{}, { label: unit, values: precise, size: 60 }],
+    axes: [timeAxis, { label: unit, values: precise, size: 60 }],
   }, [[], [], [], []], element);
 }
 
@@ -48,7 +62,7 @@ export function windowData(times, values, lower, upper) {
 export function cycleChart(element) {
   return new uPlot({
     width: width(element), height: HEIGHT,
-    scales: { x: { time: false }, cap: { auto: true }, ce: { auto: true } },
+    scales: { x: { time: false }, cap: atLeast(MIN_SPAN.capacity), ce: atLeast(MIN_SPAN.CE) },
     series: [
       { label: 'cycle' },
       { label: 'charge / mAh cm⁻²', scale: 'cap', stroke: PALETTE[0], points: { show: true, size: 4 } },

@@ -1,6 +1,6 @@
 // The selected channel: its plots, kept in step with the model at most twice a second.
 import { cycleChart, cycleData, HEIGHT_PX, voltageCapacityChart, voltageCurrentChart, width, windowChart, windowData } from './charts.js';
-import { element, runLine, timeLeft } from './format.js';
+import { element, emptyState, MIN_SPAN, runLine, timeLeft } from './format.js';
 
 const MAX_DEFAULT_CURVES = 6;
 
@@ -23,8 +23,8 @@ export class ChannelDetail {
     this.charts = {
       vi: voltageCurrentChart(this.elements.vi),
       cycles: cycleChart(this.elements.cycles),
-      pressure: windowChart(this.elements.pressure, 'stack pressure', 'MPa', '#2b8a3e'),
-      temperature: windowChart(this.elements.temperature, 'temperature', '°C', '#d9480f'),
+      pressure: windowChart(this.elements.pressure, 'stack pressure', 'MPa', '#2b8a3e', MIN_SPAN.MPa),
+      temperature: windowChart(this.elements.temperature, 'temperature', '°C', '#d9480f', MIN_SPAN.degC),
     };
     this.drawnVersion = -1;
     // Plots follow their column's width (a phone turned, a window resized): uPlot draws at a fixed pixel size.
@@ -71,7 +71,25 @@ export class ChannelDetail {
     // What each plot was handed, for people reading the page's source and for the end-to-end test.
     this.elements.cycles.dataset.cycles = String(channel.cyclesClosed);
     this.elements.vi.dataset.points = String(channel.electrical.length);
+    // A blank frame looks like a broken page: empty plots say what they wait for.
+    const counts = { points: channel.electrical.length, cycles: channel.cyclesClosed, runState: s.run_state };
+    this.empty('vi', emptyState('vi', counts));
+    this.empty('cycles', emptyState('cycles', counts));
+    this.empty('vq', emptyState('curves', { ...counts, cycles: channel.curves.size }));
+    this.empty('pressure', emptyState('pressure', { ...counts, points: channel.environment.columns.pressure.filter(v => v !== null).length }));
+    this.empty('temperature', emptyState('temperature', { ...counts, points: channel.environment.columns.temperature.filter(v => v !== null).length }));
     this.updateCurves();
+  }
+
+  empty(name, text) {
+    const plot = this.elements[name];
+    let note = plot.previousElementSibling?.classList.contains('plot-empty') ? plot.previousElementSibling : null;
+    if (!text) { note?.remove(); return; }
+    if (!note) {
+      note = element('p', { class: 'plot-empty', 'data-testid': `empty-${name}`, role: 'status' });
+      plot.before(note);
+    }
+    note.textContent = text;
   }
 
   /** Default choice: the first cycles and the latest (the paper's Fig. 7d picks cycles the same way); ticks override it. */

@@ -10,6 +10,7 @@ import { renderOverview } from './overview.js';
 const $ = id => document.getElementById(id);
 const LAST_LOGIN = 'anodefreerig.login';
 const REDRAW_MS = 500;
+const AGE_TICK_MS = 1000;
 
 const page = { connection: null, model: null, selected: null, role: 'checking', refusal: '', dirty: true, probedRig: null };
 
@@ -66,6 +67,8 @@ function start(connection) {
   page.model.addEventListener('changed', () => { page.dirty = true; });
   setRole('checking');
   setInterval(redraw, REDRAW_MS);
+  // Data ages grow while nothing arrives (a stopped rig sends nothing): the cards are redrawn once a second regardless.
+  setInterval(() => { page.dirty = true; }, AGE_TICK_MS);
 }
 
 /** The broker's ACL is the truth: a harmless command (list-tests) that the broker refuses means a read-only login. */
@@ -122,7 +125,10 @@ function redraw() {
   page.dirty = false;
   const channels = [...page.model.channels()];
   if (!page.selected && channels.length) { select(channels[0].key); return; }
+  // Cards are rebuilt: keep the keyboard's place (a card with focus keeps it after the redraw).
+  const focused = $('overview').contains(document.activeElement) ? document.activeElement.dataset.testid : null;
   renderOverview($('overview'), page.model, page.selected, select);
+  if (focused) { $('overview').querySelector(`[data-testid="${focused}"]`)?.focus(); }
   const channel = selectedChannel();
   if (channel) { page.detail.show(channel); page.detail.update(); }
   page.alarms.render(page.model.events);

@@ -116,6 +116,15 @@ export class Channel {
   }
 
   get cyclesClosed() { return this.history?.cycles.cycle.length ?? 0; }
+
+  /** Unix time of the newest reading (the last test sample or the state's sample; the state's own time without one). */
+  get newestTime() {
+    const s = this.state ?? {};
+    const sampled = s.sampled_at ? Date.parse(s.sampled_at) / 1000 : (typeof s.unix_time_s === 'number' ? s.unix_time_s : null);
+    const sample = this.latestSample?.unix_time_s ?? null;
+    if (sampled === null) { return sample; }
+    return sample === null ? sampled : Math.max(sampled, sample);
+  }
 }
 
 export class Rig {

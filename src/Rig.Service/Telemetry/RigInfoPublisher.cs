@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Rig.Service.Configuration;
 using Rig.Service.Engine;
+using Rig.Service.Engine.Protocols;
 using Rig.Service.Telemetry.Commands;
 
 namespace Rig.Service.Telemetry;
@@ -16,14 +17,16 @@ public sealed class RigInfoPublisher
 {
     private readonly MqttConnection _connection;
     private readonly RigOptions _rig;
+    private readonly MqttOptions? _mqtt;
     private readonly IServiceProvider _services;
 
-    public RigInfoPublisher(MqttConnection connection, IOptions<RigOptions> rig, IServiceProvider services)
+    public RigInfoPublisher(MqttConnection connection, IOptions<RigOptions> rig, IServiceProvider services, IOptions<MqttOptions>? mqtt = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(rig);
         _connection = connection;
         _rig = rig.Value;
+        _mqtt = mqtt?.Value;
         _services = services;
         _connection.Connected += PublishAsync;
     }
@@ -35,6 +38,12 @@ public sealed class RigInfoPublisher
         w.WriteString("rig", _rig.Id);
         w.WriteString("software_version",
             typeof(RigInfoPublisher).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown");
+        // How often data comes: a dashboard calls a channel's data stale after three state periods without any.
+        w.WriteNumber("sample_period_s", _rig.SamplePeriod.TotalSeconds);
+        if (_mqtt is not null)
+        {
+            w.WriteNumber("state_period_s", _mqtt.StatePeriod.TotalSeconds);
+        }
         w.WriteStartArray("channels");
         foreach (var (id, channel) in _rig.Channels.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
@@ -56,12 +65,29 @@ public sealed class RigInfoPublisher
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        var library = _services.GetService<EngineHost>()?.Presets;
+        var presets = library?.Names() ?? [];
         w.WriteStartArray("presets");
-        foreach (var preset in _services.GetService<EngineHost>()?.Presets.Names() ?? [])
+        foreach (var preset in presets)
         {
             w.WriteStringValue(preset);
         }
         w.WriteEndArray();
+        // Which cells each preset can run on (a dashboard offers a channel only those), omitted for one that does not compile.
+        w.WriteStartObject("preset_cells");
+        foreach (var preset in presets)
+        {
+            if (PresetCells.Of(library!, preset) is { } cells)
+            {
+                w.WriteStartArray(preset);
+                foreach (var cell in cells)
+                {
+                    w.WriteStringValue(cell.ToString());
+                }
+                w.WriteEndArray();
+            }
+        }
+        w.WriteEndObject();
         w.WriteStartArray("commands");
         foreach (var verb in CommandRouter.AllVerbs(_services))
         {

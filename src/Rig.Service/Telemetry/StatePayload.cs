@@ -43,6 +43,8 @@ public static class StatePayload
                 w.WriteNumber("voltage_V", latest.Voltage.Volts);
                 w.WriteNumber("current_A", latest.Current.Amperes);
                 w.WriteBoolean("output_on", latest.OutputOn);
+                // The instrument clamped at its compliance limit: the set current (or voltage) is not what the cell gets.
+                w.WriteBoolean("in_compliance", latest.InCompliance);
                 TelemetryPayloads.Optional(w, "stack_pressure_MPa", latest.StackPressure?.Megapascals);
                 TelemetryPayloads.Optional(w, "force_N", latest.Force?.Newtons);
                 TelemetryPayloads.Optional(w, "temperature_degC", latest.Temperature?.DegreesCelsius);
@@ -50,6 +52,9 @@ public static class StatePayload
             if (test is not null)
             {
                 w.WriteNumber("test_time_s", test.TestTimeSeconds);
+                w.WriteNumber("step_time_s", test.StepTimeSeconds);
+                // The step's kind (Plate, Strip, Charge, Discharge, Hold, Rest, Sweep): a dashboard shows the control mode from it.
+                w.WriteString("step_type", test.StepType);
                 w.WriteNumber("step_capacity_Ah", test.StepCapacityAmpHours);
             }
             // What holds the channel (a dashboard shows these as the reason it cannot run): empty when nothing does.

@@ -22,7 +22,7 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
     private readonly string _dashboard = Path.Combine(DeployScripts.RepositoryRoot, "dashboard");
     private readonly Dictionary<string, string> _passwords = new()
     {
-        ["rig-01"] = RandomPassword(), ["operator"] = RandomPassword(), ["dashboard"] = RandomPassword(),
+        ["rig-01"] = RandomPassword(), ["rig-02"] = RandomPassword(), ["operator"] = RandomPassword(), ["dashboard"] = RandomPassword(),
     };
 
     public DashboardEndToEndTests(ITestOutputHelper log) => _log = log;
@@ -48,25 +48,9 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
             AclFile = Path.Combine(DeployScripts.RepositoryRoot, "deploy/mosquitto/central/acl"),
             WebSocketsHttpDirectory = Path.Combine(_dashboard, "dist"),
         });
-        var passwordFile = Path.Combine(_directory, "rig-password");
-        await File.WriteAllTextAsync(passwordFile, _passwords["rig-01"] + "\n");
-        await using var service = ServiceProcess.Start(new Dictionary<string, string>
-        {
-            ["Rig__StateDirectory"] = Path.Combine(_directory, "state"),
-            ["Rig__SamplePeriod"] = "00:00:00.250",
-            ["Mqtt__Broker"] = "127.0.0.1",
-            ["Mqtt__Port"] = broker.Port.ToString(CultureInfo.InvariantCulture),
-            ["Mqtt__Username"] = "rig-01",
-            ["Mqtt__PasswordFile"] = passwordFile,
-            ["Mqtt__StatePeriod"] = "00:00:01",
-            // The lab ACL lets a rig write only its own tree; discovery belongs on the rig's local broker.
-            ["Mqtt__HomeAssistantDiscovery"] = "false",
-            ["Store__RecordPeriod"] = "00:00:01",
-            // A short recent window, so the few minutes of this test give the V/I plot many points after a reload.
-            ["Mqtt__RecentWindow"] = "00:10:00",
-            ["Mqtt__RecentPeriod"] = "00:00:02",
-        });
-        await service.WaitForLogAsync("MQTT connected", Patience);
+        await using var service = await StartRigAsync("rig-01", broker);
+        // A second rig on the same broker: the lab view lists both; it is then frozen (SIGSTOP) to show its cards go stale.
+        await using var second = await StartRigAsync("rig-02", broker);
 
         var artifacts = Path.Combine(DeployScripts.RepositoryRoot, "artifacts/test-results/dashboard");
         var (exit, output) = await DeployScripts.RunAsync("node", ["e2e/dashboard.e2e.mjs"], TimeSpan.FromMinutes(5), new Dictionary<string, string>
@@ -75,6 +59,8 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
             ["BROKER_WS_URL"] = $"ws://127.0.0.1:{broker.WebSocketsPort}/",
             ["BROKER_TCP_URL"] = $"mqtt://127.0.0.1:{broker.Port}",
             ["RIG"] = "rig-01",
+            ["RIG2"] = "rig-02",
+            ["RIG2_PID"] = second.Id.ToString(CultureInfo.InvariantCulture),
             ["OPERATOR"] = "operator",
             ["OPERATOR_PASSWORD"] = _passwords["operator"],
             ["VIEWER"] = "dashboard",
@@ -91,6 +77,32 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
             Assert.True(png.Length > 10_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', $"{screenshot} is not a real screenshot");
         }
         Assert.False(service.HasExited, service.Output);
+    }
+
+    /// <summary>The real service on simulated hardware, logged in to the broker as <paramref name="rig"/>.</summary>
+    private async Task<ServiceProcess> StartRigAsync(string rig, MosquittoBroker broker)
+    {
+        var passwordFile = Path.Combine(_directory, $"{rig}-password");
+        await File.WriteAllTextAsync(passwordFile, _passwords[rig] + "\n");
+        var service = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["Rig__Id"] = rig,
+            ["Rig__StateDirectory"] = Path.Combine(_directory, $"state-{rig}"),
+            ["Rig__SamplePeriod"] = "00:00:00.250",
+            ["Mqtt__Broker"] = "127.0.0.1",
+            ["Mqtt__Port"] = broker.Port.ToString(CultureInfo.InvariantCulture),
+            ["Mqtt__Username"] = rig,
+            ["Mqtt__PasswordFile"] = passwordFile,
+            ["Mqtt__StatePeriod"] = "00:00:01",
+            // The lab ACL lets a rig write only its own tree; discovery belongs on the rig's local broker.
+            ["Mqtt__HomeAssistantDiscovery"] = "false",
+            ["Store__RecordPeriod"] = "00:00:01",
+            // A short recent window, so the few minutes of this test give the V/I plot many points after a reload.
+            ["Mqtt__RecentWindow"] = "00:10:00",
+            ["Mqtt__RecentPeriod"] = "00:00:02",
+        });
+        await service.WaitForLogAsync("MQTT connected", Patience);
+        return service;
     }
 
     /// <summary>npm ci from the lockfile (only when node_modules is missing or older than the lockfile), then the build.</summary>

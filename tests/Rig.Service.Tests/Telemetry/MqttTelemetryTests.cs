@@ -66,6 +66,11 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
         Assert.True(info.Retain);
         Assert.Equal(["ch1", "ch2"], info.Json.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("id").GetString()));
         Assert.Contains("pause", info.Json.GetProperty("commands").EnumerateArray().Select(c => c.GetString()));
+        // The dashboard's staleness clock and preset filter.
+        Assert.True(info.Json.GetProperty("state_period_s").GetDouble() > 0);
+        Assert.True(info.Json.GetProperty("sample_period_s").GetDouble() > 0);
+        Assert.Equal(JsonValueKind.Object, info.Json.GetProperty("preset_cells").ValueKind);
+        Assert.False(state.Json.GetProperty("in_compliance").GetBoolean());
         var history = more.First(m => m.Topic == $"{rig.Topics.Root}/ch1/history");
         Assert.True(history.Retain);
         Assert.Equal(testId, history.Json.GetProperty("test_id").GetString());
