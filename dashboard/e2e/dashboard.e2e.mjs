@@ -3,7 +3,7 @@
 // Environment: DASHBOARD_URL (page served by mosquitto's http_dir), BROKER_WS_URL, BROKER_TCP_URL, RIG (rig id),
 // OPERATOR / OPERATOR_PASSWORD, VIEWER / VIEWER_PASSWORD, ARTIFACTS (screenshot folder), CHROMIUM (default /usr/bin/chromium).
 // Exits 0 when every check passed; prints each check as it passes and the reason when one fails.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { chromium } from 'playwright-core';
@@ -23,6 +23,22 @@ async function observeCommands() {
   client.on('message', (topic, payload) => seen.push({ topic, body: payload.toString() }));
   await client.subscribeAsync(`+/${rig}/cmd/#`, { qos: 1 });
   return { seen, close: () => client.endAsync() };
+}
+
+/** The rig's retained state of each channel, as the broker holds it (output_on and interlocks straight from the service). */
+async function retainedStates(channels) {
+  const client = await mqtt.connectAsync(env('BROKER_TCP_URL'), { username: env('OPERATOR'), password: env('OPERATOR_PASSWORD'), protocolVersion: 5 });
+  const states = {};
+  // The state is published every period: wait for one sent after all-off (its time later than now - 0.5 s).
+  const since = Date.now() / 1000 - 0.5;
+  client.on('message', (topic, payload) => {
+    const body = JSON.parse(payload.toString());
+    if (body.unix_time_s >= since) { states[topic.split('/')[2]] = body; }
+  });
+  await client.subscribeAsync(channels.map(c => `anodefreerig/${rig}/${c}/state`), { qos: 1 });
+  await waitFor('a fresh state of every channel', async () => channels.every(c => states[c]) || Object.keys(states), 15000);
+  await client.endAsync();
+  return states;
 }
 
 async function login(page, user, password) {
@@ -168,7 +184,7 @@ try {
   await viewer.click(card('ch1'));
   const refusal = await text(viewer, '[data-testid=operator-unavailable]');
   if (!/refused/.test(refusal) || !/not authorized/.test(refusal)) { throw new Error(`viewer page does not say the broker refused: ${refusal}`); }
-  if (await viewer.locator('[data-testid=pause], [data-testid=start], [data-testid=abort]').count() !== 0) { throw new Error('viewer page offers operator actions'); }
+  if (await viewer.locator('[data-testid=pause], [data-testid=start], [data-testid=abort], [data-testid=all-off], [data-testid=export]').count() !== 0) { throw new Error('viewer page offers operator actions'); }
   await viewer.waitForTimeout(1500);
   if (observer.seen.length !== commandsBefore) { throw new Error(`a command from the viewer reached the broker's subscribers: ${JSON.stringify(observer.seen.slice(commandsBefore))}`); }
   const stillPaused = await text(viewer, card('ch1', 'run'));
@@ -185,6 +201,16 @@ try {
   await page.waitForSelector('[data-testid=reply][data-verb=resume].ok', { timeout: 20000 });
   await waitFor('ch1 to run again', async () => (await text(page, card('ch1', 'run'))).startsWith('running') || await text(page, card('ch1', 'run')), 20000);
   step(`resume from the page: ${await text(page, card('ch1', 'run'))}`);
+  // What the operator types survives the panel's redraws (a state change rebuilds it: here, the pause and resume).
+  await page.fill('[data-testid=parameters]', 'capacity = 0.004 mAh/cm2');
+  await page.click('[data-testid=pause]');
+  await waitFor('ch1 to be paused again', async () => (await text(page, card('ch1', 'run'))).startsWith('paused') || await text(page, card('ch1', 'run')), 20000);
+  await page.click('[data-testid=resume]');
+  await waitFor('ch1 to run again', async () => (await text(page, card('ch1', 'run'))).startsWith('running') || await text(page, card('ch1', 'run')), 20000);
+  await page.waitForTimeout(700);
+  const typed = await page.inputValue('[data-testid=parameters]');
+  if (typed !== 'capacity = 0.004 mAh/cm2') { throw new Error(`typed parameters lost by a redraw of the action panel: "${typed}"`); }
+  step('typed start parameters survive the action panel\'s redraws (pause, resume)');
   // Abort asks for a second click; only then the command goes out and the test ends.
   await page.click('[data-testid=abort]');
   await page.waitForTimeout(500);
@@ -193,6 +219,53 @@ try {
   await page.waitForSelector('[data-testid=reply][data-verb=abort].ok', { timeout: 20000 });
   await waitFor('ch1 to be aborted', async () => (await text(page, card('ch1', 'run'))).startsWith('aborted') || await text(page, card('ch1', 'run')), 20000);
   step(`abort from the page (two clicks): ${await text(page, card('ch1', 'run'))}`);
+
+  // --- the finished test downloaded from the page (export-zip: the zip comes back in the reply, through the broker) --
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.click('[data-testid=export]')]);
+  const zipPath = join(artifacts, download.suggestedFilename());
+  await download.saveAs(zipPath);
+  const zip = readFileSync(zipPath);
+  if (zip[0] !== 0x50 || zip[1] !== 0x4b || !zip.includes(Buffer.from('.bdf.csv')) || !zip.includes(Buffer.from('.cycles.csv'))) { throw new Error(`the download is not the BDF zip: ${zipPath}`); }
+  step(`export from the page downloaded ${download.suggestedFilename()} (${zip.length} bytes, BDF and cycle CSVs inside)`);
+
+  // --- presets offered by the channel's cell: no full-cell preset on the half cell (ch1), and the other way on ch2 --
+  const offered = async () => page.locator('[data-testid=preset] option').evaluateAll(options => options.map(o => o.value));
+  const half = await offered();
+  await page.click(card('ch2'));
+  await waitFor('the ch2 actions', async () => (await text(page, '#operator h3')).includes('ch2') || await text(page, '#operator h3'), 5000);
+  const full = await offered();
+  if (half.includes('anode-free-full-cell') || !half.includes('plating-stripping-1mAh') || !full.includes('anode-free-full-cell') || full.includes('plating-stripping-1mAh')) {
+    throw new Error(`presets not filtered by cell: ch1 (half cell) ${half.join(', ')}; ch2 (full cell) ${full.join(', ')}`);
+  }
+  step(`presets by cell: ch1 (half cell) ${half.join(', ')}; ch2 (full cell) ${full.join(', ')}`);
+
+  // --- all-off: a running output, one click arms, the second turns every output and heater of the rig off ----------
+  await page.click(card('ch1'));
+  await waitFor('the ch1 actions', async () => (await text(page, '#operator h3')).includes('ch1') || await text(page, '#operator h3'), 5000);
+  await page.selectOption('[data-testid=preset]', 'plating-stripping-1mAh');
+  await page.fill('[data-testid=parameters]', 'rest = 1 s\ncurrent = 2 mA/cm2\ncapacity = 0.05 mAh/cm2\ncycles = 200');
+  const startsBefore = await page.locator('[data-testid=reply][data-verb=start].ok').count();
+  await page.click('[data-testid=start]');
+  await waitFor('the second start to be answered', async () => (await page.locator('[data-testid=reply][data-verb=start].ok').count()) > startsBefore, 20000);
+  await waitFor('ch1 to source current', async () => Math.abs(parseFloat(await text(page, card('ch1', 'current')))) > 0.1 || await text(page, card('ch1', 'current')), 30000);
+  await page.click('[data-testid=all-off]');
+  await page.waitForTimeout(500);
+  if (observer.seen.some(m => m.topic.endsWith('/cmd/all-off'))) { throw new Error('one click on All off sent the command'); }
+  await page.click('[data-testid=all-off]');
+  await page.waitForSelector('[data-testid=reply][data-verb=all-off].ok', { timeout: 20000 });
+  if (!observer.seen.some(m => m.topic === `anodefreerig/${rig}/cmd/all-off`)) { throw new Error('the observer never saw all-off'); }
+  await waitFor('every card of the rig to be held by all-off', async () => {
+    const held = await Promise.all(['ch1', 'ch2'].map(async c => (await page.locator(card(c, 'held')).count()) && await text(page, card(c, 'held'))));
+    return held.every(h => h && h.includes('AllOff')) || held;
+  }, 20000);
+  await waitFor('ch1 at 0 mA', async () => Math.abs(parseFloat(await text(page, card('ch1', 'current')))) < 1e-3 || await text(page, card('ch1', 'current')), 20000);
+  // The service says so too: its retained state of every channel has the output off and the all-off interlock.
+  const states = await retainedStates(['ch1', 'ch2']);
+  for (const [channel, state] of Object.entries(states)) {
+    if (state.output_on !== false || !state.interlocks.some(i => i.kind === 'AllOff')) { throw new Error(`${channel} after all-off: output_on ${state.output_on}, interlocks ${JSON.stringify(state.interlocks)}`); }
+  }
+  step(`all-off from the page (two clicks): every output off (${Object.entries(states).map(([c, s]) => `${c} output_on ${s.output_on}, ${s.run_state}`).join('; ')}), cards held: "${await text(page, card('ch1', 'held'))}"`);
+  await page.screenshot({ path: join(artifacts, 'dashboard-all-off.png'), fullPage: true });
 
   // --- a frozen rig: its process stopped (SIGSTOP: no last will, the broker still thinks it is connected) ----------
   const rig2 = process.env.RIG2;

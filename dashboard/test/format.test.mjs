@@ -111,3 +111,15 @@ test('empty plots say what they wait for', () => {
   assert.equal(emptyState('vi', { points: 0 }), 'No readings yet from this channel.');
   assert.equal(emptyState('vi', { points: 3 }), null);
 });
+
+test('presets are offered for the cells they fit (the info\'s preset_cells); all of them when the rig does not say', async () => {
+  const { presetsFor } = await import('../src/js/operator.js');
+  const info = {
+    presets: ['anode-free-full-cell', 'lsv', 'plating-stripping-1mAh', 'broken'],
+    preset_cells: { 'anode-free-full-cell': ['AnodeFreeFullCell'], lsv: ['AnodeFreeHalfCell', 'AnodeFreeFullCell'], 'plating-stripping-1mAh': ['AnodeFreeHalfCell'] },
+  };
+  assert.deepEqual(presetsFor(info, 'AnodeFreeHalfCell'), ['lsv', 'plating-stripping-1mAh', 'broken']);
+  assert.deepEqual(presetsFor(info, 'AnodeFreeFullCell'), ['anode-free-full-cell', 'lsv', 'broken']);
+  assert.deepEqual(presetsFor({ presets: ['a', 'b'] }, 'AnodeFreeHalfCell'), ['a', 'b']);
+  assert.deepEqual(presetsFor(null, 'AnodeFreeHalfCell'), []);
+});

@@ -116,8 +116,17 @@ async function send(verb, body, localError) {
 }
 
 function addReply(reply) {
+  const download = reply.ok && reply.data?.zip_base64 ? downloadLink(reply.data) : null;
   $('reply-list').prepend(element('li', { class: reply.ok ? 'ok' : 'error', 'data-testid': reply.pending ? 'reply-pending' : 'reply', 'data-verb': reply.verb },
-    `${clock(Date.now() / 1000)} ${reply.verb}: ${reply.ok ? 'ok' : 'refused'} — ${reply.message}`));
+    `${clock(Date.now() / 1000)} ${reply.verb}: ${reply.ok ? 'ok' : 'refused'} — ${reply.message} `, download));
+  download?.click();
+}
+
+/** An export-zip reply carries the zip itself (base64): offered as a download, and downloaded once at once. */
+function downloadLink({ file, zip_base64: base64 }) {
+  const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/zip' }));
+  return element('a', { href: url, download: file, 'data-testid': 'download' }, `Download ${file}`);
 }
 
 function redraw() {
@@ -135,7 +144,7 @@ function redraw() {
   const online = [...page.model.rigs.values()].find(r => r.online);
   if (online && !page.probedRig) { probeRole(online.id); }
   const zone = channel && page.model.rigs.get(channel.rig)?.zones.get(channel.state?.heater_zone);
-  const actionsKey = channel && `${channel.key}|${page.role}|${channel.state?.heater_zone}|${page.model.rigs.get(channel.rig)?.info ? 1 : 0}|${zone ? zoneLine(zone) : ''}`;
+  const actionsKey = channel && `${channel.key}|${page.role}|${channel.state?.heater_zone}|${channel.state?.cell?.chemistry}|${channel.state?.run_state}|${channel.state?.test_id}|${page.model.rigs.get(channel.rig)?.info ? 1 : 0}|${zone ? zoneLine(zone) : ''}`;
   if (channel && page.actionsFor !== actionsKey) {
     page.actionsFor = actionsKey;
     renderActions();

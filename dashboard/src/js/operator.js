@@ -14,6 +14,30 @@ export function parseParameters(text) {
   return parameters;
 }
 
+/**
+ * The presets a channel's cell can run (the rig's info says which cells each fits: `preset_cells`); every preset when
+ * the rig does not say, and a preset it says nothing about (one that did not compile) is left in for the service to judge.
+ */
+export function presetsFor(info, chemistry) {
+  const presets = info?.presets ?? [];
+  const cells = info?.preset_cells;
+  if (!cells || !chemistry) { return presets; }
+  return presets.filter(p => !cells[p] || cells[p].includes(chemistry));
+}
+
+/** A button that asks for a second click before it sends (abort, all-off): one slip of a finger sends nothing. */
+function confirming(label, confirmLabel, testid, onConfirm) {
+  let armed = false;
+  const button = element('button', { type: 'button', 'data-testid': testid, onclick: () => {
+    if (!armed) { armed = true; button.textContent = confirmLabel; button.classList.add('armed'); return; }
+    armed = false;
+    button.textContent = label;
+    button.classList.remove('armed');
+    onConfirm();
+  } }, label);
+  return button;
+}
+
 export function renderOperator(root, { channel, rig, role, refusal, username, send, zoneState }) {
   if (!channel) { root.replaceChildren(); return; }
   if (role !== 'operator') {
@@ -22,16 +46,27 @@ export function renderOperator(root, { channel, rig, role, refusal, username, se
         role === 'viewer' ? `Read-only login: ${refusal}.` : 'Checking whether this login may send commands…'));
     return;
   }
+  // The panel is rebuilt when the channel's state or zone changes: what the operator typed survives it (the start
+  // form's parameters, the chosen preset, a set-point being edited) and so does the keyboard's place.
+  const keep = root.dataset.channel === channel.key ? {
+    parameters: root.querySelector('[data-testid=parameters]')?.value,
+    preset: root.querySelector('[data-testid=preset]')?.value,
+    setpoint: root.querySelector('[data-testid=setpoint][data-typed]')?.value,
+    focus: root.contains(document.activeElement) ? document.activeElement.dataset.testid : null,
+  } : null;
   const s = channel.state ?? {};
-  const presets = rig?.info?.presets ?? [];
+  const chemistry = s.cell?.chemistry ?? rig?.info?.channels?.find(c => c.id === channel.id)?.chemistry;
+  const presets = presetsFor(rig?.info, chemistry);
   const zone = s.heater_zone || channel.state?.heater_zone;
   const target = { channel: channel.id };
   const button = (label, verb, body, testid) => element('button', { type: 'button', 'data-testid': testid, onclick: () => send(verb, body()) }, label);
-  let abortArmed = false;
-  const abort = element('button', { type: 'button', 'data-testid': 'abort', onclick: () => {
-    if (!abortArmed) { abortArmed = true; abort.textContent = 'Confirm abort'; return; }
-    send('abort', { ...target, reason: 'operator (dashboard)' });
-  } }, 'Abort');
+  const abort = confirming('Abort', 'Confirm abort', 'abort', () => send('abort', { ...target, reason: 'operator (dashboard)' }));
+  // Every output and heater of the rig off, latched until clear-fault (docs/architecture.md, interlocks).
+  const allOff = confirming(`All off (${channel.rig})`, `Confirm: every output and heater of ${channel.rig} off`, 'all-off',
+    () => send('all-off', { reason: 'operator (dashboard)' }));
+  const exportable = s.test_id && ['finished', 'aborted', 'faulted', 'interrupted', 'paused'].includes(s.run_state);
+  const download = element('button', { type: 'button', 'data-testid': 'export', disabled: !exportable, title: exportable ? `download ${s.test_id} as a BDF zip` : 'a finished (or paused) test can be exported',
+    onclick: () => send('export-zip', { test_id: s.test_id }) }, 'Export test (BDF zip)');
 
   const preset = element('select', { name: 'preset', 'data-testid': 'preset' }, presets.map(p => element('option', { value: p }, p)));
   const parameters = element('textarea', { name: 'parameters', 'data-testid': 'parameters', placeholder: 'capacity = 3 mAh/cm2' });
@@ -42,18 +77,24 @@ export function renderOperator(root, { channel, rig, role, refusal, username, se
     send('start', { ...target, preset: preset.value, parameters: parsed, operator: username });
   } }, element('label', {}, 'Preset ', preset), element('label', {}, 'Parameters ', parameters), element('button', { type: 'submit', 'data-testid': 'start' }, 'Start'));
 
-  const setpoint = element('input', { type: 'number', step: '0.1', name: 'setpoint', 'data-testid': 'setpoint', value: s.temperature_setpoint_degC ?? 40 });
+  const setpoint = element('input', { type: 'number', step: '0.1', name: 'setpoint', 'data-testid': 'setpoint', value: s.temperature_setpoint_degC ?? 40,
+    oninput: event => { event.target.dataset.typed = 'true'; } });
+  if (keep?.parameters) { parameters.value = keep.parameters; }
+  if (keep?.preset && presets.includes(keep.preset)) { preset.value = keep.preset; }
+  if (keep?.setpoint) { setpoint.value = keep.setpoint; setpoint.dataset.typed = 'true'; }
   const heater = element('form', { onsubmit: event => {
     event.preventDefault();
     send('set-heater', { zone, setpoint_degC: Number(setpoint.value), channel: channel.id });
   } }, element('label', {}, `Heater ${zone ?? ''} set-point °C `, setpoint), element('button', { type: 'submit', 'data-testid': 'set-heater', disabled: !zone }, 'Set'));
 
   root.replaceChildren(element('h3', {}, `Operator actions on ${channel.rig}/${channel.id}`), start,
-    element('div', {},
+    element('div', { class: 'actions' },
       button('Pause', 'pause', () => ({ ...target, reason: 'operator (dashboard)' }), 'pause'),
       button('Resume', 'resume', () => target, 'resume'),
-      abort),
+      abort, download, allOff),
     heater, tuningPanel(zone, zoneState, button));
+  root.dataset.channel = channel.key;
+  if (keep?.focus) { root.querySelector(`[data-testid="${keep.focus}"]`)?.focus(); }
 }
 
 /** One line on a zone's control: mode, gains, a running autotune's progress, a proposal waiting for a decision. */

@@ -25,6 +25,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<Control.ICommandVerbs>(sp => sp.GetRequiredService<Simulation.DryRunVerbs>());
         services.AddSingleton<Simulation.PredictionTracker>();
         services.AddSingleton<Control.ICommandVerbs, Metrics.AnalyzeVerbs>();
+        services.AddSingleton<Control.ICommandVerbs, Export.ExportDownloadVerbs>();
         return services;
     }
 }

@@ -36,7 +36,7 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_operator_watches_a_test_run_and_pauses_it_from_the_page_and_a_read_only_login_cannot_command()
+    public async Task An_operator_watches_a_test_run_and_commands_it_from_phone_and_desktop_layouts_and_a_read_only_login_cannot_command()
     {
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium";
         Assert.True(File.Exists(chromium), $"{chromium} not found: apt-get install chromium (.ci/run installs it)");
@@ -71,7 +71,7 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
         _log.WriteLine(output);
         Assert.True(exit == 0, $"{output}\n--- service log ---\n{service.Output}");
         Assert.Contains("all dashboard checks passed", output, StringComparison.Ordinal);
-        foreach (var screenshot in new[] { "dashboard-live.png", "dashboard-operator.png", "dashboard-viewer.png", "dashboard-phone.png", "dashboard-desktop.png" })
+        foreach (var screenshot in new[] { "dashboard-live.png", "dashboard-operator.png", "dashboard-viewer.png", "dashboard-phone.png", "dashboard-desktop.png", "dashboard-stale.png", "dashboard-all-off.png" })
         {
             var png = await File.ReadAllBytesAsync(Path.Combine(artifacts, screenshot));
             Assert.True(png.Length > 10_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', $"{screenshot} is not a real screenshot");
