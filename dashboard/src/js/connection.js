@@ -101,7 +101,10 @@ export class RigConnection extends EventTarget {
       }, REPLY_TIMEOUT_MS);
       this.pending.set(responseTopic, { resolve, timer });
       this.client.publish(`${this.prefix}/${rig}/cmd/${verb}`, JSON.stringify(body),
-        { qos: 1, properties: { responseTopic, correlationData: id } },
+        // A command the rig cannot run before the dashboard stops waiting is dropped (message expiry), and the rig
+        // counts its rate limit per user (docs/telemetry.md, "Rate limit and age").
+        { qos: 1, properties: { responseTopic, correlationData: id,
+          messageExpiryInterval: Math.ceil(REPLY_TIMEOUT_MS / 1000), userProperties: { client: this.username } } },
         error => {
           if (!error) { return; }
           clearTimeout(timer);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -34,6 +35,33 @@ public sealed partial class MqttConnection
         new BoundedChannelOptions(UrgentQueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
     private long _commandsBusy;
     private long _commandsUnanswered;
+    private long _commandsRateLimited;
+    private long _commandsStale;
+    private Commands.CommandRateLimiter? _limiter;
+    // When each command arrived (for its message expiry), without changing what the queues carry.
+    private readonly ConditionalWeakTable<MqttApplicationMessage, StrongBox<long>> _arrivals = new();
+
+    /// <summary>How many commands were refused "rate limited" since start (<see cref="Commands.CommandRateLimiter"/>).</summary>
+    public long CommandsRateLimited => Interlocked.Read(ref _commandsRateLimited);
+
+    /// <summary>
+    /// Null when <paramref name="message"/> is young enough to run (<see cref="Commands.CommandAge"/>: its message
+    /// expiry, counted from its arrival here, and its "sent_at" user property), else why not.
+    /// </summary>
+    public string? AgeProblem(string verb, MqttApplicationMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        TimeSpan? waited = _arrivals.TryGetValue(message, out var arrived) ? _time.GetElapsedTime(arrived.Value) : null;
+        var problem = Commands.CommandAge.Problem(verb, message, waited, _time.GetUtcNow(), _options.MaxCommandAge);
+        if (problem is not null)
+        {
+            Interlocked.Increment(ref _commandsStale);
+        }
+        return problem;
+    }
+
+    /// <summary>How many commands were refused as stale since start.</summary>
+    public long CommandsStale => Interlocked.Read(ref _commandsStale);
 
     /// <summary>Urgent commands (abort, pause, all-off) received, in order; served on their own lane.</summary>
     public ChannelReader<MqttApplicationMessage> Urgent => _urgent.Reader;
@@ -54,16 +82,34 @@ public sealed partial class MqttConnection
     // TryWrite says when they are full (in DropWrite mode it returns true and drops the item: the silent loss this replaces).
     private void Accept(MqttApplicationMessage message)
     {
-        var queue = Commands.CommandResources.IsUrgent(Commands.CommandReplies.VerbOf(message.Topic)) ? _urgent : _incoming;
-        if (queue.Writer.TryWrite(message))
+        var verb = Commands.CommandReplies.VerbOf(message.Topic);
+        if (message.MessageExpiryInterval > 0)
+        {
+            _arrivals.AddOrUpdate(message, new StrongBox<long>(_time.GetTimestamp()));
+        }
+        // Made on first use from the options: the receive handler is its only caller.
+        var limiter = _limiter ??= new Commands.CommandRateLimiter(_options.CommandRatePerSecond, _options.CommandBurst, _time);
+        var client = Commands.CommandRateLimiter.ClientOf(message, $"{Topics.Root}/reply/");
+        var queue = Commands.CommandResources.IsUrgent(verb) ? _urgent : _incoming;
+        string? refusal = null;
+        if (limiter.TryTake(client, verb) is { } wait)
+        {
+            refusal = $"rate limited: client '{client}' sent more than {_options.CommandRatePerSecond:0.##} commands/s "
+                      + $"(burst {_options.CommandBurst}); this one was not run, retry in {Math.Max(1, Math.Ceiling(wait.TotalSeconds)):0} s";
+        }
+        else if (queue.Writer.TryWrite(message))
         {
             return;
         }
         var correlation = message.CorrelationData is { Length: > 0 and <= MaxKeptCorrelationBytes } kept ? kept : null;
         var responseTopic = message.ResponseTopic is { Length: <= Commands.ReplyTopicPolicy.MaxLength } topic ? topic : null;
-        if (_busy.Writer.TryWrite(new Commands.BusyCommand(Commands.CommandReplies.VerbOf(message.Topic), responseTopic, correlation)))
+        if (_busy.Writer.TryWrite(new Commands.BusyCommand(verb, responseTopic, correlation, refusal)))
         {
-            Interlocked.Increment(ref _commandsBusy);
+            var limited = refusal is not null ? Interlocked.Increment(ref _commandsRateLimited) : Interlocked.Increment(ref _commandsBusy);
+            if (refusal is not null && (limited & (limited - 1)) == 0)
+            {
+                LogRateLimited(limited, client);
+            }
             return;
         }
         var unanswered = Interlocked.Increment(ref _commandsUnanswered);
@@ -73,6 +119,9 @@ public sealed partial class MqttConnection
             LogCommandsUnanswered(unanswered, message.Topic);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} command(s) so far refused as rate limited; latest from client {Client}")]
+    private partial void LogRateLimited(long count, string client);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Count} command(s) so far arrived with both the command queue and the busy queue full and got no answer; latest on {Topic}")]
     private partial void LogCommandsUnanswered(long count, string topic);

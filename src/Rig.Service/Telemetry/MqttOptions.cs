@@ -65,6 +65,18 @@ public sealed class MqttOptions
     /// <summary>How often a changed recent trace is republished.</summary>
     public TimeSpan RecentPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Commands per second one client may send on average (token bucket, docs/telemetry.md "Rate limit and age");
+    /// 0 = no limit. Urgent verbs (abort, pause, all-off) are never limited.
+    /// </summary>
+    public double CommandRatePerSecond { get; set; } = 10;
+
+    /// <summary>How many commands one client may send at once before <see cref="CommandRatePerSecond"/> applies.</summary>
+    public int CommandBurst { get; set; } = 40;
+
+    /// <summary>A command whose MQTT 5 user property "sent_at" is older than this is refused as stale (not run).</summary>
+    public TimeSpan MaxCommandAge { get; set; } = TimeSpan.FromMinutes(5);
+
     public string ResolveClientId(string rigId) => string.IsNullOrWhiteSpace(ClientId) ? $"{rigId}-service" : ClientId;
 
     /// <summary>The password from its file or environment variable; null when neither is set.</summary>
@@ -116,6 +128,9 @@ public sealed class MqttOptions
         errors.PositiveDuration("Mqtt:RecentWindow", RecentWindow, TimeSpan.FromDays(7));
         errors.InRange("Mqtt:RecentPoints", RecentPoints, 10, 20_000, "points");
         errors.PositiveDuration("Mqtt:RecentPeriod", RecentPeriod, TimeSpan.FromHours(1));
+        errors.InRange("Mqtt:CommandRatePerSecond", CommandRatePerSecond, 0, 10_000, "commands/s");
+        errors.InRange("Mqtt:CommandBurst", CommandBurst, 1, 100_000, "commands");
+        errors.PositiveDuration("Mqtt:MaxCommandAge", MaxCommandAge, TimeSpan.FromDays(1));
     }
 
     private static bool IsTopicLevel(string level) =>

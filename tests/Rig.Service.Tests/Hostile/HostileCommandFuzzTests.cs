@@ -91,6 +91,9 @@ public sealed class HostileCommandFuzzTests : IAsyncLifetime
             ["Mqtt__Broker"] = "127.0.0.1",
             ["Mqtt__Port"] = _broker.Port.ToString(CultureInfo.InvariantCulture),
             ["Mqtt__HomeAssistantDiscovery"] = "false",
+            // The fuzz exercises validation: with the per-client limit (one requester here) most commands would be refused
+            // before it. The limit has its own tests (Hostile/CommandRateLimitTests).
+            ["Mqtt__CommandRatePerSecond"] = "0",
         });
         await service.WaitForLogAsync("MQTT connected", TimeSpan.FromSeconds(60));
         var replies = new ConcurrentDictionary<int, List<string>>();

@@ -147,6 +147,57 @@ public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
         Assert.NotEmpty(busy);
     }
 
+    [Fact]
+    public async Task A_client_over_its_rate_is_answered_rate_limited_and_not_run_while_other_clients_and_urgent_verbs_go_through()
+    {
+        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        rig.Mqtt.CommandRatePerSecond = 0.01; // no token comes back within the test
+        rig.Mqtt.CommandBurst = 3;
+        await rig.StartAsync();
+        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/reply/#");
+        var alice = $"{rig.Topics.Root}/reply/alice/1";
+        for (var i = 1; i <= 8; i++)
+        {
+            await Publish(requester, rig.Topics.Command("resume"), """{"channel":"ch1"}""", alice, i);
+        }
+        await Publish(requester, rig.Topics.Command("pause"), """{"channel":"ch1","reason":"urgent"}""", alice, 100);
+        await Publish(requester, rig.Topics.Command("resume"), """{"channel":"ch1"}""", $"{rig.Topics.Root}/reply/bob/1", 200);
+        // A client may name itself with a user property: "carol" is a client of her own even on alice's reply topic.
+        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("resume")).WithPayload("""{"channel":"ch1"}""")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic(alice).WithCorrelationData(BitConverter.GetBytes(300))
+            .WithUserProperty("client", System.Text.Encoding.UTF8.GetBytes("carol").AsMemory()).Build());
+
+        var all = await requester.WaitForAsync(r => r.Count >= 11, Patience);
+        var byCorrelation = all.ToDictionary(r => BitConverter.ToInt32(r.CorrelationData!), r => r.Json);
+        var limited = byCorrelation.Where(r => r.Value.GetProperty("message").GetString()!.StartsWith("rate limited:", StringComparison.Ordinal)).Select(r => r.Key).Order().ToList();
+        Assert.Equal([4, 5, 6, 7, 8], limited);
+        Assert.All(limited, i => Assert.Contains("client 'alice'", byCorrelation[i].GetProperty("message").GetString(), StringComparison.Ordinal));
+        Assert.All(limited, i => Assert.Matches("retry in [0-9]+ s", byCorrelation[i].GetProperty("message").GetString()));
+        Assert.True(byCorrelation[100].GetProperty("ok").GetBoolean(), byCorrelation[100].ToString());
+        Assert.DoesNotContain("rate limited", byCorrelation[200].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("rate limited", byCorrelation[300].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(5, rig.Connection.CommandsRateLimited);
+        Assert.Equal(6, rig.Control.Calls.Count); // 3 of alice's, the pause, bob's and carol's
+    }
+
+    [Fact]
+    public async Task A_stale_command_is_answered_and_not_run()
+    {
+        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await rig.StartAsync();
+        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/reply/#");
+        var hourAgo = DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("resume")).WithPayload("""{"channel":"ch1"}""")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"{rig.Topics.Root}/reply/op/1")
+            .WithUserProperty("sent_at", System.Text.Encoding.UTF8.GetBytes(hourAgo).AsMemory()).WithMessageExpiryInterval(600).Build());
+
+        var reply = (await requester.WaitForAsync(r => r.Count >= 1, Patience))[0];
+        Assert.False(reply.Json.GetProperty("ok").GetBoolean());
+        Assert.StartsWith("stale: sent 60 min ago", reply.Json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(rig.Control.Calls);
+        Assert.Equal(1, rig.Connection.CommandsStale);
+    }
+
     private static Task Publish(TestSubscriber client, string topic, string payload, string responseTopic, int correlation) =>
         client.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic(responseTopic)

@@ -50,6 +50,7 @@ public sealed class TelemetryHarness : IAsyncDisposable
             HomeAssistantDiscovery = discovery,
             RecentWindow = TimeSpan.FromHours(1),
             RecentPoints = 60,
+            CommandRatePerSecond = 0, // bursts here measure the queue; tests of the limiter set a rate before sending
         };
         var collection = new ServiceCollection();
         collection.AddSingleton(TimeProvider.System);

@@ -81,7 +81,7 @@ public sealed partial class CommandProcessor : BackgroundService
 
     private async Task RunAsync(string verb, MqttApplicationMessage message, CancellationToken stoppingToken)
     {
-        var reply = _replies.Refusal(verb, message.Retain, message.ResponseTopic);
+        var reply = _replies.RefusalOf(verb, message);
         if (reply is null)
         {
             try

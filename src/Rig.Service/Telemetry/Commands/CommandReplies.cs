@@ -29,6 +29,17 @@ public sealed partial class CommandReplies
         return verb.Length <= 64 ? verb : verb[..64];
     }
 
+    /// <summary>
+    /// The refusal of <paramref name="message"/> when it must not run whatever it says (retained, a response topic
+    /// outside the rig's reply subtrees, stale: <see cref="CommandAge"/>), or null when it may be routed.
+    /// </summary>
+    public CommandReply? RefusalOf(string verb, MqttApplicationMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Refusal(verb, message.Retain, message.ResponseTopic)
+               ?? (_connection.AgeProblem(verb, message) is { } stale ? CommandReply.Error(verb, stale) : null);
+    }
+
     /// <summary>The refusal of a command that must not run whatever it says, or null when it may be routed.</summary>
     public CommandReply? Refusal(string verb, bool retained, string? responseTopic)
     {

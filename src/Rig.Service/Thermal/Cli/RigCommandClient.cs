@@ -84,6 +84,8 @@ public sealed class RigCommandClient : IAsyncDisposable
         await _client.PublishAsync(new MqttApplicationMessageBuilder()
             .WithTopic(_topics.Command(verb)).WithPayload(Encoding.UTF8.GetBytes(payload))
             .WithResponseTopic(replyTopic).WithCorrelationData(correlation)
+            // Never run later than the CLI waits for its answer (docs/telemetry.md, "Rate limit and age").
+            .WithMessageExpiryInterval((uint)Math.Max(1, Math.Ceiling(_timeout.TotalSeconds)))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken);
         try
         {
