@@ -11,6 +11,8 @@ import { checkLayout } from './layout.mjs';
 
 const env = name => { const v = process.env[name]; if (!v) { throw new Error(`${name} is not set`); } return v; };
 const rig = env('RIG');
+/** A second rig on the broker (optional): listed in the lab view, frozen at the end to show its cards go stale. */
+const rig2 = process.env.RIG2;
 const artifacts = env('ARTIFACTS');
 mkdirSync(artifacts, { recursive: true });
 const step = message => console.log(`ok - ${message}`);
@@ -106,6 +108,23 @@ try {
   await page.waitForSelector(card('ch1'), { timeout: 15000 });
   await page.waitForSelector(card('ch2'), { timeout: 15000 });
   step('the page shows both channels of the rig');
+  if (rig2) {
+    // The lab view: every rig found on the broker, each channel a compact row; a rig's row leads to its cards alone.
+    const rows = [];
+    for (const r of [rig, rig2]) {
+      for (const c of ['ch1', 'ch2']) {
+        await page.waitForSelector(`[data-testid=lab-row-${r}-${c}]`, { timeout: 15000 });
+        rows.push(`${r}/${c}: ${(await text(page, `[data-testid=lab-row-${r}-${c}]`)).replace(/\s+/g, ' ')}`);
+      }
+    }
+    step(`the lab view lists both rigs: ${rows.join(' | ')}`);
+    await page.click(`[data-testid=lab-rig-${rig2}]`);
+    await page.waitForSelector(`[data-testid=card-${rig2}-ch1]`, { timeout: 5000 });
+    await waitFor(`only ${rig2}'s cards`, async () => (await page.locator(card('ch1')).count()) === 0 || 'rig-01 still shown', 5000);
+    await page.click('[data-testid=lab-all]');
+    await page.waitForSelector(card('ch1'), { timeout: 5000 });
+    step(`clicking ${rig2} in the lab view shows its cards alone; "Show every rig" brings both back`);
+  }
   await page.waitForSelector('[data-testid=role].ok', { timeout: 15000 });
   step(`the login is recognised as an operator (${await text(page, '[data-testid=role]')})`);
 
@@ -268,7 +287,6 @@ try {
   await page.screenshot({ path: join(artifacts, 'dashboard-all-off.png'), fullPage: true });
 
   // --- a frozen rig: its process stopped (SIGSTOP: no last will, the broker still thinks it is connected) ----------
-  const rig2 = process.env.RIG2;
   if (rig2) {
     const frozen = `[data-testid="card-${rig2}-ch1-age"]`;
     await waitFor(`${rig2}'s card to be fresh`, async () => (await page.getAttribute(frozen, 'data-stale')) === 'false' || await text(page, frozen), 15000);
@@ -276,6 +294,8 @@ try {
     const stoppedAt = Date.now();
     await waitFor(`${rig2}'s card to say stale`, async () => (await page.getAttribute(frozen, 'data-stale')) === 'true' || await text(page, frozen), 20000);
     step(`${rig2} stopped: its card says "${await text(page, frozen)}" ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s later (state period 1 s, stale after 3)`);
+    await waitFor(`${rig2}'s lab row to say stale`, async () => (await page.getAttribute(`[data-testid=lab-row-${rig2}-ch1]`, 'data-stale')) === 'true' || 'fresh', 5000);
+    step(`and its lab row: "${(await text(page, `[data-testid=lab-row-${rig2}-ch1]`)).replace(/\s+/g, ' ')}"`);
     await page.screenshot({ path: join(artifacts, 'dashboard-stale.png'), fullPage: true });
   }
   console.log('all dashboard checks passed');

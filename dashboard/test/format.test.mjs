@@ -123,3 +123,14 @@ test('presets are offered for the cells they fit (the info\'s preset_cells); all
   assert.deepEqual(presetsFor({ presets: ['a', 'b'] }, 'AnodeFreeHalfCell'), ['a', 'b']);
   assert.deepEqual(presetsFor(null, 'AnodeFreeHalfCell'), []);
 });
+
+test('a lab row says the channel\'s state, what holds it and its data age, in words', async () => {
+  const { labRow } = await import('../src/js/lab.js');
+  const rig = new Rig('rig-02');
+  rig.info = { state_period_s: 1 };
+  const channel = new Channel('rig-02', 'ch1');
+  channel.onState({ run_state: 'paused', test_id: 't', step: 0, cycle: 2, cycles_planned: 5, sampled_at: new Date(10_000).toISOString(),
+    interlocks: [{ kind: 'AllOff', source: 'operator', reason: 'all-off', cleared_by: 'clear-fault' }], faults: [] });
+  assert.deepEqual(labRow(channel, rig, 11), { text: 'paused · step 1 of cycle 2 / 5 · held: AllOff', age: 'updated 1 s ago', stale: false, trouble: true });
+  assert.equal(labRow(channel, rig, 14).stale, true);
+});

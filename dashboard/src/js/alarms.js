@@ -29,6 +29,11 @@ export class Alarms {
     this.counter.className = `badge ${alarms ? 'alarm' : open.length ? 'warn' : 'quiet'}`;
   }
 
+  /** Warnings and alarms of one rig still waiting for acknowledgement (the lab view's count). */
+  openFor(rig) {
+    return this.events.filter(e => e.rig === rig && NEEDS_ACK.has(e.severity) && !this.acked.has(e.key)).length;
+  }
+
   acknowledge(keys) {
     for (const key of keys) { this.acked.add(key); }
     // Keep the newest acknowledgements only: the list is bounded like the event list.

@@ -6,13 +6,14 @@ import { clock, element } from './format.js';
 import { Model } from './model.js';
 import { renderOperator, zoneLine } from './operator.js';
 import { renderOverview } from './overview.js';
+import { renderLab } from './lab.js';
 
 const $ = id => document.getElementById(id);
 const LAST_LOGIN = 'anodefreerig.login';
 const REDRAW_MS = 500;
 const AGE_TICK_MS = 1000;
 
-const page = { connection: null, model: null, selected: null, role: 'checking', refusal: '', dirty: true, probedRig: null };
+const page = { connection: null, model: null, selected: null, role: 'checking', refusal: '', dirty: true, probedRig: null, focusedRig: null };
 
 function defaults() {
   const query = new URLSearchParams(location.search);
@@ -94,6 +95,15 @@ function select(key) {
   renderActions();
 }
 
+/** The lab view's click-through: only this rig's cards (null: every rig), its first channel selected. */
+function focusRig(rig) {
+  page.focusedRig = rig;
+  const first = rig && [...page.model.channels()].find(c => c.rig === rig);
+  if (first && selectedChannel()?.rig !== rig) { select(first.key); }
+  page.dirty = true;
+  redraw();
+}
+
 function selectedChannel() {
   for (const channel of page.model.channels()) { if (channel.key === page.selected) { return channel; } }
   return null;
@@ -135,9 +145,15 @@ function redraw() {
   const channels = [...page.model.channels()];
   if (!page.selected && channels.length) { select(channels[0].key); return; }
   // Cards are rebuilt: keep the keyboard's place (a card with focus keeps it after the redraw).
-  const focused = $('overview').contains(document.activeElement) ? document.activeElement.dataset.testid : null;
-  renderOverview($('overview'), page.model, page.selected, select);
-  if (focused) { $('overview').querySelector(`[data-testid="${focused}"]`)?.focus(); }
+  const focused = $('main').contains(document.activeElement) ? document.activeElement.dataset.testid : null;
+  renderLab($('lab'), page.model, {
+    focusedRig: page.focusedRig,
+    openAlarms: rig => page.alarms.openFor(rig),
+    onRig: focusRig,
+    onChannel: (key, rig) => { focusRig(rig); select(key); },
+  });
+  renderOverview($('overview'), page.model, page.selected, select, Date.now() / 1000, page.focusedRig);
+  if (focused) { ($('lab').querySelector(`[data-testid="${focused}"]`) ?? $('overview').querySelector(`[data-testid="${focused}"]`))?.focus(); }
   const channel = selectedChannel();
   if (channel) { page.detail.show(channel); page.detail.update(); }
   page.alarms.render(page.model.events);

@@ -4,8 +4,8 @@ import {
   compliance, controlMode, dataAge, elapsed, element, fixed, freshness, links, runLine, stepProgress, timeLeft,
 } from './format.js';
 
-export function renderOverview(container, model, selectedKey, onSelect, now = Date.now() / 1000) {
-  const rigs = [...model.rigs.values()].sort((a, b) => a.id.localeCompare(b.id));
+export function renderOverview(container, model, selectedKey, onSelect, now = Date.now() / 1000, onlyRig = null) {
+  const rigs = [...model.rigs.values()].filter(r => !onlyRig || r.id === onlyRig).sort((a, b) => a.id.localeCompare(b.id));
   container.replaceChildren(...rigs.map(rig => element('section', { class: `rig${rig.online ? '' : ' offline'}`, 'data-rig': rig.id, 'aria-label': `rig ${rig.id}` },
     element('h2', {}, `${rig.id} `, element('span', { class: `badge ${rig.online ? 'ok' : 'alarm'}`, 'data-testid': `rig-status-${rig.id}` }, rig.online ? 'online' : 'offline')),
     [...rig.channels.values()].sort((a, b) => a.id.localeCompare(b.id)).map(channel => card(channel, rig, channel.key === selectedKey, onSelect, now)))));
