@@ -105,3 +105,11 @@ test('a zone state message lands on its rig, and the zone line shows progress an
   const done = { ...body, mode: 'regulating', autotune: undefined, proposal: { gains: { kp_per_K: 0.5617, ki_per_K_s: 0.002279, kd_s_per_K: 9.985 } } };
   assert.equal(zoneLine(done), 'regulating · Kp 0.8 Ki 0.004 Kd 9 · proposed Kp 0.5617 Ki 0.002279 Kd 9.985');
 });
+
+test('the zone line shows the thermal cut-out where one is fitted', () => {
+  const gains = { kp_per_K: 0.8, ki_per_K_s: 0.004, kd_s_per_K: 9 };
+  assert.equal(zoneLine({ mode: 'regulating', gains }), 'regulating · Kp 0.8 Ki 0.004 Kd 9');
+  assert.equal(zoneLine({ mode: 'regulating', gains, cut_out: { open: false } }), 'regulating · Kp 0.8 Ki 0.004 Kd 9 · cut-out closed');
+  assert.equal(zoneLine({ mode: 'faulted', gains, fault: { kind: 'CutOut' }, cut_out: { open: true } }),
+    'faulted · Kp 0.8 Ki 0.004 Kd 9 · FAULT CutOut · CUT-OUT OPEN');
+});

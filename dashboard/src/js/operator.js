@@ -108,6 +108,8 @@ export function zoneLine(zone) {
     line += ` · proposed Kp ${p.kp_per_K.toFixed(4)} Ki ${p.ki_per_K_s.toFixed(6)} Kd ${p.kd_s_per_K.toFixed(3)}`;
   }
   if (zone.fault) { line += ` · FAULT ${zone.fault.kind}`; }
+  // the block's thermal cut-out switch (docs/heater.md), shown only where one is fitted
+  if (zone.cut_out) { line += zone.cut_out.open ? ' · CUT-OUT OPEN' : ' · cut-out closed'; }
   return line;
 }
 

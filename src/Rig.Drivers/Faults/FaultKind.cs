@@ -39,4 +39,6 @@ public enum FaultKind
     NotSupported,
     /// <summary>A sensor's reading is frozen: no noise, or no answer to a heater power change that must move it.</summary>
     SensorStuck,
+    /// <summary>A zone's independent thermal cut-out (a bimetal switch on the block) has opened.</summary>
+    CutOut,
 }

@@ -19,6 +19,10 @@ internal static class HeaterZoneControlValidation
         errors.InRange($"{key}:Autotune:HysteresisKelvin", tune.HysteresisKelvin, 0.1, 20, "K");
         errors.InRange($"{key}:Autotune:Peaks", tune.Peaks, 6, 40, "");
         errors.PositiveDuration($"{key}:Autotune:MaxDuration", tune.MaxDuration, TimeSpan.FromHours(24));
+        if (zone.CutOut is { } cutOut)
+        {
+            ValidateCutOut($"{key}:CutOut", cutOut, zone, errors);
+        }
         if (zone.Kind == HeaterZoneKind.Hardware)
         {
             ValidateSensor($"{key}:Sensor", zone.Sensor, zone, errors);
@@ -79,6 +83,30 @@ internal static class HeaterZoneControlValidation
         {
             errors.Add($"{key}:MinPlausibleCelsius", "the plausible range must contain SetpointCelsius and MaxCelsius",
                 $"{sensor.MinPlausibleCelsius}..{sensor.MaxPlausibleCelsius}");
+        }
+    }
+
+    private static void ValidateCutOut(string key, ThermalCutOutOptions cutOut, HeaterZoneOptions zone, ValidationErrors errors)
+    {
+        if (!Enum.IsDefined(cutOut.Kind))
+        {
+            errors.Add($"{key}:Kind", "is not a known cut-out input (Gpio, Simulated)", cutOut.Kind);
+        }
+        if (cutOut.Kind == ThermalCutOutKind.Gpio)
+        {
+            errors.InRange($"{key}:GpioPin", cutOut.GpioPin, 0, 53, "(BCM)");
+            if (zone.Kind == HeaterZoneKind.Hardware && zone.Output.Kind == HeaterOutputKind.TimeProportionedGpio && cutOut.GpioPin == zone.Output.GpioPin)
+            {
+                errors.Add($"{key}:GpioPin", "is the zone's heater output pin (Output:GpioPin)", cutOut.GpioPin);
+            }
+        }
+        else if (cutOut.Kind == ThermalCutOutKind.Simulated && zone.Kind != HeaterZoneKind.Simulated)
+        {
+            errors.Add($"{key}:Kind", "Simulated needs a simulated zone (Kind Simulated); use Gpio on hardware", cutOut.Kind);
+        }
+        if (cutOut.Kind == ThermalCutOutKind.Simulated && (!double.IsFinite(cutOut.SimulatedOpenCelsius) || cutOut.SimulatedOpenCelsius <= zone.SetpointCelsius))
+        {
+            errors.Add($"{key}:SimulatedOpenCelsius", "must be above SetpointCelsius (the switch would hold the heater off)", cutOut.SimulatedOpenCelsius);
         }
     }
 

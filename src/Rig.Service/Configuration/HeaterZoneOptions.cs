@@ -33,6 +33,38 @@ public sealed class HeaterZoneOptions
 
     /// <summary>The heater output, when Kind is Hardware.</summary>
     public HeaterOutputOptions Output { get; set; } = new();
+
+    /// <summary>
+    /// A second, independent over-temperature input: the block's thermal cut-out switch on a GPIO pin. Null: none
+    /// fitted. Its opening trips the zone (<c>CutOut</c>) whatever the temperature sensor reads.
+    /// </summary>
+    public ThermalCutOutOptions? CutOut { get; set; }
+}
+
+/// <summary>
+/// A normally-closed bimetal thermal cut-out on the heated block, read on a GPIO input (hardware/README.md: a second
+/// switch beside the one in series with the heater, to ground with the pull-up on, so an open switch or a cut wire
+/// reads high).
+/// </summary>
+public sealed class ThermalCutOutOptions
+{
+    /// <summary>Gpio on a real rig; Simulated opens at <see cref="SimulatedOpenCelsius"/> of the simulated block.</summary>
+    public ThermalCutOutKind Kind { get; set; } = ThermalCutOutKind.Gpio;
+
+    /// <summary>BCM GPIO number.</summary>
+    public int GpioPin { get; set; } = 22;
+
+    /// <summary>True when a high level means "open" (NC switch to ground with the pull-up on: true).</summary>
+    public bool ActiveHigh { get; set; } = true;
+
+    /// <summary>The simulated switch's rating, °C (hardware/bom.md: a 65 °C KSD301, above MaxCelsius).</summary>
+    public double SimulatedOpenCelsius { get; set; } = 65;
+}
+
+public enum ThermalCutOutKind
+{
+    Gpio,
+    Simulated,
 }
 
 /// <summary>The e-stop input: a normally-closed loop on a GPIO pin.</summary>

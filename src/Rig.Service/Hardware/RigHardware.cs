@@ -39,6 +39,7 @@ public sealed class RigHardware : IAsyncDisposable
         {
             (zone.Sensor as IDisposable)?.Dispose();
             (zone.Heater as IDisposable)?.Dispose();
+            (zone.CutOut as IDisposable)?.Dispose();
         }
         (EmergencyStop as IDisposable)?.Dispose();
     }

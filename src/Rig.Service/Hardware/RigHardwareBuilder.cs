@@ -60,9 +60,9 @@ public sealed class RigHardwareBuilder
             case HeaterZoneKind.Simulated:
                 var zone = new SimulatedThermalZone(options.Simulation, _time, zoneId, seed: StableSeed(zoneId));
                 _simulation.Zones[zoneId] = zone;
-                return new HeaterZoneHardware(zoneId, options, zone.Sensor, zone.Heater);
+                return new HeaterZoneHardware(zoneId, options, zone.Sensor, zone.Heater, BuildCutOut(zoneId, options.CutOut, zone));
             case HeaterZoneKind.Hardware:
-                return HeaterZoneDeviceFactory.Build(zoneId, options, _options.DeviceTimeout, _time);
+                return HeaterZoneDeviceFactory.Build(zoneId, options, _options.DeviceTimeout, _time) with { CutOut = BuildCutOut(zoneId, options.CutOut, null) };
             default:
                 throw new NotSupportedException($"{RigOptions.SectionName}:HeaterZones:{zoneId}:Kind {options.Kind} has no driver.");
         }
@@ -115,6 +115,23 @@ public sealed class RigHardwareBuilder
                 return _loadCells.Hardware(channelId, options);
             default:
                 throw new NotSupportedException($"{RigOptions.SectionName}:Channels:{channelId}:Clamp:Kind {options.Clamp.Kind} has no driver.");
+        }
+    }
+
+    private IDigitalInput? BuildCutOut(string zoneId, ThermalCutOutOptions? options, SimulatedThermalZone? zone)
+    {
+        switch (options?.Kind)
+        {
+            case null:
+                return null;
+            case ThermalCutOutKind.Gpio:
+                return new GpioDigitalInput(new System.Device.Gpio.GpioController(), options.GpioPin, options.ActiveHigh, ownsController: true);
+            case ThermalCutOutKind.Simulated when zone is not null:
+                var cutOut = new SimulatedThermalCutOut(zone, options.SimulatedOpenCelsius);
+                _simulation.CutOuts[zoneId] = cutOut;
+                return cutOut;
+            default:
+                throw new NotSupportedException($"{RigOptions.SectionName}:HeaterZones:{zoneId}:CutOut:Kind {options.Kind} has no driver for this zone.");
         }
     }
 

@@ -17,4 +17,7 @@ public sealed class SimulatedDevices
     public Dictionary<string, SimulatedSpringClamp> Clamps { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, SimulatedThermalZone> Zones { get; } = new(StringComparer.Ordinal);
     public SimulatedDigitalInput? EmergencyStop { get; set; }
+
+    /// <summary>Each zone's simulated thermal cut-out, when its options configure one.</summary>
+    public Dictionary<string, SimulatedThermalCutOut> CutOuts { get; } = new(StringComparer.Ordinal);
 }

@@ -64,6 +64,12 @@ public sealed class ZoneStatePublisher : BackgroundService
                 w.WriteString("check", fault.WhatToCheck);
                 w.WriteEndObject();
             }
+            if (zone.CutOutOpen is { } cutOutOpen)
+            {
+                w.WriteStartObject("cut_out");
+                w.WriteBoolean("open", cutOutOpen);
+                w.WriteEndObject();
+            }
             if (zone.Autotune is { } tune)
             {
                 w.WriteStartObject("autotune");

@@ -45,7 +45,7 @@ public sealed partial class HeaterZoneController : IDisposable
         _setpoint = Temperature.FromDegreesCelsius(options.SetpointCelsius);
         _heater = new LatchedHeater(zone.Heater);
         _pid = new PidController(PidGains.From(options.Pid), MaxPower, TimeSpan.FromSeconds(options.Pid.DerivativeSmoothingSeconds));
-        _safety = new ThermalSafety(zone.Id, options, zone.Sensor.Device, _heater, time, OnTrip);
+        _safety = new ThermalSafety(zone.Id, options, zone.Sensor.Device, _heater, time, OnTrip, zone.CutOut);
     }
 
     public string ZoneId => _zone.Id;
@@ -128,7 +128,8 @@ public sealed partial class HeaterZoneController : IDisposable
             var progress = _autotune is { } tune
                 ? new AutotuneProgress(tune.Target, tune.PeaksRecorded, _zone.Options.Autotune.Peaks, tune.StartedAt)
                 : null;
-            return new HeaterZoneStatus(_zone.Id, mode, _latest?.Temperature, _setpoint, _heater.Duty, _pid.Gains, fault, _proposal, progress);
+            return new HeaterZoneStatus(_zone.Id, mode, _latest?.Temperature, _setpoint, _heater.Duty, _pid.Gains, fault, _proposal, progress,
+                _zone.CutOut is null ? null : _safety.CutOutIsOpen());
         }
     }
 
@@ -179,6 +180,10 @@ public sealed partial class HeaterZoneController : IDisposable
             {
                 return CommandResult.Refused(string.Create(CultureInfo.InvariantCulture,
                     $"zone {_zone.Id} is still at {latest.Temperature.DegreesCelsius:0.#} °C, at or above its cut-off: let it cool"));
+            }
+            if (_safety.CutOutIsOpen())
+            {
+                return CommandResult.Refused($"zone {_zone.Id}: the thermal cut-out is still open; let the block cool (and check why it got that hot) before clearing");
             }
             var cleared = _heater.Clear();
             _pid.Reset();

@@ -59,6 +59,7 @@ public enum HeaterZoneMode
 /// <param name="Fault">The latched fault, if any.</param>
 /// <param name="Proposal">The last completed autotune's proposal, not yet accepted.</param>
 /// <param name="Autotune">The running autotune's progress, if one runs.</param>
+/// <param name="CutOutOpen">The thermal cut-out switch: true open, false closed, null when none is fitted.</param>
 public sealed record HeaterZoneStatus(
     string ZoneId,
     HeaterZoneMode Mode,
@@ -68,7 +69,8 @@ public sealed record HeaterZoneStatus(
     PidGains Gains,
     Rig.Drivers.Faults.HardwareFault? Fault,
     AutotuneProposal? Proposal,
-    AutotuneProgress? Autotune = null);
+    AutotuneProgress? Autotune = null,
+    bool? CutOutOpen = null);
 
 /// <summary>A running relay autotune: it proposes gains after <paramref name="PeaksWanted"/> peaks.</summary>
 /// <param name="Target">The temperature the relay switches around.</param>

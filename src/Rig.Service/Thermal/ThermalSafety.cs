@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rig.Drivers.DigitalInputs;
 using Rig.Drivers.Faults;
 using Rig.Drivers.TemperatureSensors;
 using Rig.Service.Configuration;
@@ -11,8 +12,9 @@ namespace Rig.Service.Thermal;
 /// the <see cref="LatchedHeater"/> (heater off, latched) on: a sensor fault or stale reading (at once); over-
 /// temperature (at once); runaway - above target by the runaway margin and still rising by the heating gain (a
 /// welded SSR); "not heating at expected rate" (verify_heater's error integral and heating-gain check); a stuck
-/// sensor (<see cref="StuckSensorCheck"/>: no noise, or no answer to the heater's power); and a stalled control
-/// loop (no loop run within the stall time-out). Thread-safe.
+/// sensor (<see cref="StuckSensorCheck"/>: no noise, or no answer to the heater's power); a stalled control
+/// loop (no loop run within the stall time-out); and the block's thermal cut-out switch opening (an input independent
+/// of the sensor, read on every watcher pass and every loop run). Thread-safe.
 /// </summary>
 public sealed class ThermalSafety : IDisposable
 {
@@ -26,14 +28,16 @@ public sealed class ThermalSafety : IDisposable
     private readonly Lock _lock = new();
     private readonly VerifyHeater _verify;
     private readonly StuckSensorCheck _stuck;
+    private readonly IDigitalInput? _cutOut;
     private ITimer? _timer;
     private DateTimeOffset? _loopRanAt;
     private TemperatureReading? _latest;
     private double _targetCelsius;
     private double? _lowestAboveBandCelsius;
 
-    public ThermalSafety(string zoneId, HeaterZoneOptions zone, string sensorDevice, LatchedHeater heater, TimeProvider time, Action<HardwareFault> onTrip)
+    public ThermalSafety(string zoneId, HeaterZoneOptions zone, string sensorDevice, LatchedHeater heater, TimeProvider time, Action<HardwareFault> onTrip, IDigitalInput? cutOut = null)
     {
+        _cutOut = cutOut;
         ArgumentNullException.ThrowIfNull(zone);
         _options = zone.Safety;
         _maxCelsius = zone.MaxCelsius;
@@ -84,7 +88,7 @@ public sealed class ThermalSafety : IDisposable
         {
             _latest = reading;
             _targetCelsius = target.DegreesCelsius;
-            fault = Stale(_time.GetUtcNow()) ?? OverTemperature(reading) ?? Runaway(reading) ?? Stuck(reading);
+            fault = CutOutOpen() ?? Stale(_time.GetUtcNow()) ?? OverTemperature(reading) ?? Runaway(reading) ?? Stuck(reading);
         }
         if (fault is not null)
         {
@@ -105,7 +109,7 @@ public sealed class ThermalSafety : IDisposable
             _latest = reading;
             _verify.Reset();
             _lowestAboveBandCelsius = null;
-            fault = OverTemperature(reading);
+            fault = CutOutOpen() ?? OverTemperature(reading);
         }
         if (fault is not null)
         {
@@ -129,6 +133,9 @@ public sealed class ThermalSafety : IDisposable
         }
     }
 
+    /// <summary>True while the zone's thermal cut-out reads open (false when none is fitted or it cannot be read).</summary>
+    public bool CutOutIsOpen() => CutOutOpen() is not null;
+
     public void Dispose() => _timer?.Dispose();
 
     /// <summary>One watcher pass (the timer's callback; tests may call it).</summary>
@@ -142,7 +149,11 @@ public sealed class ThermalSafety : IDisposable
             {
                 return; // already off and latched
             }
-            if (_loopRanAt is { } ranAt && now - ranAt > _options.LoopStallTimeout)
+            if (CutOutOpen() is { } open)
+            {
+                fault = open;
+            }
+            else if (_loopRanAt is { } ranAt && now - ranAt > _options.LoopStallTimeout)
             {
                 fault = Fault(FaultKind.ControlLoopStalled, _heater.Device,
                     $"control loop has not run for {(now - ranAt).TotalSeconds:0.#} s (limit {_options.LoopStallTimeout.TotalSeconds:0.#} s)",
@@ -177,6 +188,32 @@ public sealed class ThermalSafety : IDisposable
             ? Fault(FaultKind.SensorStale, _sensorDevice, $"last reading is {(now - latest.Timestamp).TotalSeconds:0.#} s old",
                 "the sensor's bus and the zone loop's log")
             : null;
+
+    // The cut-out is read on its own, never through the sensor. A GPIO read that throws counts as open: the input
+    // that is there to catch what the sensor misses must fail towards heater off.
+    private HardwareFault? CutOutOpen()
+    {
+        if (_cutOut is null)
+        {
+            return null;
+        }
+        bool open;
+        string detail;
+        try
+        {
+            open = _cutOut.IsActive();
+            detail = "the block's thermal cut-out switch is open";
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            open = true;
+            detail = $"the thermal cut-out input cannot be read ({ex.Message})";
+        }
+        return open
+            ? Fault(FaultKind.CutOut, _cutOut.Device, $"{detail}: heater off whatever {_sensorDevice} reads",
+                "the block's real temperature with a separate thermometer, the heater's SSR for a weld, the cut-out's wiring; it closes again once the block cools")
+            : null;
+    }
 
     private HardwareFault? OverTemperature(TemperatureReading reading) =>
         reading.Temperature.DegreesCelsius >= _maxCelsius

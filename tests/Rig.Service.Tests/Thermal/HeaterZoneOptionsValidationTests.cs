@@ -65,4 +65,29 @@ public sealed class HeaterZoneOptionsValidationTests
 
         Assert.Contains(errors, e => e.StartsWith("Rig:HeaterZones:die-block:Safety:LoopStallTimeout:", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_cut_out_on_the_heater_output_pin_is_named_by_its_key()
+    {
+        var errors = Errors(z =>
+        {
+            z.Kind = HeaterZoneKind.Hardware;
+            z.Output.GpioPin = 17;
+            z.CutOut = new ThermalCutOutOptions { GpioPin = 17 };
+        });
+
+        Assert.Contains(errors, e => e.StartsWith("Rig:HeaterZones:die-block:CutOut:GpioPin:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_simulated_cut_out_on_a_hardware_zone_is_refused()
+    {
+        var errors = Errors(z =>
+        {
+            z.Kind = HeaterZoneKind.Hardware;
+            z.CutOut = new ThermalCutOutOptions { Kind = ThermalCutOutKind.Simulated };
+        });
+
+        Assert.Contains(errors, e => e.StartsWith("Rig:HeaterZones:die-block:CutOut:Kind:", StringComparison.Ordinal));
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Rig.Drivers.DigitalInputs;
 using Rig.Drivers.Heaters.Simulated;
 using Rig.Drivers.TemperatureSensors;
 using Rig.Service.Channels;
@@ -15,7 +16,7 @@ internal sealed class SimulatedZoneRig : IDisposable
 {
     public const string ZoneId = "die-block";
 
-    public SimulatedZoneRig(HeaterZoneOptions? options = null, Func<SimulatedThermalZone, ITemperatureSensor>? sensor = null)
+    public SimulatedZoneRig(HeaterZoneOptions? options = null, Func<SimulatedThermalZone, ITemperatureSensor>? sensor = null, Func<SimulatedThermalZone, IDigitalInput>? cutOut = null)
     {
         Options = options ?? new HeaterZoneOptions();
         Plant = new SimulatedThermalZone(Options.Simulation, Time, ZoneId);
@@ -23,7 +24,7 @@ internal sealed class SimulatedZoneRig : IDisposable
         var channels = new Dictionary<string, IReadOnlyList<string>> { [ZoneId] = ["ch1", "ch2"] };
         var reaction = new ZoneFaultReaction(Events, State, Time, channels,
             NullLogger<ZoneFaultReaction>.Instance);
-        var hardware = new HeaterZoneHardware(ZoneId, Options, sensor?.Invoke(Plant) ?? Plant.Sensor, Plant.Heater);
+        var hardware = new HeaterZoneHardware(ZoneId, Options, sensor?.Invoke(Plant) ?? Plant.Sensor, Plant.Heater, cutOut?.Invoke(Plant));
         Controller = new HeaterZoneController(hardware, State, reaction, Time, TimeSpan.FromSeconds(3), NullLogger.Instance);
         Controller.StartWatching();
     }
