@@ -112,6 +112,8 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         {
             return CommandResult.Refused($"channel {request.ChannelId} is held: {held}");
         }
+        var instrument = await TestProvenance.IdentifyAsync(channel.Instrument, _rig.DeviceTimeout, _time, _logger, cancellationToken);
+        var calibration = TestProvenance.CalibrationJson(channel);
         return await UnderGateAsync(run, () =>
         {
             if (run.Engine is { } existing && RunTransitions.HoldsChannel(existing.State.State))
@@ -121,8 +123,8 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
             var now = _time.GetUtcNow();
             var testId = $"{_rig.Id}-{request.ChannelId}-{now:yyyyMMdd'T'HHmmss'Z'}";
             var start = new TestStartRecord(testId, _rig.Id, request.ChannelId, now, channel.Options.Cell, plan.Name, text, plan.Parameters,
-                typeof(EngineHost).Assembly.GetName().Version?.ToString() ?? "unknown", null, request.Operator, request.Notes,
-                _heaters?.Current(channel.Options.HeaterZone));
+                TestProvenance.SoftwareVersion, calibration, request.Operator, request.Notes,
+                _heaters?.Current(channel.Options.HeaterZone), instrument);
             run.Engine = CyclingEngine.Start(plan, start, channel.Options.Cell.AreaCm2);
             var batch = TakeBatch(run, now, checkpoint: true);
             batch.Events.Add(new RigEvent(now, RigEventSeverity.Info, request.ChannelId, "engine.test_started", $"test {testId} started: {plan.Name}"));

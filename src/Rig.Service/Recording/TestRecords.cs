@@ -5,7 +5,10 @@ namespace Rig.Service.Recording;
 
 /// <summary>
 /// The start document of a test (Bluesky's idea): everything needed to interpret its data later, stored with it.
-/// <see cref="Heater"/> is the channel's heater zone's set-point and gains at the start (null without a zone).
+/// <see cref="Heater"/> is the channel's heater zone's set-point and gains at the start (null without a zone);
+/// <see cref="SoftwareVersion"/> the build with its source commit, <see cref="CalibrationJson"/> the clamp calibration
+/// in force (<see cref="ClampCalibrationRecord"/>), <see cref="Instrument"/> the instrument's *IDN? answer
+/// (<see cref="TestProvenance"/>).
 /// </summary>
 public sealed record TestStartRecord(
     string TestId,
@@ -20,7 +23,8 @@ public sealed record TestStartRecord(
     string? CalibrationJson,
     string? Operator,
     string? Notes,
-    HeaterProvenance? Heater = null);
+    HeaterProvenance? Heater = null,
+    Rig.Drivers.Potentiostats.InstrumentIdentity? Instrument = null);
 
 /// <summary>One recorded sample in a test. Currents in A (positive = out of HI), capacities in Ah, pressure in Pa.</summary>
 public sealed record TestSampleRecord(

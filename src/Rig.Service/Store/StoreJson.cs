@@ -42,5 +42,6 @@ internal static class StoreJson
 [JsonSerializable(typeof(TestStartRecord))]
 [JsonSerializable(typeof(TestEndRecord))]
 [JsonSerializable(typeof(CycleSummary))]
+[JsonSerializable(typeof(ClampCalibrationRecord))]
 [JsonSerializable(typeof(Dictionary<string, object?>))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

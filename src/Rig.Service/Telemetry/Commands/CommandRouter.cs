@@ -262,6 +262,29 @@ public sealed class CommandRouter
                 w.WriteString("started", t.StartedAt.UtcDateTime);
                 w.WriteString("final_state", t.End?.FinalState.ToString().ToLowerInvariant());
                 w.WriteNumber("samples", t.SampleCount);
+                // Provenance (docs/metrics.md): the build, the instrument, the clamp calibration and the heater gains it ran under.
+                w.WriteString("software_version", t.Start.SoftwareVersion);
+                w.WriteString("instrument", t.Start.Instrument?.ToString());
+                if (t.Start.CalibrationJson is { } calibration)
+                {
+                    w.WritePropertyName("calibration");
+                    w.WriteRawValue(calibration);
+                }
+                else
+                {
+                    w.WriteNull("calibration");
+                }
+                if (t.Start.Heater is { } heater)
+                {
+                    w.WriteStartObject("heater");
+                    w.WriteString("zone", heater.ZoneId);
+                    w.WriteNumber("setpoint_degC", heater.SetpointCelsius);
+                    w.WriteNumber("kp_per_K", heater.Gains.ProportionalPerKelvin);
+                    w.WriteNumber("ki_per_K_s", heater.Gains.IntegralPerKelvinSecond);
+                    w.WriteNumber("kd_s_per_K", heater.Gains.DerivativeSecondsPerKelvin);
+                    w.WriteString("source", heater.Source);
+                    w.WriteEndObject();
+                }
                 w.WriteEndObject();
             }
             w.WriteEndArray();
