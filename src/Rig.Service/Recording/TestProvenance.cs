@@ -34,7 +34,7 @@ public static class TestProvenance
         {
             return await DeviceCall.WithTimeout(instrument.IdentifyAsync, instrument.Device, timeout, time, cancellationToken);
         }
-        catch (Exception ex) when (ex is HardwareFaultException or FormatException or IOException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogNoIdentity(logger, instrument.Device, ex.Message);
             return null;
