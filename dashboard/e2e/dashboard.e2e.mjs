@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { chromium } from 'playwright-core';
-import { checkLayout } from './layout.mjs';
+import { checkContrast, checkLayout } from './layout.mjs';
 
 const env = name => { const v = process.env[name]; if (!v) { throw new Error(`${name} is not set`); } return v; };
 const rig = env('RIG');
@@ -86,6 +86,9 @@ async function checkLayoutAt(name, width, height) {
     await p.screenshot({ path: join(artifacts, `dashboard-${name}.png`), fullPage: true });
     if (result.problems.length) { throw new Error(`${name} layout (${width}x${height}):\n  ${result.problems.join('\n  ')}`); }
     step(`${name} layout at ${width}x${height}: ${result.cards} cards, page ${result.scroll} px wide in a ${result.viewport} px viewport, nothing overlaps (dashboard-${name}.png)`);
+    const colours = await checkContrast(p);
+    if (colours.problems.length) { throw new Error(`${name}: text below WCAG AA contrast:\n  ${colours.problems.join('\n  ')}`); }
+    step(`${name}: all ${colours.checked} text elements meet WCAG AA contrast`);
   } finally {
     await context.close();
   }
@@ -165,6 +168,18 @@ try {
   await checkLayoutAt('phone', 390, 844);
   await checkLayoutAt('phone-360', 360, 740);
   await checkLayoutAt('desktop', 1920, 1080);
+
+  // Keyboard alone: Tab reaches the cards (after the lab view's rows), Enter selects one, Shift+Tab and Enter go back.
+  await page.focus('[data-testid=alarm-count]');
+  let presses = 0;
+  while (presses++ < 80 && await page.evaluate(() => document.activeElement?.dataset.testid) !== `card-${rig}-ch2`) { await page.keyboard.press('Tab'); }
+  if (presses > 80) { throw new Error('Tab never reached the ch2 card'); }
+  await page.keyboard.press('Enter');
+  await waitFor('ch2 selected by keyboard', async () => (await text(page, '#operator h3')).includes('ch2') || await text(page, '#operator h3'), 5000);
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Enter');
+  await waitFor('ch1 selected by keyboard', async () => (await text(page, '#operator h3')).includes('ch1') || await text(page, '#operator h3'), 5000);
+  step(`keyboard: Tab reaches the cards (${presses} presses from the header), Enter selects ch2, Shift+Tab and Enter ch1 again`);
 
   await page.click('[data-testid=pause]');
   await page.waitForSelector('[data-testid=reply][data-verb=pause].ok', { timeout: 20000 });
@@ -246,6 +261,21 @@ try {
   const zip = readFileSync(zipPath);
   if (zip[0] !== 0x50 || zip[1] !== 0x4b || !zip.includes(Buffer.from('.bdf.csv')) || !zip.includes(Buffer.from('.cycles.csv'))) { throw new Error(`the download is not the BDF zip: ${zipPath}`); }
   step(`export from the page downloaded ${download.suggestedFilename()} (${zip.length} bytes, BDF and cycle CSVs inside)`);
+
+  // --- the heater tuning panel: an autotune started and cancelled from the page, typed parameters kept meanwhile ----
+  await page.waitForSelector('[data-testid=zone-line]', { timeout: 10000 });
+  const zoneBefore = await text(page, '[data-testid=zone-line]');
+  await page.fill('[data-testid=parameters]', 'capacity = 0.003 mAh/cm2');
+  await page.click('[data-testid=autotune-heater]');
+  await page.waitForSelector('[data-testid=reply][data-verb=autotune-heater].ok', { timeout: 20000 });
+  await waitFor('the zone line to show the autotune', async () => /autotun/.test(await text(page, '[data-testid=zone-line]')) || await text(page, '[data-testid=zone-line]'), 15000);
+  const zoneTuning = await text(page, '[data-testid=zone-line]');
+  await page.click('[data-testid=cancel-autotune]');
+  await page.waitForSelector('[data-testid=reply][data-verb=cancel-autotune].ok', { timeout: 20000 });
+  await waitFor('the zone to regulate again', async () => /regulating/.test(await text(page, '[data-testid=zone-line]')) || await text(page, '[data-testid=zone-line]'), 15000);
+  const kept = await page.inputValue('[data-testid=parameters]');
+  if (kept !== 'capacity = 0.003 mAh/cm2') { throw new Error(`typed parameters lost by the heater panel's redraw: "${kept}"`); }
+  step(`heater panel: "${zoneBefore}" -> autotune from the page "${zoneTuning}" -> cancelled "${await text(page, '[data-testid=zone-line]')}"; typed parameters kept`);
 
   // --- presets offered by the channel's cell: no full-cell preset on the half cell (ch1), and the other way on ch2 --
   const offered = async () => page.locator('[data-testid=preset] option').evaluateAll(options => options.map(o => o.value));

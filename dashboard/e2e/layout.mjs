@@ -67,3 +67,51 @@ function inspect({ minCardWidth }) {
 export async function checkLayout(page, { minCardWidth = 200 } = {}) {
   return page.evaluate(inspect, { minCardWidth });
 }
+
+/**
+ * WCAG AA contrast of every piece of text on the page (4.5:1, 3:1 for large text), against the first opaque
+ * background behind it, with the opacity of its ancestors blended in (an acknowledged alarm, an offline rig).
+ * Text drawn on a plot's canvas is not in the DOM and not checked.
+ */
+function contrast() {
+  const parse = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) { return null; } const [r, g, b, a = 1] = m[1].split(/[,/ ]+/).filter(Boolean).map(Number); return { r, g, b, a }; };
+  const lum = ({ r, g, b }) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const mix = (top, bottom, alpha) => ({ r: top.r * alpha + bottom.r * (1 - alpha), g: top.g * alpha + bottom.g * (1 - alpha), b: top.b * alpha + bottom.b * (1 - alpha) });
+  const background = el => {
+    for (let node = el; node; node = node.parentElement) {
+      const bg = parse(getComputedStyle(node).backgroundColor);
+      if (bg && bg.a > 0.5) { return bg; }
+    }
+    return { r: 255, g: 255, b: 255 };
+  };
+  const problems = [];
+  let checked = 0;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    // Disabled controls are exempt (WCAG 1.4.3: inactive user interface components).
+    if (!node.textContent.trim() || seen.has(el) || el.closest('[hidden], dialog:not([open]), :disabled')) { continue; }
+    seen.add(el);
+    const r = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (r.width === 0 || r.height === 0 || style.visibility === 'hidden') { continue; }
+    let opacity = 1;
+    for (let n = el; n; n = n.parentElement) { opacity *= Number(getComputedStyle(n).opacity); }
+    const bg = background(el);
+    const fg = mix(parse(style.color), bg, opacity * (parse(style.color).a ?? 1));
+    const [light, dark] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (light + 0.05) / (dark + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    checked++;
+    if (ratio < (large ? 3 : 4.5)) {
+      problems.push(`"${node.textContent.trim().slice(0, 40)}" (${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ')[0]}` : ''}): contrast ${ratio.toFixed(2)}:1`);
+    }
+  }
+  return { problems: problems.slice(0, 15), checked };
+}
+
+export async function checkContrast(page) {
+  return page.evaluate(contrast);
+}
