@@ -16,6 +16,14 @@ internal static class BenchmarkRegistry
         new("loadcell", "NAU7802 sampling path: readings per second per clamp and for 8 clamps on one mux", LoadCellBench.RunAsync),
         new("telemetry", "store bytes per sample; MQTT telemetry rate, latency and memory with 8 and 64 channels (needs mosquitto)", TelemetryBench.RunAsync),
         new("datapath", "issue 19 side by side: loop jitter under 50-200 ms commits, bytes per stored sample, latency at 8 x 10 Hz, 64-channel rate beside mosquitto_pub, memory (needs mosquitto)", DataPathBench.RunAsync),
+        new("datapath-store", "issue 19: bytes per stored sample of 8 full-cell channels and the cycle metrics recomputed from the store (no mosquitto)", async () =>
+        {
+            await DataPathBench.StoredBytesAsync(8, 6_000, instrumentText: true);
+            if (Environment.GetEnvironmentVariable("RIG_BENCH_STORE_TEXT_ONLY") is null)
+            {
+                await DataPathBench.StoredBytesAsync(8, 6_000, instrumentText: false);
+            }
+        }),
         new("service-memory", "the service process's RSS with 8 simulated channels under test (RIG_BENCH_MEMORY_SECONDS, default 90; needs mosquitto)", ServiceMemoryBench.RunAsync),
         new("archive", "lab archive ingest: samples/s through parse + binary COPY, end to end from simulated rigs over mosquitto, and how many rigs at 8 channels x 1 Hz it keeps up with (needs mosquitto, postgresql)", ArchiveBench.RunAsync),
         new("history", "retained cycle history for dashboards: size and rebuild time per cycle close over 400 cycles", HistoryBench.RunAsync),

@@ -35,7 +35,8 @@ internal static class DataPathBench
         Console.WriteLine(FsyncLatency());
         await LoopJitterAsync(channels: 8, period: TimeSpan.FromMilliseconds(500), duration: TimeSpan.FromSeconds(16), withStore: false);
         await LoopJitterAsync(channels: 8, period: TimeSpan.FromMilliseconds(500), duration: TimeSpan.FromSeconds(16));
-        await StoredBytesAsync(channels: 8, samplesPerChannel: 6_000);
+        await StoredBytesAsync(channels: 8, samplesPerChannel: 6_000, instrumentText: true);
+        await StoredBytesAsync(channels: 8, samplesPerChannel: 6_000, instrumentText: false);
         await MqttAsync();
         Console.WriteLine(Memory("of the bench process after the run"));
         await ServiceMemoryBench.MeasureAsync(TimeSpan.FromSeconds(60));
@@ -145,7 +146,7 @@ internal static class DataPathBench
 
     // 2. Bytes per stored sample: 8 channels running the full-cell preset on simulated cells under the default recording
     // policy; the cycle metrics recomputed from the stored samples against the ones the engine reported live.
-    private static async Task StoredBytesAsync(int channels, int samplesPerChannel)
+    internal static async Task StoredBytesAsync(int channels, int samplesPerChannel, bool instrumentText)
     {
         var directory = Directory.CreateTempSubdirectory("rig-bench-bytes-").FullName;
         try
@@ -158,7 +159,7 @@ internal static class DataPathBench
             var stopwatch = Stopwatch.StartNew();
             for (var c = 1; c <= channels; c++)
             {
-                live.AddRange(await RunFullCellAsync(recorder, $"ch{c}", samplesPerChannel, seed: c));
+                live.AddRange(await RunFullCellAsync(recorder, $"ch{c}", samplesPerChannel, seed: c, instrumentText));
             }
             await DrainAsync(recorder);
             var writeSeconds = stopwatch.Elapsed.TotalSeconds;
@@ -166,18 +167,27 @@ internal static class DataPathBench
             store.Compact();
             var withOutbox = store.SizeOnDisk();
             store.MarkSent([.. store.ReadUnsent(0, (int)store.CountUnsent() + 1).Select(m => m.Id)], DateTimeOffset.UtcNow);
-            var sentKept = store.SizeOnDisk();
             store.PruneSent(DateTimeOffset.MaxValue);
             store.Compact();
             var pruned = store.SizeOnDisk();
             var worst = WorstCycleDeviation(store, live);
+            var values = instrumentText ? "V and I as an SMU reports them (NR3, 7 significant digits), force at 0.1 N, pressure = force / area" : "V and I as full doubles from the simulated cell, force and pressure from a noisy pressure";
+            Console.WriteLine(ColumnBreakdown(store, "bench-ch1", "ch1", store.ChunkSamples));
+            // Ending the tests folds each one's open tail (under a chunk of one-row samples) into its last chunk.
+            foreach (var test in store.ListTests())
+            {
+                store.EndTest(new TestEndRecord(test.TestId, test.ChannelId, DateTimeOffset.UtcNow, Rig.Service.Control.RunState.Finished, "bench", null, null, null, null, null));
+            }
+            store.Compact();
+            var ended = store.SizeOnDisk();
+            Console.WriteLine($"store, bytes by table once ended: {TableSizes(path)}");
+            var worstEnded = WorstCycleDeviation(store, live);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"store, {channels} full-cell channels ({stored:N0} samples kept of {channels * samplesPerChannel:N0}, {live.Count} cycles, written in {writeSeconds:0.0} s): " +
-                $"{pruned / (double)stored:0.0} bytes per stored sample with indexes, outbox pruned, vacuumed; {withOutbox / (double)stored:0.0} while every telemetry message waits in the outbox; " +
-                $"a year of 8 channels at one sample per 5 s: {8 * (365.25 * 86400 / 5) * pruned / stored / 1e9:0.00} GB"));
+                $"store, {channels} full-cell channels, {values} ({stored:N0} samples kept of {channels * samplesPerChannel:N0}, {live.Count} cycles, written in {writeSeconds:0.0} s): " +
+                $"{pruned / (double)stored:0.0} bytes per stored sample with indexes, outbox pruned, vacuumed, tests running (open tails); {ended / (double)stored:0.0} once the tests ended; " +
+                $"{withOutbox / (double)stored:0.0} while every telemetry message waits in the outbox; a year of 8 channels at one sample per 5 s: {8 * (365.25 * 86400 / 5) * pruned / stored / 1e9:0.00} GB"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"store, cycle metrics recomputed from the stored samples vs live (charge, discharge capacity, CE over {live.Count} cycles): worst relative deviation {worst * 1e6:0.000} ppm"));
-            _ = sentKept;
+                $"store, cycle metrics recomputed from the stored samples vs live (charge, discharge capacity, CE over {live.Count} cycles): worst relative deviation {worst * 1e6:0.000} ppm running, {worstEnded * 1e6:0.000} ppm ended"));
         }
         finally
         {
@@ -185,7 +195,55 @@ internal static class DataPathBench
         }
     }
 
-    private static async Task<List<CycleSummary>> RunFullCellAsync(StoreTestRecorder recorder, string channelId, int samples, int seed)
+    /// <summary>Roughly what each table holds (content bytes; dbstat is not compiled into the bundled SQLite).</summary>
+    private static string TableSizes(string path)
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        db.Open();
+        var parts = new List<string>();
+        foreach (var (table, size) in new[]
+        {
+            ("sample_chunks", "sum(length(data)) + 40 * count(*)"), ("samples", "count(*) * 100"), ("cycles", "sum(length(summary_json))"),
+            ("tests", "sum(length(start_json) + coalesce(length(end_json), 0))"), ("checkpoints", "sum(length(state_json))"),
+            ("channel_state", "sum(length(state_json))"), ("events", "sum(length(message)) + 40 * count(*)"), ("outbox", "sum(length(payload) + length(topic))"),
+        })
+        {
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = $"SELECT coalesce({size}, 0) FROM {table}";
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{table} {Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) / 1024.0:0} KiB"));
+        }
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>Where a chunk's bits go: each double column of one test encoded alone, chunk by chunk, in bytes per sample.</summary>
+    private static string ColumnBreakdown(RigStore store, string testId, string channelId, int chunkSamples)
+    {
+        var samples = store.ReadSamples(testId, channelId, 0, int.MaxValue).Select(p => p.Sample).ToList();
+        (string Name, Func<TestSampleRecord, double?> Value)[] columns =
+        [
+            ("test_time", s => s.TestTimeSeconds), ("step_time", s => s.StepTimeSeconds), ("V", s => s.VoltageVolts), ("I", s => s.CurrentAmperes),
+            ("step_Ah", s => s.StepCapacityAmpHours), ("charge_Ah", s => s.ChargeCapacityAmpHours), ("discharge_Ah", s => s.DischargeCapacityAmpHours),
+            ("force", s => s.ForceNewtons), ("pressure", s => s.StackPressurePascals), ("temperature", s => s.TemperatureCelsius),
+        ];
+        var parts = columns.Select(column =>
+        {
+            long bits = 0;
+            foreach (var chunk in samples.Chunk(chunkSamples))
+            {
+                var writer = new Rig.Service.Store.Chunks.BitWriter();
+                Rig.Service.Store.Chunks.DoubleColumn.Write(writer, chunk.Select(column.Value).OfType<double>().ToArray());
+                bits += writer.BitCount;
+            }
+            return string.Create(CultureInfo.InvariantCulture, $"{column.Name} {bits / 8.0 / samples.Count:0.0}");
+        });
+        var total = samples.Chunk(chunkSamples).Sum(c => (long)Rig.Service.Store.Chunks.SampleChunk.Encode([.. c.Select((s, i) => ((long)i + 1, s))]).Length);
+        return string.Create(CultureInfo.InvariantCulture, $"store, chunk bytes per sample by column ({testId}, {samples.Count:N0} samples, chunks of {chunkSamples}): {string.Join(", ", parts)}; whole chunks {total / (double)samples.Count:0.0}");
+    }
+
+    /// <summary>What a Keithley 2450 prints (NR3, six decimals) parsed back, as the SCPI driver does.</summary>
+    private static double Nr3(double value) => double.Parse(value.ToString("0.000000E+00", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+    private static async Task<List<CycleSummary>> RunFullCellAsync(StoreTestRecorder recorder, string channelId, int samples, int seed, bool instrumentText)
     {
         const double areaCm2 = 0.785;
         var random = new Random(seed);
@@ -203,7 +261,15 @@ internal static class DataPathBench
             () => Temperature.FromDegreesCelsius(Math.Round(40 + (random.NextDouble() - 0.5) * 0.02, 3)));
         var records = new List<object>();
         var cycles = 0;
-        run.OnSample = s => records.Add(s with { ForceNewtons = s.StackPressurePascals * areaCm2 * 1e-4 });
+        run.OnSample = s => records.Add(instrumentText
+            ? s with
+            {
+                VoltageVolts = Nr3(s.VoltageVolts),
+                CurrentAmperes = Nr3(s.CurrentAmperes),
+                ForceNewtons = Math.Round(s.StackPressurePascals!.Value * areaCm2 * 1e-4, 1),
+                StackPressurePascals = Math.Round(s.StackPressurePascals!.Value * areaCm2 * 1e-4, 1) / (areaCm2 * 1e-4),
+            }
+            : s with { ForceNewtons = s.StackPressurePascals * areaCm2 * 1e-4 });
         run.AfterSample = _ =>
         {
             while (cycles < run.Cycles.Count)

@@ -25,6 +25,7 @@ public sealed partial class RigStore
     internal int EndTest(SqliteTransaction tx, TestEndRecord end)
     {
         ArgumentNullException.ThrowIfNull(end);
+        FoldRest(tx, end.TestId);
         return Run(tx, "UPDATE tests SET ended_unix_ms = $t, final_state = $state, end_json = $json WHERE test_id = $id",
             ("$id", end.TestId), ("$t", end.EndedAt.ToUnixTimeMilliseconds()), ("$state", end.FinalState.ToString()),
             ("$json", JsonSerializer.Serialize(end, StoreJson.Info<TestEndRecord>())));
@@ -49,6 +50,7 @@ public sealed partial class RigStore
                 ("$cc", sample.ChargeCapacityAmpHours), ("$dc", sample.DischargeCapacityAmpHours), ("$f", sample.ForceNewtons),
                 ("$p", sample.StackPressurePascals), ("$temp", sample.TemperatureCelsius), ("$end", sample.StepEnd ? 1 : 0));
             _lastRecordIndex[key] = index;
+            AfterTailInsert(tx, key, sample.TestId, sample.ChannelId);
             if (telemetryPayload is not null)
             {
                 Enqueue(tx, $"{sample.ChannelId}/telemetry", $"{sample.ChannelId}/telemetry", telemetryPayload, false, sample.Timestamp);
@@ -112,11 +114,11 @@ public sealed partial class RigStore
         Query("SELECT state_json FROM channel_state WHERE channel_id = $ch", r => r.GetString(0), ("$ch", channelId)).FirstOrDefault();
 
     public IReadOnlyList<StoredTest> ListTests() =>
-        Query("SELECT t.test_id, t.channel_id, t.started_unix_ms, t.start_json, t.end_json, (SELECT count(*) FROM samples s WHERE s.test_key = t.test_key) FROM tests t ORDER BY t.test_key",
+        Query($"SELECT t.test_id, t.channel_id, t.started_unix_ms, t.start_json, t.end_json, {SampleCountSql} FROM tests t ORDER BY t.test_key",
             ReadTest);
 
     public StoredTest? FindTest(string testId) =>
-        Query("SELECT t.test_id, t.channel_id, t.started_unix_ms, t.start_json, t.end_json, (SELECT count(*) FROM samples s WHERE s.test_key = t.test_key) FROM tests t WHERE t.test_id = $id",
+        Query($"SELECT t.test_id, t.channel_id, t.started_unix_ms, t.start_json, t.end_json, {SampleCountSql} FROM tests t WHERE t.test_id = $id",
             ReadTest, ("$id", testId)).FirstOrDefault();
 
     /// <summary>The cell chemistry a stored test was started with (inside a group's transaction), or null for an unknown test.</summary>
@@ -129,16 +131,23 @@ public sealed partial class RigStore
         return cmd.ExecuteScalar() is string json ? JsonSerializer.Deserialize(json, StoreJson.Info<TestStartRecord>())?.Cell.Chemistry : null;
     }
 
-    /// <summary>A page of a test's samples after <paramref name="afterRecordIndex"/>, with their record index.</summary>
+    /// <summary>A page of a test's samples after <paramref name="afterRecordIndex"/>, with their record index (chunks and tail).</summary>
     public IReadOnlyList<(long RecordIndex, TestSampleRecord Sample)> ReadSamples(string testId, string channelId, long afterRecordIndex, int max) =>
-        Query("""
-            SELECT s.record_index, s.unix_ms, s.test_time_s, s.step_time_s, s.cycle, s.step_index, s.step_type, s.voltage_V, s.current_A,
-                   s.step_capacity_Ah, s.charge_capacity_Ah, s.discharge_capacity_Ah, s.force_N, s.stack_pressure_Pa, s.temperature_degC, s.step_end
+        InSnapshot(() => ReadSamplesNow(testId, channelId, afterRecordIndex, max));
+
+    private List<(long RecordIndex, TestSampleRecord Sample)> ReadSamplesNow(string testId, string channelId, long afterRecordIndex, int max)
+    {
+        var rows = ReadChunks(testId, channelId, "c.last_index > $after", "", r => r.RecordIndex > afterRecordIndex, n => n >= max, ("$after", afterRecordIndex));
+        rows.AddRange(Query($"""
+            SELECT {TailColumns}
             FROM samples s JOIN tests t ON t.test_key = s.test_key
             WHERE t.test_id = $id AND s.record_index > $after ORDER BY s.record_index LIMIT $max
             """,
             r => (r.GetInt64(0), SampleAt(r, 1, testId, channelId)),
-            ("$id", testId), ("$after", afterRecordIndex), ("$max", max));
+            ("$id", testId), ("$after", afterRecordIndex), ("$max", max)));
+        rows.Sort((a, b) => a.RecordIndex.CompareTo(b.RecordIndex));
+        return rows.Count > max ? rows.GetRange(0, max) : rows;
+    }
 
     public IReadOnlyList<CycleSummary> ReadCycles(string testId) =>
         Query("SELECT c.summary_json FROM cycles c JOIN tests t ON t.test_key = c.test_key WHERE t.test_id = $id ORDER BY c.cycle",
@@ -179,7 +188,7 @@ public sealed partial class RigStore
     {
         using var cmd = _db.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "SELECT coalesce(max(record_index), 0) FROM samples WHERE test_key = $k";
+        cmd.CommandText = "SELECT max(coalesce((SELECT max(record_index) FROM samples WHERE test_key = $k), 0), coalesce((SELECT max(last_index) FROM sample_chunks WHERE test_key = $k), 0))";
         cmd.Parameters.AddWithValue("$k", key);
         return (long)cmd.ExecuteScalar()!;
     }
@@ -202,6 +211,7 @@ public sealed partial class RigStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var cmd = _reads.CreateCommand();
+            cmd.Transaction = _readSnapshot;
             cmd.CommandText = sql;
             foreach (var (name, value) in parameters)
             {

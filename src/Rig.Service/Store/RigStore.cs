@@ -22,8 +22,10 @@ public sealed partial class RigStore : IDisposable
     private readonly bool _syncEveryCommit;
     private bool _disposed;
 
-    public RigStore(string path, bool syncEveryCommit = true)
+    public RigStore(string path, bool syncEveryCommit = true, int chunkSamples = DefaultChunkSamples)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSamples, 1);
+        ChunkSamples = chunkSamples;
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = System.IO.Path.GetFullPath(path);
         _syncEveryCommit = syncEveryCommit;
@@ -262,6 +264,7 @@ public sealed partial class RigStore : IDisposable
         _lastSeq.Clear();
         _lastRecordIndex.Clear();
         _testKeys.Clear();
+        _tailCount.Clear();
         using var cmd = _db.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = "SELECT stream, last_seq FROM streams";

@@ -1,8 +1,9 @@
 namespace Rig.Service.Store;
 
 /// <summary>
-/// The store's tables. Samples are keyed by (test, record index) WITHOUT ROWID so a sample costs its columns
-/// and little else (see docs/telemetry.md for the measured bytes per sample).
+/// The store's tables. Samples rest in chunks (sample_chunks) keyed by (test, first record index); the
+/// newest samples of a test wait in samples, one row each, until they fill a chunk (see docs/telemetry.md for the
+/// format and the measured bytes per sample).
 /// </summary>
 internal static class StoreSchema
 {
@@ -35,6 +36,20 @@ internal static class StoreSchema
             temperature_degC REAL,
             step_end INTEGER NOT NULL,
             PRIMARY KEY(test_key, record_index)) WITHOUT ROWID;
+        -- Closed blocks of a test's samples (Store/Chunks/SampleChunk.cs; the blob's first byte is its format version).
+        -- The table samples above holds each test's open tail, one row per sample, until it fills a chunk. A rowid
+        -- table, not WITHOUT ROWID: an index b-tree keeps at most ~1 KB of a row on its page and spills the rest of a
+        -- 2-4 KB chunk to an overflow page of its own (measured: half the file was overflow slack); a table leaf keeps it.
+        CREATE TABLE IF NOT EXISTS sample_chunks(
+            id INTEGER PRIMARY KEY,
+            test_key INTEGER NOT NULL,
+            first_index INTEGER NOT NULL,
+            last_index INTEGER NOT NULL,
+            sample_count INTEGER NOT NULL,
+            min_cycle INTEGER NOT NULL,
+            max_cycle INTEGER NOT NULL,
+            data BLOB NOT NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS sample_chunks_key ON sample_chunks(test_key, first_index);
         CREATE TABLE IF NOT EXISTS cycles(
             test_key INTEGER NOT NULL,
             cycle INTEGER NOT NULL,

@@ -145,6 +145,7 @@ public sealed partial class StoreWriter : IDisposable
                 Commit(writes);
                 Interlocked.Add(ref _committed, writes.Count);
                 Interlocked.Increment(ref _groups);
+                FoldOldSamples(reader);
                 foreach (var work in group)
                 {
                     AfterCommit(work);
@@ -193,6 +194,30 @@ public sealed partial class StoreWriter : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// A store from before sample chunks is folded into chunks a few at a time, only while nothing waits in the queue
+    /// (the records always come first); once nothing is left this costs a field read.
+    /// </summary>
+    private void FoldOldSamples(ChannelReader<Work> reader)
+    {
+        if (_oldSamplesFolded || reader.Count > 0)
+        {
+            return;
+        }
+        try
+        {
+            _oldSamplesFolded = _store.FoldOldSamples(OldSampleChunksPerGroup) == 0;
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            // The old rows stay readable as they are; try again after the next group.
+            LogFoldFailed(ex);
+        }
+    }
+
+    private const int OldSampleChunksPerGroup = 8;
+    private bool _oldSamplesFolded;
 
     private void AfterCommit(Work work)
     {
@@ -248,6 +273,9 @@ public sealed partial class StoreWriter : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Store commit failed; the group is kept and retried in {Delay}")]
     private partial void LogCommitFailed(Exception ex, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Folding old sample rows into chunks failed; they stay readable as rows, retried after the next group")]
+    private partial void LogFoldFailed(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Store writes again (was: {Problem})")]
     private partial void LogRecovered(string problem);
