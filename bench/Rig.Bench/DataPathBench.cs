@@ -325,7 +325,7 @@ internal static class DataPathBench
     private static double Relative(double recomputed, double live) => live == 0 ? Math.Abs(recomputed) : Math.Abs(recomputed - live) / Math.Abs(live);
 
     // 3 and 4: one mosquitto; 8 channels at 10 Hz for latency, 64 channels flat out for rate, mosquitto_pub for the broker's own rate.
-    private static async Task MqttAsync()
+    internal static async Task MqttAsync()
     {
         var directory = Directory.CreateTempSubdirectory("rig-bench-dp-mqtt-").FullName;
         var port = TelemetryBench.FreePort();

@@ -8,6 +8,9 @@ namespace Rig.Bench;
 /// The service's own resident memory: Rig.Service.dll as its own process (with its shipped runtimeconfig.json), 8
 /// simulated channels each running the 1 mAh/cm² plating/stripping preset, publishing to a real mosquitto. RSS is read
 /// from /proc every 5 s. Duration: RIG_BENCH_MEMORY_SECONDS (default 90; the issue's figure is for 3600).
+/// RIG_BENCH_SERVICE_DIR runs a published service instead (deploy/publish.sh linux-x64 &lt;dir&gt;: the self-contained
+/// ReadyToRun build a rig runs); RIG_BENCH_SERVICE_ENV="NAME=value;NAME=value" passes runtime knobs to it
+/// (DOTNET_GCHeapHardLimit, DOTNET_TieredCompilation, ...). The largest resident mappings are printed too.
 /// </summary>
 internal static class ServiceMemoryBench
 {
@@ -24,8 +27,20 @@ internal static class ServiceMemoryBench
         try
         {
             await TelemetryBench.WaitForPortAsync(port);
-            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Rig.Service.dll"));
+            var published = Environment.GetEnvironmentVariable("RIG_BENCH_SERVICE_DIR");
+            var start = published is { Length: > 0 }
+                ? new ProcessStartInfo(Path.Combine(published, "Rig.Service")) { WorkingDirectory = published, RedirectStandardOutput = true, RedirectStandardError = true }
+                : new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+            if (published is not { Length: > 0 })
+            {
+                start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Rig.Service.dll"));
+            }
+            var knobs = (Environment.GetEnvironmentVariable("RIG_BENCH_SERVICE_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (var knob in knobs)
+            {
+                var (name, value) = (knob.Split('=', 2)[0], knob.Split('=', 2).ElementAtOrDefault(1) ?? "");
+                start.Environment[name] = value;
+            }
             start.Environment["DOTNET_ENVIRONMENT"] = "Production";
             start.Environment["Rig__StateDirectory"] = Path.Combine(directory, "state");
             start.Environment["Mqtt__Broker"] = "127.0.0.1";
@@ -68,15 +83,30 @@ internal static class ServiceMemoryBench
             var stopwatch = Stopwatch.StartNew();
             long peak = 0, last = 0;
             var rollup = "";
+            var mappings = "";
+            var minutes = new List<string>();
             while (stopwatch.Elapsed < duration && !service.HasExited)
             {
                 await Task.Delay(TimeSpan.FromSeconds(5));
                 last = ResidentKiB(service.Id);
                 peak = Math.Max(peak, last);
                 rollup = Rollup(service.Id);
+                mappings = LargestMappings(service.Id, 8);
+                if (stopwatch.Elapsed.TotalMinutes >= minutes.Count + 1 && duration > TimeSpan.FromMinutes(5))
+                {
+                    // A long run logs its RSS every 10 minutes, to see a leak as a slope.
+                    minutes.Add(string.Create(CultureInfo.InvariantCulture, $"{last / 1024.0:0.0}"));
+                }
             }
+            var what = published is { Length: > 0 } ? $"published service ({published})" : "service process (dotnet Rig.Service.dll)";
+            var environment = knobs.Length > 0 ? $"; environment {string.Join(", ", knobs)}" : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"service process, 8 channels under test for {stopwatch.Elapsed.TotalSeconds:0} s: RSS {last / 1024.0:0.0} MiB at the end, peak {peak / 1024.0:0.0} MiB ({rollup}); {ShippedGcSettings()}"));
+                $"{what}, 8 channels under test for {stopwatch.Elapsed.TotalSeconds:0} s: RSS {last / 1024.0:0.0} MiB at the end, peak {peak / 1024.0:0.0} MiB ({rollup}); {ShippedGcSettings(published)}{environment}"));
+            Console.WriteLine($"  largest resident mappings: {mappings}");
+            if (minutes.Count > 0)
+            {
+                Console.WriteLine($"  RSS MiB each minute: {string.Join(" ", minutes.Where((_, i) => i % 10 == 9 || i == 0))} (every 10th minute)");
+            }
         }
         finally
         {
@@ -113,10 +143,40 @@ internal static class ServiceMemoryBench
             $"anonymous {Get("Anonymous") / 1024.0:0.0} MiB, file-backed {(Get("Rss") - Get("Anonymous")) / 1024.0:0.0} MiB, PSS {Get("Pss") / 1024.0:0.0} MiB");
     }
 
-    /// <summary>The GC settings in the service's runtimeconfig.json, plus any DOTNET_GC* environment variables.</summary>
-    private static string ShippedGcSettings()
+    /// <summary>Resident KiB per mapped file (anonymous mappings together), largest first, from /proc/&lt;pid&gt;/smaps.</summary>
+    private static string LargestMappings(int pid, int count)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "Rig.Service.runtimeconfig.json");
+        var path = $"/proc/{pid}/smaps";
+        if (!File.Exists(path))
+        {
+            return "no smaps";
+        }
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        var current = "[anonymous]";
+        foreach (var line in File.ReadLines(path))
+        {
+            // A mapping's header ("start-end perms offset dev inode path") is the one line whose first word has no colon.
+            if (line.Length > 0 && !line.Split(' ', 2)[0].EndsWith(':'))
+            {
+                var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+                var file = fields.Length >= 6 ? fields[5].Trim() : "";
+                current = file.StartsWith('/') ? Path.GetFileName(file) : "[anonymous]";
+                continue;
+            }
+            if (line.StartsWith("Rss:", StringComparison.Ordinal))
+            {
+                var kib = long.Parse(line[4..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                sizes[current] = sizes.GetValueOrDefault(current) + kib;
+            }
+        }
+        return string.Join(", ", sizes.OrderByDescending(p => p.Value).Take(count).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value / 1024.0:0.0}")))
+            + string.Create(CultureInfo.InvariantCulture, $" MiB ({sizes.Count} mappings)");
+    }
+
+    /// <summary>The GC settings in the service's runtimeconfig.json, plus any DOTNET_GC* environment variables.</summary>
+    private static string ShippedGcSettings(string? published = null)
+    {
+        var path = Path.Combine(published is { Length: > 0 } ? published : AppContext.BaseDirectory, "Rig.Service.runtimeconfig.json");
         var settings = new List<string>();
         if (File.Exists(path))
         {

@@ -99,7 +99,7 @@ public sealed partial class MqttConnection : BackgroundService
     }
 
     /// <summary>
-    /// Publishes <paramref name="messages"/> in order with QoS 1, up to <see cref="MaxInflight"/> awaiting their PUBACK
+    /// Publishes <paramref name="messages"/> in order with QoS 1, up to <see cref="Window"/> awaiting their PUBACK
     /// at once (one round trip per window instead of per message; MQTT keeps a client's messages in order). Returns
     /// how many, from the first, were acknowledged: it stops at the first failure, and the connection is then treated
     /// as lost, so a later publish starts again at the first unacknowledged message.
@@ -110,7 +110,8 @@ public sealed partial class MqttConnection : BackgroundService
         using var timeout = new CancellationTokenSource(_options.PublishTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         await _gate.WaitAsync(cancellationToken);
-        var inflight = new Queue<(Task<MqttClientPublishResult> Ack, string Topic)>(MaxInflight);
+        var window = Window;
+        var inflight = new Queue<(Task<MqttClientPublishResult> Ack, string Topic)>(window);
         var acknowledged = 0;
         try
         {
@@ -120,7 +121,7 @@ public sealed partial class MqttConnection : BackgroundService
             }
             foreach (var message in messages)
             {
-                if (inflight.Count == MaxInflight)
+                if (inflight.Count == window)
                 {
                     if (!await AcknowledgedAsync(inflight.Dequeue()))
                     {
@@ -166,8 +167,23 @@ public sealed partial class MqttConnection : BackgroundService
         }
     }
 
-    /// <summary>PUBACKs awaited at once by <see cref="PublishManyAsync"/>: mosquitto's default receive maximum for a client is 20.</summary>
-    public const int MaxInflight = 16;
+    /// <summary>
+    /// The most PUBACKs <see cref="PublishManyAsync"/> awaits at once whatever the broker allows: a page's worth of
+    /// telemetry in flight costs little memory, and past ~100 a loopback broker is the limit, not the round trip.
+    /// </summary>
+    public const int MaxInflight = 128;
+
+    /// <summary>Before the first CONNACK says otherwise: under mosquitto's default receive maximum (20).</summary>
+    private const int DefaultWindow = 16;
+
+    private volatile int _window = DefaultWindow;
+
+    /// <summary>
+    /// PUBACKs awaited at once: the broker's Receive Maximum from its CONNACK (MQTT 5 flow control; mosquitto sends
+    /// its max_inflight_messages, 20 by default; absent means 65,535), at most <see cref="MaxInflight"/>. Sending more
+    /// than the broker's quota is a protocol error it disconnects for, and MQTTnet does not enforce it itself.
+    /// </summary>
+    public int Window => _window;
 
     private async Task<bool> AcknowledgedAsync((Task<MqttClientPublishResult> Ack, string Topic) pending)
     {
@@ -248,6 +264,7 @@ public sealed partial class MqttConnection : BackgroundService
                     LogConnectRefused(result.ResultCode.ToString(), result.ReasonString ?? "");
                     return false;
                 }
+                _window = Math.Min(MaxInflight, result.ReceiveMaximum is null or 0 ? 65_535 : (int)result.ReceiveMaximum.Value);
                 await _client.PublishAsync(Message(Topics.Status, "online"u8.ToArray(), true, TextContentType), linked.Token);
                 await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                     .WithTopicFilter(f => f.WithTopic(Topics.CommandFilter).WithAtLeastOnceQoS()

@@ -8,7 +8,7 @@ namespace Rig.Service.Telemetry;
 
 /// <summary>
 /// Publishes the outbox in order: one page at a time from the oldest unsent row (memory is one page whatever
-/// the backlog), each message QoS 1 with up to <see cref="MqttConnection.MaxInflight"/> PUBACKs awaited at once, the
+/// the backlog), each message QoS 1 with up to <see cref="MqttConnection.Window"/> PUBACKs awaited at once (the broker's receive maximum), the
 /// page's rows marked sent once acknowledged (a commit without fsync: a lost mark only means a duplicate). A failed
 /// publish stops the page; the next attempt starts again from the first unacknowledged row, so after an outage of any
 /// length the backlog replays in order with its original timestamps, then the live messages follow. Delivery is at
