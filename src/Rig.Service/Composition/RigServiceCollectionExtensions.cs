@@ -1,3 +1,4 @@
+using Rig.Service.Impedance;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,7 @@ public static class RigServiceCollectionExtensions
         services.AddPressureSupervision();
         services.AddTelemetry(configuration);
         services.AddCyclingEngine(configuration);
+        services.AddImpedance(configuration);
         services.AddSingleton<ServiceFailureWatch>();
         return services;
     }

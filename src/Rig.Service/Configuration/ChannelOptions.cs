@@ -53,6 +53,8 @@ public sealed class CellBuildRecord
     public double? CathodeMassMg { get; set; }
     public string Separator { get; set; } = "";
     public double? SeparatorMassMg { get; set; }
+    /// <summary>Thickness of the pressed electrolyte pellet, mm: the L of the ionic conductivity σ = L / (R_bulk·A).</summary>
+    public double? SeparatorThicknessMm { get; set; }
     public string CounterElectrode { get; set; } = "";
     public string CurrentCollector { get; set; } = "";
     /// <summary>The die (e.g. "10 mm PEEK, Ti plungers").</summary>

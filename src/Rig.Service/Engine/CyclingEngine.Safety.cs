@@ -20,7 +20,7 @@ public sealed partial class CyclingEngine
         {
             return Fail(step, sample, $"safety: current {sample.Current.Milliamperes:0.###} mA beyond {_maxCurrentAmperes * 1000:0.###} mA");
         }
-        if (step.Kind != StepKind.Rest && !sample.OutputOn)
+        if (step.Kind is not (StepKind.Rest or StepKind.Impedance) && !sample.OutputOn)
         {
             return PauseAt(step, sample, "the output was found off (instrument fault, e-stop or operator at the front panel)");
         }

@@ -12,6 +12,10 @@ public sealed partial class CyclingEngine
 
     private EngineCommand EnterStep(StepDefinition step, in ChannelSample sample)
     {
+        if (step.Kind == StepKind.Impedance && State.StepFresh && InnermostIteration() % step.Every != 0)
+        {
+            return SkipImpedance(sample);
+        }
         var fresh = State.StepFresh;
         if (fresh)
         {
@@ -33,6 +37,10 @@ public sealed partial class CyclingEngine
             if (step.Kind == StepKind.Sweep)
             {
                 State.SweepStartVolts = step.SweepStart?.Volts ?? sample.Voltage.Volts;
+            }
+            if (step.Kind == StepKind.Impedance)
+            {
+                State.SweepStartVolts = sample.Voltage.Volts; // the OCV an "at OCV" sweep is biased at
             }
         }
         _detector.Reset();
@@ -59,6 +67,7 @@ public sealed partial class CyclingEngine
         StepKind.Rest => EngineCommand.CurrentWith(ElectricCurrent.Zero, ElectricPotential.FromVolts(_voltageComplianceVolts)),
         StepKind.Hold => EngineCommand.VoltageWith(step.Voltage!.Value, ElectricCurrent.FromAmperes(_maxCurrentAmperes)),
         StepKind.Sweep => EngineCommand.VoltageWith(ElectricPotential.FromVolts(SweepVolts(step)), ElectricCurrent.FromAmperes(_maxCurrentAmperes)),
+        StepKind.Impedance => EngineCommand.Off, // the analyser measures; the SMU in its high-impedance off state
         _ => EngineCommand.CurrentWith(ElectricCurrent.FromAmperes(State.StepCurrentAmperes), ElectricPotential.FromVolts(_voltageComplianceVolts)),
     };
 

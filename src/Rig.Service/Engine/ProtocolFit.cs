@@ -42,7 +42,7 @@ public static class ProtocolFit
             {
                 StepKind.Hold => InstrumentTechniques.ConstantVoltage,
                 StepKind.Sweep => InstrumentTechniques.VoltageSweep,
-                StepKind.Rest => InstrumentTechniques.None,
+                StepKind.Rest or StepKind.Impedance => InstrumentTechniques.None, // the analyser measures, the SMU is off
                 _ => InstrumentTechniques.ConstantCurrent,
             };
             if (!capabilities.Supports(needed))

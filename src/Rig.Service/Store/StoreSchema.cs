@@ -96,5 +96,15 @@ internal static class StoreSchema
         -- Retained streams (state, history) replace their unsent version: without this a broker outage's backlog is scanned
         -- every few seconds by every channel.
         CREATE INDEX IF NOT EXISTS outbox_unsent_stream ON outbox(stream) WHERE sent_unix_ms IS NULL;
+        -- Impedance spectra, one row per sweep, the whole document (points, fit, conductivity) as JSON (docs/impedance.md).
+        CREATE TABLE IF NOT EXISTS spectra(
+            id INTEGER PRIMARY KEY,
+            test_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            unix_ms INTEGER NOT NULL,
+            cycle INTEGER NOT NULL,
+            step_index INTEGER NOT NULL,
+            spectrum_json TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS spectra_test ON spectra(test_id, id);
         """;
 }

@@ -42,6 +42,15 @@ public sealed record StepDefinition
     /// <summary>End after this long in the step.</summary>
     public TimeSpan? Duration { get; init; }
 
+    /// <summary>An impedance step's sweep (frequencies, amplitude; bias resolved when the step starts).</summary>
+    public Rig.Drivers.Impedance.ImpedanceSweep? Impedance { get; init; }
+
+    /// <summary>An impedance step measures at the cell's open-circuit voltage (read as the step starts) rather than a fixed bias.</summary>
+    public bool ImpedanceAtOcv { get; init; }
+
+    /// <summary>Inside a loop, an impedance step runs on every Nth iteration only (the first included); 1 = every time.</summary>
+    public int Every { get; init; } = 1;
+
     /// <summary>Safety time-out: a step still running after this long faults the test.</summary>
     public TimeSpan? Timeout { get; init; }
 

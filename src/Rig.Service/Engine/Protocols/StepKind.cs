@@ -13,6 +13,8 @@ public enum StepKind
     Hold,
     Rest,
     Sweep,
+    /// <summary>An impedance sweep by the channel's analyser, the SMU's output off (high impedance) meanwhile.</summary>
+    Impedance,
 }
 
 /// <summary>Which half of a cycle a step's charge counts toward: sodium onto Al (charge) or off it (discharge).</summary>

@@ -18,6 +18,11 @@ public static class StepParser
     /// <summary>Parses one step; returns null and the problem when the text is not a step.</summary>
     public static StepDefinition? TryParse(string text, out string problem)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        if (ImpedanceStepParser.IsImpedance(text))
+        {
+            return ImpedanceStepParser.TryParse(text, out problem);
+        }
         var words = Quantity.Tokenize(text);
         if (words.Count == 0)
         {
@@ -35,7 +40,7 @@ public static class StepParser
             case "rest": kind = StepKind.Rest; break;
             case "sweep": kind = StepKind.Sweep; break;
             default:
-                problem = $"unknown step '{words[0]}' (known: Plate, Strip, Charge, Discharge, Hold, Rest, Sweep)";
+                problem = $"unknown step '{words[0]}' (known: Plate, Strip, Charge, Discharge, Hold, Rest, Sweep, Impedance)";
                 return null;
         }
         var step = new StepDefinition { Kind = kind, Text = text.Trim() };

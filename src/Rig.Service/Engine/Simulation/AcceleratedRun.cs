@@ -67,6 +67,12 @@ public sealed class AcceleratedRun
             Drain(engine);
             await ApplyAsync(command, cancellationToken);
             AfterSample?.Invoke(engine);
+            // No analyser here (a dry run, a bench): an impedance step nobody measured takes no time.
+            if (engine.PendingImpedance is { } impedance)
+            {
+                engine.CompleteImpedance(impedance.Instruction, sample.Timestamp);
+                Drain(engine);
+            }
             if (engine.State.State != RunState.Running || stopWhen?.Invoke(engine) == true)
             {
                 return;

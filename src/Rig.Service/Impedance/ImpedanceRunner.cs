@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Rig.Drivers.Faults;
+using Rig.Drivers.Impedance;
+using Rig.Drivers.Impedance.Fitting;
+using Rig.Drivers.Impedance.Gpib;
+using Rig.Drivers.Impedance.Simulation;
+using Rig.Drivers.Impedance.Solartron1260;
+using Rig.Drivers.Potentiostats.Scpi;
+using Rig.Drivers.Potentiostats.Scpi.Transports;
+using Rig.Service.Channels;
+using Rig.Service.Configuration;
+using Rig.Service.Engine;
+using Rig.Service.Store;
+using UnitsNet;
+
+namespace Rig.Service.Impedance;
+
+/// <summary>
+/// Runs impedance steps. As a channel observer it sees every sample: when the channel's test waits in an impedance
+/// step and the sample shows the SMU's output off, it starts the sweep on the analyser wired to the channel, off the
+/// loop; then fits the spectrum, computes the ionic conductivity from the cell's build record (separator thickness,
+/// area), stores the document and publishes it retained (one transaction), and tells the engine the step is done. A
+/// hardware fault (no answer, wrong instrument, link lost) or no analyser on the channel pauses the test through the
+/// engine's fault path, output already off. If the test leaves the step meanwhile (paused, aborted), the sweep is
+/// cancelled and the generator set to 0 V. For a Simulated analyser it also passes the channel's cycled charge to the
+/// simulated cell's interface, so foil and pellet cells drift apart with cycling (Fig. 2d).
+/// </summary>
+public sealed partial class ImpedanceRunner : IChannelObserver, IAsyncDisposable
+{
+    private readonly ImpedanceOptions _options;
+    private readonly RigOptions _rig;
+    private readonly EngineHost _engine;
+    private readonly RigStore? _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ImpedanceRunner> _logger;
+    private readonly EquivalentCircuitFitter _fitter = new();
+    private readonly ConcurrentDictionary<string, IImpedanceAnalyzer> _analyzers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SimulatedImpedanceCell> _cells = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, InFlight> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TimeSpan> _lastMonotonic = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _analyzerGate = new(1, 1);
+
+    public ImpedanceRunner(IOptions<ImpedanceOptions> options, IOptions<RigOptions> rig, EngineHost engine, RigStore? store, TimeProvider time, ILogger<ImpedanceRunner> logger)
+    {
+        _options = options.Value;
+        _rig = rig.Value;
+        _engine = engine;
+        _store = store;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The spectra measured since start, newest last (for tests and the dashboard's first view).</summary>
+    public ConcurrentQueue<MeasuredSpectrum> Measured { get; } = new();
+
+    public async ValueTask OnSampleAsync(ChannelSample sample, CancellationToken cancellationToken)
+    {
+        FeedSimulatedCell(sample);
+        var pending = _engine.PendingImpedance(sample.ChannelId);
+        if (_running.TryGetValue(sample.ChannelId, out var flight))
+        {
+            if (pending is null || pending.Instruction != flight.Request.Instruction || pending.TestId != flight.Request.TestId)
+            {
+                await flight.Cancel.CancelAsync(); // the test left the step: stop driving the cell
+            }
+            return;
+        }
+        if (pending is null || sample.OutputOn)
+        {
+            return; // not in an impedance step, or the SMU's output is not yet seen off
+        }
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var entry = new InFlight(pending, cancel);
+        if (_running.TryAdd(sample.ChannelId, entry))
+        {
+            entry.Task = Task.Run(() => RunAsync(pending, cancel.Token), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Completes when the channel's sweep in flight (if any) has finished and its outcome reached the engine.</summary>
+    public Task WhenIdleAsync(string channelId) =>
+        _running.TryGetValue(channelId, out var flight) && flight.Task is { } task ? task : Task.CompletedTask;
+
+    public ValueTask OnFaultAsync(string channelId, HardwareFault fault, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var flight in _running.Values)
+        {
+            await flight.Cancel.CancelAsync();
+            if (flight.Task is { } task)
+            {
+                await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+        foreach (var analyzer in _analyzers.Values)
+        {
+            await analyzer.DisposeAsync();
+        }
+        _analyzerGate.Dispose();
+    }
+
+    private async Task RunAsync(ImpedanceRequest request, CancellationToken cancellationToken)
+    {
+        var channel = request.ChannelId;
+        try
+        {
+            var analyzer = Analyzer(channel);
+            ImpedanceSpectrum spectrum;
+            // One analyser may serve several channels (through a relay): one sweep at a time.
+            await _analyzerGate.WaitAsync(cancellationToken);
+            try
+            {
+                LogSweepStarting(channel, request.TestId, request.StepText, request.Sweep.Bias.Volts);
+                spectrum = await analyzer.SweepAsync(request.Sweep, null, cancellationToken);
+            }
+            finally
+            {
+                _analyzerGate.Release();
+            }
+            var measured = Analyse(request, analyzer.Device, spectrum);
+            _store?.SaveSpectrum(request.TestId, channel, spectrum.EndedAt, request.Cycle, request.Instruction, seq => SpectrumDocument.Build(measured, seq));
+            Measured.Enqueue(measured);
+            LogSweepDone(channel, spectrum.Points.Count, spectrum.OverloadedPoints, measured.Fit?.Bulk.Value, measured.IonicConductivity?.Value.SiemensPerCentimeter);
+            await _engine.CompleteImpedanceAsync(channel, request.Instruction, CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            LogSweepCancelled(channel, request.TestId);
+        }
+        catch (HardwareFaultException ex)
+        {
+            LogSweepFault(ex, channel);
+            await _engine.OnFaultAsync(channel, ex.Fault.ForChannel(channel), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A store or fit failure must not leave the test waiting for ever: it pauses, with the reason.
+            LogSweepFault(ex, channel);
+            await _engine.OnFaultAsync(channel, new HardwareFault(FaultKind.InstrumentError, "impedance", $"impedance step failed: {ex.Message}",
+                "the service log; resume repeats the sweep", channel), CancellationToken.None);
+        }
+        finally
+        {
+            if (_running.TryRemove(channel, out var flight))
+            {
+                flight.Cancel.Dispose();
+            }
+        }
+    }
+
+    private MeasuredSpectrum Analyse(ImpedanceRequest request, string device, ImpedanceSpectrum spectrum)
+    {
+        ImpedanceFit? fit = null;
+        string? problem = null;
+        try
+        {
+            fit = _fitter.Fit(spectrum.Points);
+        }
+        catch (Exception ex) when (ex is ArgumentException or ArithmeticException)
+        {
+            problem = ex.Message; // the spectrum is kept; a spectrum that cannot be fitted is still data
+        }
+        ConductivityEstimate? sigma = null;
+        if (fit is not null && _rig.Channels.TryGetValue(request.ChannelId, out var channel)
+            && channel.Cell.Build.SeparatorThicknessMm is { } mm && mm > 0 && channel.Cell.AreaCm2 > 0)
+        {
+            sigma = Conductivity.Ionic(fit.Bulk, Length.FromMillimeters(mm), Area.FromSquareCentimeters(channel.Cell.AreaCm2));
+        }
+        return new MeasuredSpectrum(request, device, spectrum, fit, problem, sigma);
+    }
+
+    private IImpedanceAnalyzer Analyzer(string channel) => _analyzers.GetOrAdd(channel, Create);
+
+    private IImpedanceAnalyzer Create(string channel)
+    {
+        var (name, options) = _options.Analyzers.FirstOrDefault(a => a.Value.Channels.Contains(channel, StringComparer.Ordinal));
+        if (options is null)
+        {
+            throw new HardwareFaultException(new HardwareFault(FaultKind.NotSupported, "impedance", $"no impedance analyser is wired to channel {channel}",
+                "the Impedance:Analyzers section of the configuration (docs/impedance.md)", channel));
+        }
+        if (options.Kind == ImpedanceAnalyzerKind.Simulated)
+        {
+            return new SimulatedImpedanceAnalyzer($"simulated 1260 '{name}'", SimulatedCell(channel), _time, options.Seed);
+        }
+        var address = ScpiAddress.Parse(options.Address);
+        var device = $"solartron1260 '{name}' gpib{options.GpibAddress} via {options.Address}";
+        var session = new ScpiSession(address.CreateTransport(TimeSpan.FromSeconds(3)), device, _time, new ScpiTimeouts(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)));
+        var adapter = new PrologixGpibAdapter(session, options.GpibAddress, TimeSpan.FromMilliseconds(3000));
+        return new Solartron1260Analyzer(adapter, _time, Solartron1260Timing.Default with { ResetSettle = TimeSpan.FromSeconds(options.ResetSettleSeconds) });
+    }
+
+    private SimulatedImpedanceCell SimulatedCell(string channel) => _cells.GetOrAdd(channel, id =>
+    {
+        var cell = _rig.Channels.TryGetValue(id, out var c) ? c.Cell : new CellOptions();
+        var collector = cell.Build.CurrentCollector.Contains("foil", StringComparison.OrdinalIgnoreCase) ? CollectorKind.Foil : CollectorKind.Pellet;
+        var thickness = Length.FromMillimeters(cell.Build.SeparatorThicknessMm ?? 0.75);
+        return new SimulatedImpedanceCell(collector, thickness, Area.FromSquareCentimeters(cell.AreaCm2 > 0 ? cell.AreaCm2 : 0.785));
+    });
+
+    private void FeedSimulatedCell(ChannelSample sample)
+    {
+        var previous = _lastMonotonic.GetValueOrDefault(sample.ChannelId, sample.Monotonic);
+        _lastMonotonic[sample.ChannelId] = sample.Monotonic;
+        if (!sample.OutputOn || !_options.Analyzers.Values.Any(a => a.Kind == ImpedanceAnalyzerKind.Simulated && a.Channels.Contains(sample.ChannelId)))
+        {
+            return;
+        }
+        var seconds = (sample.Monotonic - previous).TotalSeconds;
+        if (seconds > 0)
+        {
+            SimulatedCell(sample.ChannelId).Cycle(ElectricCharge.FromAmpereHours(Math.Abs(sample.Current.Amperes) * seconds / 3600));
+        }
+    }
+
+    private sealed class InFlight(ImpedanceRequest request, CancellationTokenSource cancel)
+    {
+        public ImpedanceRequest Request { get; } = request;
+
+        public CancellationTokenSource Cancel { get; } = cancel;
+
+        public Task? Task { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Channel}: impedance sweep for test {TestId} ({Step}), bias {BiasVolts} V")]
+    private partial void LogSweepStarting(string channel, string testId, string step, double biasVolts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Channel}: {Points} points ({Overloaded} overloaded), R_bulk {BulkOhms} Ω, σ_ion {Sigma} S/cm")]
+    private partial void LogSweepDone(string channel, int points, int overloaded, double? bulkOhms, double? sigma);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Channel}: impedance sweep for test {TestId} cancelled (the test left the step)")]
+    private partial void LogSweepCancelled(string channel, string testId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Channel}: impedance step failed")]
+    private partial void LogSweepFault(Exception ex, string channel);
+}
