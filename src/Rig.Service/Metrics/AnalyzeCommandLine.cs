@@ -39,7 +39,7 @@ public static class AnalyzeCommandLine
         try
         {
             var report = BdfAnalyzer.Analyze(positional[1], formation);
-            Console.WriteLine(JsonSerializer.Serialize(Summary(report), new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(JsonSerializer.Serialize(Summary(report), AnalysisSummaryJson.Indented.GetTypeInfo(typeof(AnalysisSummary))));
             return 0;
         }
         catch (BdfFormatException ex)
@@ -50,42 +50,37 @@ public static class AnalyzeCommandLine
     }
 
     /// <summary>The report as plain data with units in the names (the CLI's JSON and the MQTT reply).</summary>
-    public static object Summary(AnalysisReport report)
+    public static AnalysisSummary Summary(AnalysisReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         var area = report.Sidecar?.CellAreaCm2;
         var nominal = report.Sidecar?.NominalCapacityAmpHours;
-        return new
-        {
-            source = report.Source,
-            metadata = report.Sidecar?.Path,
-            rows = report.Rows,
-            cycles = report.Cycles.Count,
-            formation_cycles = report.FormationCycles,
-            cell_area_cm2 = area,
-            nominal_capacity_Ah = nominal,
-            initial_coulombic_efficiency = report.Test.InitialCoulombicEfficiency,
-            average_coulombic_efficiency = report.Test.AverageCoulombicEfficiency,
-            cycles_to_80_percent_retention = report.Test.CyclesTo80PercentRetention,
-            cycles_to_70_percent_retention = report.Test.CyclesTo70PercentRetention,
-            per_cycle = report.Cycles.Select(c => new
-            {
-                cycle = c.Metrics.Cycle,
-                charge_capacity_mAh = c.Metrics.ChargeMilliampHours,
-                discharge_capacity_mAh = c.Metrics.DischargeMilliampHours,
-                coulombic_efficiency = c.Metrics.CoulombicEfficiency,
-                charge_energy_mWh = c.Metrics.ChargeMilliwattHours,
-                discharge_energy_mWh = c.Metrics.DischargeMilliwattHours,
-                energy_efficiency = c.Metrics.EnergyEfficiency,
-                mean_charge_voltage_V = c.Metrics.MeanChargeVoltage,
-                mean_discharge_voltage_V = c.Metrics.MeanDischargeVoltage,
-                charge_areal_capacity_mAh_per_cm2 = area is { } a ? c.Metrics.ChargeMilliampHours / a : (double?)null,
-                discharge_areal_capacity_mAh_per_cm2 = area is { } b ? c.Metrics.DischargeMilliampHours / b : (double?)null,
-                discharge_fraction_of_nominal = nominal is { } n ? c.Metrics.DischargeAmpSeconds / 3600.0 / n : (double?)null,
-                capacity_retention = c.Retention,
-            }),
-            // The start record the export wrote (software version, instrument, calibration, heater, protocol, cell).
-            provenance = report.Sidecar?.Provenance,
-        };
+        return new AnalysisSummary(
+            report.Source,
+            report.Sidecar?.Path,
+            report.Rows,
+            report.Cycles.Count,
+            report.FormationCycles,
+            area,
+            nominal,
+            report.Test.InitialCoulombicEfficiency,
+            report.Test.AverageCoulombicEfficiency,
+            report.Test.CyclesTo80PercentRetention,
+            report.Test.CyclesTo70PercentRetention,
+            report.Cycles.Select(c => new AnalysisCycleSummary(
+                c.Metrics.Cycle,
+                c.Metrics.ChargeMilliampHours,
+                c.Metrics.DischargeMilliampHours,
+                c.Metrics.CoulombicEfficiency,
+                c.Metrics.ChargeMilliwattHours,
+                c.Metrics.DischargeMilliwattHours,
+                c.Metrics.EnergyEfficiency,
+                c.Metrics.MeanChargeVoltage,
+                c.Metrics.MeanDischargeVoltage,
+                area is { } a ? c.Metrics.ChargeMilliampHours / a : null,
+                area is { } b ? c.Metrics.DischargeMilliampHours / b : null,
+                nominal is { } n ? c.Metrics.DischargeAmpSeconds / 3600.0 / n : null,
+                c.Retention)).ToList(),
+            report.Sidecar?.Provenance);
     }
 }

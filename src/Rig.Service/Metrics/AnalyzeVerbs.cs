@@ -84,7 +84,7 @@ public sealed class AnalyzeVerbs : ICommandVerbs
             var report = BdfAnalyzer.Analyze(path, formation);
             var summary = AnalyzeCommandLine.Summary(report);
             return new CommandReply(true, verb, $"analysed {report.Cycles.Count} cycles from {report.Rows} rows", testId ?? file,
-                w => JsonSerializer.Serialize(w, summary));
+                w => JsonSerializer.Serialize(w, summary, AnalysisSummaryJson.Compact.GetTypeInfo(typeof(AnalysisSummary))));
         }
         catch (BdfFormatException ex)
         {

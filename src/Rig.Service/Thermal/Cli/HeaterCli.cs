@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Rig.Service.CommandLine;
@@ -87,7 +88,8 @@ public static class HeaterCli
     public static (string? Verb, string Payload)? Request(IReadOnlyList<string> words, bool force)
     {
         ArgumentNullException.ThrowIfNull(words);
-        var zone = JsonSerializer.Serialize(words[1]);
+        // a JSON string without reflection (a trimmed publish keeps it): quotes, backslashes and controls escaped
+        var zone = $"\"{JsonEncodedText.Encode(words[1], JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\"";
         static bool Number(string text, out double value) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
         return words[0] switch
         {
