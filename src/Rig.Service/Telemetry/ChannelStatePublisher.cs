@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Rig.Service.Channels;
@@ -19,14 +18,17 @@ public sealed class ChannelStatePublisher : BackgroundService
     private readonly RigStore _store;
     private readonly RigState _state;
     private readonly StoreTestRecorder _recorder;
-    private readonly IServiceProvider _services;
+    private readonly ITestControl? _control;
+    private readonly IHeaterZoneControl? _zones;
     private readonly RigOptions _rig;
     private readonly MqttOptions _mqtt;
     private readonly TimeProvider _time;
     private readonly StoreAvailability? _availability;
 
-    public ChannelStatePublisher(RigStore store, RigState state, StoreTestRecorder recorder, IServiceProvider services,
-        IOptions<RigOptions> rig, IOptions<MqttOptions> mqtt, TimeProvider time, StoreAvailability? availability = null)
+    // control: the engine, absent on a rig without one (no test state in the message); zones: absent without heaters.
+    public ChannelStatePublisher(RigStore store, RigState state, StoreTestRecorder recorder,
+        IOptions<RigOptions> rig, IOptions<MqttOptions> mqtt, TimeProvider time, StoreAvailability? availability = null,
+        ITestControl? control = null, IHeaterZoneControl? zones = null)
     {
         _availability = availability;
         ArgumentNullException.ThrowIfNull(rig);
@@ -34,7 +36,8 @@ public sealed class ChannelStatePublisher : BackgroundService
         _store = store;
         _state = state;
         _recorder = recorder;
-        _services = services;
+        _control = control;
+        _zones = zones;
         _rig = rig.Value;
         _mqtt = mqtt.Value;
         _time = time;
@@ -43,8 +46,8 @@ public sealed class ChannelStatePublisher : BackgroundService
     /// <summary>Stores and queues every channel's state now.</summary>
     public void PublishAll()
     {
-        var status = _services.GetService<ITestControl>()?.Status() ?? [];
-        var zones = _services.GetService<IHeaterZoneControl>()?.Status();
+        var status = _control?.Status() ?? [];
+        var zones = _zones?.Status();
         var now = _time.GetUtcNow();
         foreach (var channelId in _rig.Channels.Keys)
         {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Rig.Service.Configuration;
 using Rig.Service.Metrics;
@@ -46,7 +45,7 @@ public sealed class ProvenanceTests : IDisposable
         var summary = JsonSerializer.SerializeToElement(AnalyzeCommandLine.Summary(BdfAnalyzer.Analyze(run.Samples)));
         Assert.Equal(start.SoftwareVersion, summary.GetProperty("provenance").GetProperty("software_version").GetString());
 
-        var router = new CommandRouter(new ServiceCollection().BuildServiceProvider(), run.Store,
+        var router = new CommandRouter([], run.Store,
             Options.Create(new RigOptions { StateDirectory = _directory }), Options.Create(new MqttOptions()));
         var reply = await router.HandleAsync("list-tests", new ReadOnlySequence<byte>("{}"u8.ToArray()), CancellationToken.None);
         var buffer = new ArrayBufferWriter<byte>();

@@ -14,8 +14,8 @@ namespace Rig.Service.Telemetry.Commands;
 /// Validates and carries out one command ("&lt;prefix&gt;/&lt;rig&gt;/cmd/&lt;verb&gt;"). Everything is checked before
 /// anything is called, so a refused command changes nothing. A command that would touch a channel with a test
 /// in progress is refused unless it names that channel (the heater zone a running channel shares, a clamp
-/// under test). The engine, heater, clamp and fault areas are resolved when used; absent ones answer
-/// "not available on this rig".
+/// under test). The engine, heater, clamp and fault areas are constructor dependencies, each optional: an absent one
+/// answers "not available on this rig".
 /// </summary>
 public sealed class CommandRouter
 {
@@ -35,24 +35,37 @@ public sealed class CommandRouter
         ["replay"] = ["stream", "from_seq", "to_seq"],
     };
 
-    private readonly IServiceProvider _services;
+    private readonly IReadOnlyList<ICommandVerbs> _areas;
     private readonly RigStore _store;
     private readonly RigOptions _rig;
     private readonly MqttOptions _mqtt;
     private readonly InterlockCommands? _interlocks;
+    private readonly ITestControl? _control;
+    private readonly IHeaterCommands? _heaters;
+    private readonly IClampCommands? _clamps;
+    private readonly IFaultCommands? _faults;
 
-    public CommandRouter(IServiceProvider services, RigStore store, IOptions<RigOptions> rig, IOptions<MqttOptions> mqtt, InterlockCommands? interlocks = null)
+    public CommandRouter(IEnumerable<ICommandVerbs> areas, RigStore store, IOptions<RigOptions> rig, IOptions<MqttOptions> mqtt, InterlockCommands? interlocks = null,
+        ITestControl? control = null, IHeaterCommands? heaters = null, IClampCommands? clamps = null, IFaultCommands? faults = null)
     {
+        ArgumentNullException.ThrowIfNull(areas);
         ArgumentNullException.ThrowIfNull(rig);
         ArgumentNullException.ThrowIfNull(mqtt);
-        _services = services;
+        _areas = [.. areas];
         _interlocks = interlocks;
+        _control = control;
+        _heaters = heaters;
+        _clamps = clamps;
+        _faults = faults;
         _store = store;
         _rig = rig.Value;
         _mqtt = mqtt.Value;
     }
 
     public static IReadOnlyCollection<string> KnownVerbs => Verbs.Keys;
+
+    /// <summary>The built-in verbs and those of this router's <see cref="ICommandVerbs"/> areas.</summary>
+    public IEnumerable<string> Served => KnownVerbs.Concat(_areas.SelectMany(a => a.Verbs.Keys));
 
     /// <summary>The built-in verbs and those of every registered <see cref="ICommandVerbs"/> area.</summary>
     public static IEnumerable<string> AllVerbs(IServiceProvider services) =>
@@ -63,10 +76,10 @@ public sealed class CommandRouter
         ICommandVerbs? area = null;
         if (!Verbs.TryGetValue(verb, out var allowed))
         {
-            area = _services.GetServices<ICommandVerbs>().FirstOrDefault(a => a.Verbs.ContainsKey(verb));
+            area = _areas.FirstOrDefault(a => a.Verbs.ContainsKey(verb));
             if (area is null)
             {
-                return CommandReply.Error(verb, $"unknown command '{verb}' (known: {string.Join(", ", AllVerbs(_services))})");
+                return CommandReply.Error(verb, $"unknown command '{verb}' (known: {string.Join(", ", Served)})");
             }
             allowed = area.Verbs[verb];
         }
@@ -152,7 +165,7 @@ public sealed class CommandRouter
         {
             return CommandReply.Error("set-heater", why);
         }
-        return _services.GetService<IHeaterCommands>() is { } heaters
+        return _heaters is { } heaters
             ? CommandReply.From("set-heater", await heaters.SetSetpointAsync(zone!, Temperature.FromDegreesCelsius(setpoint!.Value), cancellationToken))
             : NotAvailable("set-heater", nameof(IHeaterCommands));
     }
@@ -175,7 +188,7 @@ public sealed class CommandRouter
         {
             return CommandReply.Error(verb, $"channel '{channel}' has a test in progress; re-zeroing its clamp would corrupt the stack-pressure record. Abort or finish the test first");
         }
-        if (_services.GetService<IClampCommands>() is not { } clamps)
+        if (_clamps is not { } clamps)
         {
             return NotAvailable(verb, nameof(IClampCommands));
         }
@@ -215,7 +228,7 @@ public sealed class CommandRouter
                 : NotAvailable("clear-fault", nameof(InterlockCommands));
         }
         var results = new List<CommandResult>();
-        if (channel is not null && _services.GetService<IFaultCommands>() is { } faults)
+        if (channel is not null && _faults is { } faults)
         {
             results.Add(await faults.ClearLatchedFaultAsync(channel, device, cancellationToken));
         }
@@ -315,12 +328,12 @@ public sealed class CommandRouter
     }
 
     private async Task<CommandReply> Engine(string verb, Func<ITestControl, CancellationToken, Task<CommandResult>> call, CancellationToken cancellationToken) =>
-        _services.GetService<ITestControl>() is { } control
+        _control is { } control
             ? CommandReply.From(verb, await call(control, cancellationToken))
             : NotAvailable(verb, nameof(ITestControl));
 
     private HashSet<string> ChannelsInUse() =>
-        _services.GetService<ITestControl>()?.Status()
+        _control?.Status()
             .Where(s => s.State is RunState.Running or RunState.Paused)
             .Select(s => s.ChannelId).ToHashSet(StringComparer.Ordinal) ?? [];
 
