@@ -77,6 +77,9 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
             Assert.True(png.Length > 10_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', $"{screenshot} is not a real screenshot");
         }
         Assert.False(service.HasExited, service.Output);
+        // Every page load probes its rights with list-tests: a query, logged at debug, not at info on every open.
+        Assert.Equal(0, service.CountLines("Command list-tests"));
+        Assert.True(service.CountLines("Command start") > 0, "the service log is read at info");
     }
 
     /// <summary>The real service on simulated hardware, logged in to the broker as <paramref name="rig"/>.</summary>

@@ -131,12 +131,23 @@ public sealed partial class CommandProcessor : BackgroundService
 
     private async Task AnswerAsync(string verb, CommandReply reply, MqttApplicationMessage message, CancellationToken stoppingToken)
     {
-        LogCommand(verb, reply.Ok, reply.Message);
+        // A query changes nothing: every dashboard that opens asks one (its rights probe), which is no news at info.
+        if (verb == "list-tests")
+        {
+            LogQuery(verb, reply.Ok, reply.Message);
+        }
+        else
+        {
+            LogCommand(verb, reply.Ok, reply.Message);
+        }
         await _replies.SendAsync(message.ResponseTopic, message.CorrelationData, reply, stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Command {Verb}: ok={Ok} {Message}")]
     private partial void LogCommand(string verb, bool ok, string message);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Query {Verb}: ok={Ok} {Message}")]
+    private partial void LogQuery(string verb, bool ok, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} command(s) still running {Patience} after the stop; not waited for")]
     private partial void LogStillRunning(int count, TimeSpan patience);
