@@ -128,6 +128,29 @@ internal static class HeaterBench
             });
             Console.WriteLine(Invariant($"24 h of normal noisy operation (seed {seed}; a 60 s door every 47 min, room loss ±25 % over the day): {trips} trips"));
         }
+        using (var zone = new BenchZone(PidGains.From(new PidGainsOptions()), real: true, seed: 4, stopOnTrip: false))
+        {
+            // the same day on autotuned gains: stiffer control moves the duty more for the same disturbance
+            await zone.RunAsync(TimeSpan.FromMinutes(15), _ => { });
+            zone.Controller.StartAutotune();
+            for (var waited = TimeSpan.Zero; zone.Controller.Status().Proposal is null && waited < TimeSpan.FromHours(4); waited += TimeSpan.FromMinutes(1))
+            {
+                await zone.RunAsync(TimeSpan.FromMinutes(1), _ => { });
+            }
+            zone.Controller.AcceptAutotune();
+            var trips = 0;
+            await zone.RunAsync(TimeSpan.FromHours(24), t =>
+            {
+                var minute = (int)t.TotalMinutes;
+                zone.Plant.AmbientLossMultiplier = (minute % 47 == 30 ? 2.0 : 1.0) * (1 + 0.25 * Math.Sin(2 * Math.PI * t.TotalHours / 24));
+                if (zone.Controller.Status().Fault is not null)
+                {
+                    trips++;
+                    zone.Controller.ClearFault();
+                }
+            });
+            Console.WriteLine(Invariant($"24 h of normal noisy operation on the autotuned gains ({zone.Controller.Status().Gains}; seed 4, same doors and room): {trips} trips"));
+        }
     }
 
     private static async Task<(TimeSpan Trip, double Peak)> UntilTripAsync(BenchZone zone)
