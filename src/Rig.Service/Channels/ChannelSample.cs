@@ -8,6 +8,8 @@ namespace Rig.Service.Channels;
 /// <paramref name="Timestamp"/> is wall time, for the record only; <paramref name="Monotonic"/> is the rig clock's
 /// monotonic time (<see cref="TimeProvider.GetTimestamp"/>, see <see cref="MonotonicTime"/>), the only clock charge
 /// is integrated on, so a wall-clock jump (NTP, an operator setting the date) moves no coulomb.
+/// <paramref name="SourcedCharge"/> is the instrument's own charge count when it has one
+/// (<see cref="Rig.Drivers.Potentiostats.PotentiostatReading.SourcedCharge"/>).
 /// </summary>
 public readonly record struct ChannelSample(
     string ChannelId,
@@ -19,4 +21,5 @@ public readonly record struct ChannelSample(
     Force? Force,
     Pressure? StackPressure,
     Temperature? Temperature,
-    TimeSpan Monotonic);
+    TimeSpan Monotonic,
+    ElectricCharge? SourcedCharge = null);

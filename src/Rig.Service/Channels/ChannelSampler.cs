@@ -39,7 +39,7 @@ public sealed class ChannelSampler
             if (_state.IsClampBeingCalibrated(_hardware.Id))
             {
                 return (new ChannelSample(_hardware.Id, reading.Timestamp, reading.Voltage, reading.Current, reading.OutputOn,
-                    reading.InCompliance, null, null, ZoneTemperature(), monotonic), null);
+                    reading.InCompliance, null, null, ZoneTemperature(), monotonic, reading.SourcedCharge), null);
             }
             var forceReading = await DeviceCall.WithTimeout(_hardware.ForceSensor.ReadAsync, _hardware.ForceSensor.Device, _timeout, _time, cancellationToken);
             force = forceReading.Force;
@@ -53,7 +53,7 @@ public sealed class ChannelSampler
         var temperature = ZoneTemperature();
 
         var sample = new ChannelSample(_hardware.Id, reading.Timestamp, reading.Voltage, reading.Current,
-            reading.OutputOn, reading.InCompliance, force, pressure, temperature, monotonic);
+            reading.OutputOn, reading.InCompliance, force, pressure, temperature, monotonic, reading.SourcedCharge);
         return (sample, clampFault);
     }
 

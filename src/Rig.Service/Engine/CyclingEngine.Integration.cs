@@ -17,7 +17,9 @@ public sealed partial class CyclingEngine
     private void Integrate(StepDefinition step, in ChannelSample sample)
     {
         var seconds = State.HasPreviousSample ? (sample.Monotonic - State.PreviousSampleMonotonic).TotalSeconds : 0;
+        var counted = State.HasPreviousSample ? CountedAmpereSeconds(sample) : null;
         State.PreviousSampleMonotonic = sample.Monotonic;
+        State.PreviousSourcedAmpereSeconds = sample.SourcedCharge?.Coulombs;
         State.HasPreviousSample = true;
         var amperes = sample.Current.Amperes;
         var watts = amperes * sample.Voltage.Volts;
@@ -30,7 +32,7 @@ public sealed partial class CyclingEngine
             return;
         }
         State.LastIntervalSeconds = seconds;
-        var ampSeconds = Trapezoid.Charge(leftAmperes, amperes, seconds);
+        var ampSeconds = counted ?? Trapezoid.Charge(leftAmperes, amperes, seconds);
         var joules = Trapezoid.Energy(leftWatts, watts, seconds);
         State.StepSeconds += seconds;
         State.TestSeconds += seconds;
@@ -63,6 +65,24 @@ public sealed partial class CyclingEngine
         }
     }
 
+    /// <summary>
+    /// The interval's charge from the instrument's own count, when it keeps one at both ends: exact where the current
+    /// changed inside the interval (a strip whose electrode runs empty before the sample that sees the cut-off, which
+    /// the trapezoid over- or under-counts by up to half a period's charge and capacity-retention mode then plates
+    /// again). Null when either end has no count, or the count moved more than the instrument's range could pass in
+    /// the interval (a restarted counter), so the trapezoid decides.
+    /// </summary>
+    private double? CountedAmpereSeconds(in ChannelSample sample)
+    {
+        if (sample.SourcedCharge is not { } now || State.PreviousSourcedAmpereSeconds is not { } before)
+        {
+            return null;
+        }
+        var counted = Math.Abs(now.Coulombs - before);
+        var seconds = (sample.Monotonic - State.PreviousSampleMonotonic).TotalSeconds;
+        return double.IsFinite(counted) && counted <= _maxCurrentAmperes * seconds * 1.01 + 1e-12 ? counted : null;
+    }
+
     private bool TargetReached() =>
         State.StepTargetAmpSeconds > 0 && State.StepAmpSeconds >= State.StepTargetAmpSeconds * (1 - TargetTolerance);
 
@@ -88,6 +108,6 @@ public sealed partial class CyclingEngine
         // The new current flows from now: it is the left end of the next interval (its voltage is not yet known).
         State.LastCurrentAmperes = trimmed;
         State.LastPowerWatts = null;
-        return EngineCommand.CurrentWith(ElectricCurrent.FromAmperes(trimmed), ElectricPotential.FromVolts(_voltageComplianceVolts));
+        return EngineCommand.CurrentWith(ElectricCurrent.FromAmperes(trimmed), ElectricPotential.FromVolts(ComplianceFor(step)));
     }
 }

@@ -47,6 +47,7 @@ public sealed partial class CyclingEngine
         State.NeedsCommand = false;
         State.HasPreviousSample = true;
         State.PreviousSampleMonotonic = sample.Monotonic;
+        State.PreviousSourcedAmpereSeconds = sample.SourcedCharge?.Coulombs;
         // The left end of the step's first interval: a constant-current step sources its set-point from now (its
         // voltage is not known until measured under it); a hold or sweep entered from the step before takes over the
         // current and voltage where it left them (CC to CV is continuous); a rest passes none; a hold re-entered on
@@ -68,8 +69,20 @@ public sealed partial class CyclingEngine
         StepKind.Hold => EngineCommand.VoltageWith(step.Voltage!.Value, ElectricCurrent.FromAmperes(_maxCurrentAmperes)),
         StepKind.Sweep => EngineCommand.VoltageWith(ElectricPotential.FromVolts(SweepVolts(step)), ElectricCurrent.FromAmperes(_maxCurrentAmperes)),
         StepKind.Impedance => EngineCommand.Off, // the analyser measures; the SMU in its high-impedance off state
-        _ => EngineCommand.CurrentWith(ElectricCurrent.FromAmperes(State.StepCurrentAmperes), ElectricPotential.FromVolts(_voltageComplianceVolts)),
+        _ => EngineCommand.CurrentWith(ElectricCurrent.FromAmperes(State.StepCurrentAmperes), ElectricPotential.FromVolts(ComplianceFor(step))),
     };
+
+    /// <summary>
+    /// The voltage compliance a constant-current step sources under: its own limit when that is the bound the voltage
+    /// climbs to (a strip "until 2 V", a charge "until 3.5 V"), so the instrument itself stops the voltage there at the
+    /// instant it arrives, as a cycler's cut-off does, instead of running on until the next sample (an emptied
+    /// electrode would then be stripped further, by an amount that depends on the sample period). The protocol's
+    /// compliance otherwise (a compliance bounds |V|, so a floor such as "discharge until 1.8 V" cannot be one).
+    /// </summary>
+    private double ComplianceFor(StepDefinition step) =>
+        step.IsConstantCurrent && step.CurrentSign > 0 && step.VoltageLimit is { } limit && limit.Volts > 0
+            ? Math.Min(limit.Volts, _voltageComplianceVolts)
+            : _voltageComplianceVolts;
 
     private EngineCommand CheckStepEnd(StepDefinition step, in ChannelSample sample)
     {
@@ -84,7 +97,11 @@ public sealed partial class CyclingEngine
             ended |= TargetReached();
             if (step.VoltageLimit is { } limit)
             {
-                ended |= step.CurrentSign > 0 ? volts >= limit.Volts : volts <= limit.Volts;
+                // In compliance at its own limit, the instrument holds the voltage there: the limit is reached even if
+                // the measured voltage reads a hair below it.
+                ended |= step.CurrentSign > 0
+                    ? volts >= limit.Volts || (sample.InCompliance && ComplianceFor(step) == limit.Volts)
+                    : volts <= limit.Volts;
             }
         }
         if (step.CurrentLimit is { } floor && Math.Abs(sample.Current.Amperes) < floor.Resolve(_area).Amperes)

@@ -44,6 +44,9 @@ public sealed class EngineState
     /// <summary>Monotonic time of the previous sample (<see cref="Channels.ChannelSample.Monotonic"/>): valid only while
     /// <see cref="HasPreviousSample"/>, which a pause, resume or restart clears, since the monotonic origin is per process.</summary>
     public TimeSpan PreviousSampleMonotonic { get; set; }
+
+    /// <summary>The instrument's charge count at the previous sample (A·s), when it counts; valid with <see cref="HasPreviousSample"/>.</summary>
+    public double? PreviousSourcedAmpereSeconds { get; set; }
     /// <summary>Length of the last integrated interval: the sample period the engine plans the end of a capacity step with.</summary>
     public double LastIntervalSeconds { get; set; }
     public Protocols.CycleHalf LastConstantCurrentHalf { get; set; }

@@ -34,7 +34,8 @@ public class SafetyLimitTests
         // Resumed in the same step with its time and charge, not restarted.
         Assert.Equal(stepBefore, firstAfterResume!.StepIndex);
         Assert.True(firstAfterResume.StepTimeSeconds >= 600);
-        Assert.True(firstAfterResume.StepCapacityAmpHours * 3600 >= chargeBefore);
+        // >= to the rounding of the record's A·h (the sample that met the low pressure came at the same instant: no charge).
+        Assert.True(firstAfterResume.StepCapacityAmpHours * 3600 >= chargeBefore * (1 - 1e-12), $"{firstAfterResume.StepCapacityAmpHours * 3600} A·s after, {chargeBefore} before");
         Assert.InRange(run.Cycles[0].ChargeArealCapacityMilliampHoursPerSquareCentimetre, 1.0, 1.0003);
     }
 

@@ -73,7 +73,9 @@ public sealed class SimulatedPotentiostatChannel : IPotentiostatChannel
             ElectricPotential.FromVolts(point.VoltageVolts),
             ElectricCurrent.FromAmperes(point.CurrentAmperes),
             OutputOn,
-            point.InCompliance));
+            point.InCompliance,
+            // The cell's integrator counted every ampere-second it passed: this SMU reports it as a coulometer would.
+            ElectricCharge.FromCoulombs(_cell.Ledger.PositiveAmpereSeconds - _cell.Ledger.NegativeAmpereSeconds)));
     }
 
     public ValueTask OutputOffAsync(CancellationToken cancellationToken)

@@ -61,7 +61,7 @@ public sealed class AcceleratedRun
             var reading = await _instrument.MeasureAsync(cancellationToken);
             var pressure = _stackPressure();
             var sample = new ChannelSample(engine.State.ChannelId, reading.Timestamp, reading.Voltage, reading.Current,
-                reading.OutputOn, reading.InCompliance, null, pressure, _temperature(), _monotonic());
+                reading.OutputOn, reading.InCompliance, null, pressure, _temperature(), _monotonic(), reading.SourcedCharge);
             var command = engine.OnSample(sample);
             Samples++;
             Drain(engine);
