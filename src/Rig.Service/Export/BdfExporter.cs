@@ -104,7 +104,7 @@ public sealed class BdfExporter
             [BdfColumns.TestTime] = "time the test ran: paused and dead time (pauses, interlocks, a restart) excluded; Unix Time / s is the wall clock",
             [BdfColumns.Current] = "positive = charging = sodium plating onto the Al current collector",
             [BdfColumns.StepId] = "the protocol's instruction index; Step Count / 1 increments at every step begun",
-            [BdfColumns.StepType] = "CC_CHG/CC_DCH constant current, CV_CHG/CV_DCH a voltage hold after a charging/discharging step, REST (0 A, output on), LSV a linear voltage sweep",
+            [BdfColumns.StepType] = "CC_CHG/CC_DCH constant current, CV_CHG/CV_DCH a voltage hold after a charging/discharging step, REST (0 A, output on), LSV a linear voltage sweep, EIS an impedance measurement (output off)",
             [BdfColumns.ChargingCapacity] = "cumulative from test start, never reset (ontology 1.3.0)",
             [BdfColumns.DischargingCapacity] = "cumulative from test start, never reset",
             [BdfColumns.CycleChargingCapacity] = "the cycle's plating (charging) half so far, CV hold included; reset when Cycle Count increments",

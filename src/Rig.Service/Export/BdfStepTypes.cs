@@ -15,6 +15,7 @@ public static class BdfStepTypes
     public const string ConstantVoltageDischarge = "CV_DCH";
     public const string Rest = "REST";
     public const string LinearSweep = "LSV";
+    public const string Impedance = "EIS";
 
     /// <summary>The type of a step recorded as <paramref name="kind"/>.</summary>
     /// <param name="kind">The engine's <see cref="StepKind"/> name, as stored with the sample.</param>
@@ -28,6 +29,7 @@ public static class BdfStepTypes
             StepKind.Hold => (lastConstantCurrentCharged ?? chargingAmperes >= 0) ? ConstantVoltageCharge : ConstantVoltageDischarge,
             StepKind.Rest => Rest,
             StepKind.Sweep => LinearSweep,
+            StepKind.Impedance => Impedance,
             _ => kind,
         } : kind;
 
