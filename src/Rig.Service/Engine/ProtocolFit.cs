@@ -89,6 +89,6 @@ public static class ProtocolFit
                 return $"{instruction.Location} \"{sweep.Text}\": {from} is outside safety.voltage ({safety.MinVoltage} to {safety.MaxVoltage})";
             }
         }
-        return null;
+        return ProtocolTimeCeilings.Problem(plan, channel);
     }
 }

@@ -150,5 +150,54 @@ public sealed class ProtocolNumberTests : IDisposable
         Assert.True(fine.Accepted, fine.Message);
     }
 
+    [Theory]
+    [InlineData("Rest for 1 h (timeout 13 h)", "steps[0] \"Rest for 1 h (timeout 13 h)\": may run 13 h (its time-out), beyond this channel's ceiling Rig:Channels:ch1:Limits:MaxStepDuration")]
+    [InlineData("Rest for 1 h", "steps[0] \"Rest for 1 h\": may run 2 d (its time-out)")] // the default stepTimeout is 48 h
+    [InlineData("Plate at 1 mA for 60 mAh (timeout 12 h)", "Rig:Channels:ch1:Limits:MaxStepCapacityMilliampHours (50 mAh)")]
+    [InlineData("Plate at 1 mA for 20 mAh (timeout 10 h)", "steps[0] \"Plate at 1 mA for 20 mAh (timeout 10 h)\": 20 mAh on this cell cannot be reached at 1 mA within the step's time-out of 10 h")]
+    public async Task A_step_beyond_the_channels_time_or_capacity_ceiling_or_unreachable_is_refused_at_its_location(string step, string refusal)
+    {
+        var host = HostWithLimits(new ChannelLimitsOptions { MaxStepDuration = TimeSpan.FromHours(12), MaxStepCapacityMilliampHours = 50 });
+        var result = await host.StartAsync(new StartTestRequest("ch1", null, Protocol(step)), CancellationToken.None);
+        Assert.False(result.Accepted);
+        Assert.True(result.Message.Contains(refusal, StringComparison.Ordinal), result.Message);
+    }
+
+    [Fact]
+    public async Task A_protocol_whose_worst_case_outlasts_the_channels_test_ceiling_is_refused_naming_its_longest_part()
+    {
+        var host = HostWithLimits(new ChannelLimitsOptions { MaxTestDuration = TimeSpan.FromDays(30) });
+        // 10 h time-outs: 2 steps × 40 cycles = 800 h = 33 d at worst; 35 cycles = 700 h = 29 d fits.
+        static string Looped(int cycles) => $$"""
+            { "name": "x", "stepTimeout": "10 h", "safety": { "voltage": "-1 V to 3 V", "maxCurrent": "10 mA/cm2" },
+              "steps": [ "Rest for 1 min", { "repeat": {{cycles}}, "steps": [ "Plate at 1 mA/cm2 for 1 mAh/cm2", "Strip at 1 mA/cm2 until 1 V" ] } ] }
+            """;
+        var tooLong = await host.StartAsync(new StartTestRequest("ch1", null, Looped(40)), CancellationToken.None);
+        Assert.False(tooLong.Accepted);
+        Assert.Contains("may run up to 33.8 d", tooLong.Message, StringComparison.Ordinal);
+        Assert.Contains("most of it in steps[1]", tooLong.Message, StringComparison.Ordinal);
+        Assert.Contains("Rig:Channels:ch1:Limits:MaxTestDuration (30 d)", tooLong.Message, StringComparison.Ordinal);
+        var fits = await host.StartAsync(new StartTestRequest("ch1", null, Looped(35)), CancellationToken.None);
+        Assert.True(fits.Accepted, fits.Message);
+    }
+
+    [Fact]
+    public async Task Without_time_limits_a_long_protocol_still_starts_and_reachable_capacities_pass()
+    {
+        var host = HostWithLimits(new ChannelLimitsOptions());
+        var result = await host.StartAsync(new StartTestRequest("ch1", null, Protocol("Plate at 1 mA for 20 mAh (timeout 21 h)")), CancellationToken.None);
+        Assert.True(result.Accepted, result.Message);
+    }
+
+    private EngineHost HostWithLimits(ChannelLimitsOptions limits)
+    {
+        var options = new RigOptions { StateDirectory = _stateDirectory };
+        options.Channels["ch1"] = new ChannelOptions { Limits = limits };
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
+        var hardware = new RigHardwareBuilder(Options.Create(options), time).Build();
+        return new EngineHost(hardware, new InMemoryTestRecorder(), new RigEvents(NullLogger<RigEvents>.Instance), Options.Create(options),
+            Options.Create(new EngineOptions()), time, NullLogger<EngineHost>.Instance);
+    }
+
     private static string PresetLibraryText(string name) => new PresetLibrary().Text(name) ?? throw new InvalidOperationException($"no preset {name}");
 }
