@@ -22,6 +22,8 @@ public sealed class RigHardwareBuilder
     private readonly RigOptions _options;
     private readonly TimeProvider _time;
     private readonly SimulatedDevices _simulation = new();
+    /// <summary>One SCPI session per instrument address: a B2902A's two channels share their instrument's link and gate.</summary>
+    private readonly Dictionary<string, Rig.Drivers.Potentiostats.Scpi.ScpiSession> _scpiSessions = new(StringComparer.Ordinal);
     private readonly PressureSupervision.LoadCellFactory _loadCells;
 
     public RigHardwareBuilder(IOptions<RigOptions> options, TimeProvider time)
@@ -96,7 +98,7 @@ public sealed class RigHardwareBuilder
             case InstrumentKind.Keithley2460:
             case InstrumentKind.KeysightB2901A:
             case InstrumentKind.KeysightB2902A:
-                return ScpiInstruments.Create(options.Instrument, _options.DeviceTimeout, _time);
+                return ScpiInstruments.Create(options.Instrument, _options.DeviceTimeout, _time, _scpiSessions);
             default:
                 throw new NotSupportedException($"{RigOptions.SectionName}:Channels:{channelId}:Instrument:Kind {options.Instrument.Kind} has no driver.");
         }

@@ -13,7 +13,15 @@ namespace Rig.Service.Hardware;
 /// </summary>
 public static class ScpiInstruments
 {
-    public static IPotentiostatChannel Create(InstrumentOptions options, TimeSpan deviceTimeout, TimeProvider time)
+    /// <param name="options">The channel's instrument section.</param>
+    /// <param name="deviceTimeout">The loop's bound on one device call.</param>
+    /// <param name="time">The rig clock.</param>
+    /// <param name="sessions">
+    /// Sessions by instrument address, shared by the channels of one instrument: the B2902A's two channels are one
+    /// instrument with one error queue, so they use one link and one gate (a channel's *CLS or error read never eats
+    /// the other's). Null: a session of its own.
+    /// </param>
+    public static IPotentiostatChannel Create(InstrumentOptions options, TimeSpan deviceTimeout, TimeProvider time, IDictionary<string, ScpiSession>? sessions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var dialect = Dialect(options);
@@ -21,8 +29,13 @@ public static class ScpiInstruments
         // Half the device time-out per answer: a call of a few queries fits inside the loop's bound on the whole call.
         var timeouts = new ScpiTimeouts(deviceTimeout / 2, deviceTimeout / 2);
         var device = $"{options.Kind} {options.Address}{(options.SourceChannel > 1 ? $" ch{options.SourceChannel}" : "")}";
-        var session = new ScpiSession(address.CreateTransport(timeouts.Response), device, time, timeouts);
-        return new ScpiPotentiostatChannel(dialect, session, time);
+        var key = options.Address.Trim();
+        if (sessions is null || !sessions.TryGetValue(key, out var session))
+        {
+            session = new ScpiSession(address.CreateTransport(timeouts.Response), $"{options.Kind} {options.Address}", time, timeouts);
+            sessions?.Add(key, session);
+        }
+        return new ScpiPotentiostatChannel(dialect, session, time, device);
     }
 
     public static IScpiSmuDialect Dialect(InstrumentOptions options)

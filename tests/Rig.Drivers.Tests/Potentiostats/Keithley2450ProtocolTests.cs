@@ -28,6 +28,10 @@ public sealed class Keithley2450ProtocolTests
         (":SOUR:VOLT:READ:BACK ON", null),
         (":SENS:VOLT:RSEN ON", null),
         (":SENS:CURR:RSEN ON", null),
+        (":SENS:VOLT:RANG:AUTO ON", null),
+        (":SENS:CURR:RANG:AUTO ON", null),
+        (":SOUR:VOLT:RANG:AUTO ON", null),
+        (":SOUR:CURR:RANG:AUTO ON", null),
         (":SYST:ERR?", "0,\"No error\""),
         (":SOUR:FUNC?", "VOLT"),
     ];
@@ -40,10 +44,10 @@ public sealed class Keithley2450ProtocolTests
         await using var channel = Channel(out var transport,
         [
             .. Connect,
+            (":SENS:FUNC \"VOLT\"", null),
             (":SOUR:FUNC CURR", null),
             (":SOUR:CURR:VLIM 2.5", null),
             (":SOUR:CURR -0.000785", null),
-            (":SENS:FUNC \"VOLT\"", null),
             (":OUTP ON", null),
             (":SYST:ERR?", "0,\"No error\""),
         ]);
@@ -59,15 +63,79 @@ public sealed class Keithley2450ProtocolTests
         await using var channel = Channel(out var transport,
         [
             .. Connect,
+            (":SENS:FUNC \"CURR\"", null),
             (":SOUR:FUNC VOLT", null),
             (":SOUR:VOLT:ILIM 0.00157", null),
             (":SOUR:VOLT 3.5", null),
-            (":SENS:FUNC \"CURR\"", null),
             (":OUTP ON", null),
             (":SYST:ERR?", "0,\"No error\""),
         ]);
 
         await channel.SourceVoltageAsync(ElectricPotential.FromVolts(3.5), ElectricCurrent.FromMilliamperes(1.57), CancellationToken.None);
+
+        transport.AssertAllExchanged();
+    }
+
+    [Fact]
+    public async Task A_voltage_sweep_sends_the_whole_source_sequence_once_then_only_the_level()
+    {
+        // Manual's rule for the measure function (it can change source settings and clears the buffer): set it once,
+        // first; a sweep's later samples change :SOURce[1]:VOLTage[:LEVel] only, each still followed by the error check.
+        await using var channel = Channel(out var transport,
+        [
+            .. Connect,
+            (":SENS:FUNC \"CURR\"", null),
+            (":SOUR:FUNC VOLT", null),
+            (":SOUR:VOLT:ILIM 0.00157", null),
+            (":SOUR:VOLT 2.1", null),
+            (":OUTP ON", null),
+            (":SYST:ERR?", "0,\"No error\""),
+            (":SOUR:VOLT 2.0999", null),
+            (":SYST:ERR?", "0,\"No error\""),
+            (":SOUR:VOLT 2.0998", null),
+            (":SYST:ERR?", "0,\"No error\""),
+        ]);
+        var limit = ElectricCurrent.FromMilliamperes(1.57);
+
+        await channel.SourceVoltageAsync(ElectricPotential.FromVolts(2.1), limit, CancellationToken.None);
+        await channel.SourceVoltageAsync(ElectricPotential.FromVolts(2.0999), limit, CancellationToken.None);
+        await channel.SourceVoltageAsync(ElectricPotential.FromVolts(2.0998), limit, CancellationToken.None);
+
+        transport.AssertAllExchanged();
+    }
+
+    [Fact]
+    public async Task After_the_output_was_found_off_or_the_limit_changes_the_whole_sequence_is_sent_again()
+    {
+        await using var channel = Channel(out var transport,
+        [
+            .. Connect,
+            (":SENS:FUNC \"CURR\"", null),
+            (":SOUR:FUNC VOLT", null),
+            (":SOUR:VOLT:ILIM 0.00157", null),
+            (":SOUR:VOLT 2.1", null),
+            (":OUTP ON", null),
+            (":SYST:ERR?", "0,\"No error\""),
+            (":OUTP?", "0"), // turned off at the front panel
+            (":SENS:FUNC \"CURR\"", null),
+            (":SOUR:FUNC VOLT", null),
+            (":SOUR:VOLT:ILIM 0.00157", null),
+            (":SOUR:VOLT 2.0999", null),
+            (":OUTP ON", null),
+            (":SYST:ERR?", "0,\"No error\""),
+            (":SENS:FUNC \"CURR\"", null),
+            (":SOUR:FUNC VOLT", null),
+            (":SOUR:VOLT:ILIM 0.002", null),
+            (":SOUR:VOLT 2.0998", null),
+            (":OUTP ON", null),
+            (":SYST:ERR?", "0,\"No error\""),
+        ]);
+        var limit = ElectricCurrent.FromMilliamperes(1.57);
+
+        await channel.SourceVoltageAsync(ElectricPotential.FromVolts(2.1), limit, CancellationToken.None);
+        Assert.False((await channel.MeasureAsync(CancellationToken.None)).OutputOn);
+        await channel.SourceVoltageAsync(ElectricPotential.FromVolts(2.0999), limit, CancellationToken.None);
+        await channel.SourceVoltageAsync(ElectricPotential.FromVolts(2.0998), ElectricCurrent.FromMilliamperes(2), CancellationToken.None);
 
         transport.AssertAllExchanged();
     }
@@ -79,7 +147,7 @@ public sealed class Keithley2450ProtocolTests
         await using var channel = Channel(out var transport,
         [
             ("*IDN?", Idn), ("*LANG?", "SCPI"), ("*CLS", null),
-            .. Connect[3..9],
+            .. Connect[3..13],
             (":SYST:ERR?", "0,\"No error\""),
             (":SOUR:FUNC?", "CURR"),
             (":OUTP?", "1"),
@@ -177,10 +245,10 @@ public sealed class Keithley2450ProtocolTests
         await using var channel = Channel(out var transport,
         [
             .. Connect,
+            (":SENS:FUNC \"VOLT\"", null),
             (":SOUR:FUNC CURR", null),
             (":SOUR:CURR:VLIM 2", null),
             (":SOUR:CURR 0.001", null),
-            (":SENS:FUNC \"VOLT\"", null),
             (":OUTP ON", null),
             (":SYST:ERR?", "5074,\"Output interlock asserted\""),
             (":SYST:ERR?", "0,\"No error\""),
@@ -199,7 +267,7 @@ public sealed class Keithley2450ProtocolTests
     {
         var commands = Keithley2400SeriesDialect.Keithley2460().SourceCurrent(ElectricCurrent.FromAmperes(7), ElectricPotential.FromVolts(5));
 
-        Assert.Equal([":SOUR:FUNC CURR", ":SOUR:CURR:VLIM 5", ":SOUR:CURR 7", ":SENS:FUNC \"VOLT\"", ":OUTP ON"], commands);
+        Assert.Equal([":SENS:FUNC \"VOLT\"", ":SOUR:FUNC CURR", ":SOUR:CURR:VLIM 5", ":SOUR:CURR 7", ":OUTP ON"], commands);
         Assert.Throws<ArgumentOutOfRangeException>(() => Keithley2400SeriesDialect.Keithley2450().SourceCurrent(ElectricCurrent.FromAmperes(7), ElectricPotential.FromVolts(5)));
         Assert.Null(Keithley2400SeriesDialect.Keithley2460().RejectIdentity(InstrumentIdentity.Parse("KEITHLEY INSTRUMENTS,MODEL 2460,04400001,1.7.0")));
     }

@@ -20,6 +20,7 @@ public sealed class KeysightB2900ProtocolTests
         ("*IDN?", Idn),
         ("*CLS", null),
         (":OUTP2:OFF:MODE HIZ", null),
+        (":OUTP2:ON:AUTO OFF", null),
         (":SENS2:REM ON", null),
         (":SENS2:FUNC \"VOLT\",\"CURR\"", null),
         (":FORM:ELEM:SENS VOLT,CURR,TIME", null),
@@ -107,6 +108,56 @@ public sealed class KeysightB2900ProtocolTests
         var fault = await Assert.ThrowsAsync<HardwareFaultException>(() => channel.OutputOffAsync(CancellationToken.None).AsTask());
 
         Assert.Equal(FaultKind.InstrumentMismatch, fault.Kind);
+    }
+
+    [Fact]
+    public async Task Both_channels_share_one_session_so_the_second_never_clears_the_queue_and_each_reads_its_own_errors_in_turn()
+    {
+        // One instrument, one error queue: *CLS only when the link opens; each channel's configure is followed by its
+        // own :SYST:ERR? under the instrument's gate, so an error is read by the channel whose command caused it.
+        var transport = new ExpectedProtocolTransport(
+        [
+            ("*IDN?", Idn),
+            ("*CLS", null),
+            (":OUTP1:OFF:MODE HIZ", null),
+            (":OUTP1:ON:AUTO OFF", null),
+            (":SENS1:REM ON", null),
+            (":SENS1:FUNC \"VOLT\",\"CURR\"", null),
+            (":FORM:ELEM:SENS VOLT,CURR,TIME", null),
+            (":SYST:ERR?", "+0,\"No error\""),
+            (":SOUR1:FUNC:MODE?", "VOLT"),
+            (":SOUR1:FUNC:MODE CURR", null),
+            (":SENS1:VOLT:PROT 2", null),
+            (":SOUR1:CURR 0.000785", null),
+            (":OUTP1 ON", null),
+            (":SYST:ERR?", "+0,\"No error\""),
+            ("*IDN?", Idn),
+            (":OUTP2:OFF:MODE HIZ", null),
+            (":OUTP2:ON:AUTO OFF", null),
+            (":SENS2:REM ON", null),
+            (":SENS2:FUNC \"VOLT\",\"CURR\"", null),
+            (":FORM:ELEM:SENS VOLT,CURR,TIME", null),
+            (":SYST:ERR?", "+0,\"No error\""),
+            (":SOUR2:FUNC:MODE?", "VOLT"),
+            (":SOUR2:FUNC:MODE CURR", null),
+            (":SENS2:VOLT:PROT 2", null),
+            (":SOUR2:CURR 2", null),
+            (":OUTP2 ON", null),
+            (":SYST:ERR?", "-222,\"Data out of range\""),
+            (":SYST:ERR?", "+0,\"No error\""),
+        ]);
+        var session = new ScpiSession(transport, "b2902a fake", TimeProvider.System);
+        await using var channel1 = new ScpiPotentiostatChannel(KeysightB2900Dialect.B2902A(1), session, TimeProvider.System, "b2902a ch1");
+        await using var channel2 = new ScpiPotentiostatChannel(KeysightB2900Dialect.B2902A(2), session, TimeProvider.System, "b2902a ch2");
+
+        await channel1.SourceCurrentAsync(ElectricCurrent.FromMilliamperes(0.785), ElectricPotential.FromVolts(2), CancellationToken.None);
+        var fault = await Assert.ThrowsAsync<HardwareFaultException>(() =>
+            channel2.SourceCurrentAsync(ElectricCurrent.FromAmperes(2), ElectricPotential.FromVolts(2), CancellationToken.None).AsTask());
+
+        Assert.Equal(FaultKind.InstrumentError, fault.Kind);
+        Assert.Contains("-222", fault.Message, StringComparison.Ordinal);
+        Assert.Equal("b2902a ch2", channel2.Device);
+        transport.AssertAllExchanged();
     }
 
     private static ScpiPotentiostatChannel Channel(out ExpectedProtocolTransport transport, (string, string?)[] exchange)

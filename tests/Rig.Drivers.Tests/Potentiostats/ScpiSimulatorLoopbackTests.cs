@@ -144,7 +144,7 @@ public sealed class ScpiSimulatorLoopbackTests
     {
         await using var rig = SimulatedInstrumentOnLoopback.Start();
         await rig.Driver.SourceCurrentAsync(-OneMilliampPerSquareCentimetre, VoltageLimit, CancellationToken.None);
-        rig.Server.DropEveryMessages = 16; // a connect takes 11 messages, a measurement 3: the link drops inside every second measurement
+        rig.Server.DropEveryMessages = 20; // a connect takes 15 messages, a measurement 3: the link drops inside every second measurement
 
         var readings = 0;
         var faults = new List<FaultKind>();

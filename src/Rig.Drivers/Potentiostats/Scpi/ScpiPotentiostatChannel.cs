@@ -17,20 +17,29 @@ public sealed class ScpiPotentiostatChannel : IPotentiostatChannel
     private readonly IScpiSmuDialect _dialect;
     private readonly ScpiSession _session;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly string? _device;
     private bool _prepared;
+    private long _preparedEpoch;
+    /// <summary>The source in force with the output on (function, limit), or null when unknown: the next source call sends everything.</summary>
+    private (SmuSourceFunction Function, double Limit)? _sourcing;
     private SmuSourceFunction _sourceFunction;
     private DateTimeOffset? _instrumentEpoch;
     private TimeSpan _lastInstrumentTime;
 
-    public ScpiPotentiostatChannel(IScpiSmuDialect dialect, ScpiSession session, TimeProvider time)
+    /// <summary>The dialect says what to send, the session (possibly shared with the instrument's other channels) sends it.</summary>
+    /// <param name="dialect">The instrument's commands for this channel.</param>
+    /// <param name="session">The link to the instrument; its gate serialises every channel of the instrument.</param>
+    /// <param name="time">The rig clock.</param>
+    /// <param name="device">The channel's name when the session is shared by several channels of one instrument.</param>
+    public ScpiPotentiostatChannel(IScpiSmuDialect dialect, ScpiSession session, TimeProvider time, string? device = null)
     {
         _dialect = dialect ?? throw new ArgumentNullException(nameof(dialect));
         _session = session ?? throw new ArgumentNullException(nameof(session));
         _time = time ?? throw new ArgumentNullException(nameof(time));
+        _device = device;
     }
 
-    public string Device => _session.Device;
+    public string Device => _device ?? _session.Device;
 
     public InstrumentCapabilities Capabilities => _dialect.Capabilities;
 
@@ -43,21 +52,32 @@ public sealed class ScpiPotentiostatChannel : IPotentiostatChannel
     public async ValueTask SourceCurrentAsync(ElectricCurrent current, ElectricPotential voltageLimit, CancellationToken cancellationToken)
     {
         var commands = Checked(() => _dialect.SourceCurrent(current, voltageLimit));
-        await RunAsync(async ct =>
-        {
-            await _session.ConfigureAsync($"source {current} with a {voltageLimit} limit", commands, ct);
-            _sourceFunction = SmuSourceFunction.Current;
-            return true;
-        }, cancellationToken);
+        var level = Checked(() => [_dialect.SourceLevel(SmuSourceFunction.Current, current.Amperes)]);
+        await SourceAsync($"source {current} with a {voltageLimit} limit", SmuSourceFunction.Current, voltageLimit.Volts, commands, level, cancellationToken);
     }
 
     public async ValueTask SourceVoltageAsync(ElectricPotential voltage, ElectricCurrent currentLimit, CancellationToken cancellationToken)
     {
         var commands = Checked(() => _dialect.SourceVoltage(voltage, currentLimit));
+        var level = Checked(() => [_dialect.SourceLevel(SmuSourceFunction.Voltage, voltage.Volts)]);
+        await SourceAsync($"source {voltage} with a {currentLimit} limit", SmuSourceFunction.Voltage, currentLimit.Amperes, commands, level, cancellationToken);
+    }
+
+    /// <summary>
+    /// The whole source sequence, or only the level when the same function and limit are already in force with the
+    /// output on (a voltage sweep changes the level every sample; resending function, limit and output each time
+    /// restarts the source's settling on some instruments and fills the log). Either way the error queue is read.
+    /// </summary>
+    private async ValueTask SourceAsync(string operation, SmuSourceFunction function, double limit, IReadOnlyList<string> commands,
+        IReadOnlyList<string> levelOnly, CancellationToken cancellationToken)
+    {
         await RunAsync(async ct =>
         {
-            await _session.ConfigureAsync($"source {voltage} with a {currentLimit} limit", commands, ct);
-            _sourceFunction = SmuSourceFunction.Voltage;
+            var same = _sourcing is { } now && now.Function == function && now.Limit == limit;
+            _sourcing = null; // unknown until the instrument accepted it
+            await _session.ConfigureAsync(operation, same ? levelOnly : commands, ct);
+            _sourceFunction = function;
+            _sourcing = (function, limit);
             return true;
         }, cancellationToken);
     }
@@ -67,6 +87,7 @@ public sealed class ScpiPotentiostatChannel : IPotentiostatChannel
         var outputOn = _dialect.ParseOutputState(await _session.QueryAsync(_dialect.OutputStateQuery, ct));
         if (!outputOn)
         {
+            _sourcing = null; // turned off behind our back (front panel, interlock): the next source call sends everything
             // Off is high impedance: the output relay is open and the instrument cannot measure the cell (2450
             // Reference Manual 2450-901-01 Rev. B p. 2-83; the B2900's HIZ off mode opens its relay too). Triggering a
             // reading anyway would leave an error in the queue that faults the next source step. Nothing flows.
@@ -79,44 +100,53 @@ public sealed class ScpiPotentiostatChannel : IPotentiostatChannel
 
     public async ValueTask OutputOffAsync(CancellationToken cancellationToken) => await RunAsync(async ct =>
     {
+        _sourcing = null;
         await _session.ConfigureAsync("output off", _dialect.OutputOff(), ct);
         return true;
     }, cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _session.DisposeAsync();
-        _gate.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await _session.DisposeAsync(); // closing a shared link twice is harmless
 
     private async ValueTask<T> RunAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await _session.Gate.WaitAsync(cancellationToken);
         try
         {
             await EnsurePreparedAsync(cancellationToken);
             return await operation(cancellationToken);
         }
+        catch (Exception ex) when (ex is not FormatException)
+        {
+            _sourcing = null; // whatever failed, the instrument's source state is no longer known
+            throw;
+        }
         catch (FormatException ex)
         {
             // An answer we cannot parse means we no longer know which answer belongs to which query.
+            _sourcing = null;
             _session.Disconnect();
             throw _session.Fault(FaultKind.InstrumentError, $"unexpected answer: {ex.Message}", "the instrument's command set and firmware", ex);
         }
         finally
         {
-            _gate.Release();
+            _session.Gate.Release();
         }
     }
 
     private async ValueTask EnsurePreparedAsync(CancellationToken cancellationToken)
     {
-        if (_prepared && _session.IsConnected)
+        if (_prepared && _session.IsConnected && _preparedEpoch == _session.ConnectionEpoch)
         {
             return;
         }
         _prepared = false;
-        await _session.ConnectAsync(cancellationToken);
+        _sourcing = null;
+        // A channel sharing the instrument may have connected already: then its queue is in use and is not cleared.
+        var connectedHere = !_session.IsConnected;
+        if (connectedHere)
+        {
+            await _session.ConnectAsync(cancellationToken);
+        }
         try
         {
             var identity = await _session.IdentifyAsync(cancellationToken);
@@ -129,12 +159,16 @@ public sealed class ScpiPotentiostatChannel : IPotentiostatChannel
             {
                 throw _session.Fault(FaultKind.InstrumentMismatch, languageProblem, "the instrument's command set");
             }
-            await _session.ClearStatusAsync(cancellationToken);
+            if (connectedHere)
+            {
+                await _session.ClearStatusAsync(cancellationToken);
+            }
             await _session.ConfigureAsync("prepare", _dialect.Prepare(), cancellationToken);
             _sourceFunction = _dialect.ParseSourceFunction(await _session.QueryAsync(_dialect.SourceFunctionQuery, cancellationToken));
             Identity = identity;
             _instrumentEpoch = null;
             _prepared = true;
+            _preparedEpoch = _session.ConnectionEpoch;
         }
         catch
         {

@@ -30,6 +30,15 @@ public sealed class ScpiSession : IAsyncDisposable
 
     public bool IsConnected => _transport.IsConnected;
 
+    /// <summary>
+    /// Serialises every operation on the instrument. Channels of one instrument (the B2902A's two) share the session
+    /// and so this gate: one channel's configure-then-read-the-error-queue can never interleave with the other's.
+    /// </summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>Counts successful connects: a channel prepared on an earlier connection prepares again.</summary>
+    public long ConnectionEpoch { get; private set; }
+
     /// <summary>Opens the link (closing a stale one first).</summary>
     public async ValueTask ConnectAsync(CancellationToken cancellationToken)
     {
@@ -37,6 +46,7 @@ public sealed class ScpiSession : IAsyncDisposable
         try
         {
             await _transport.ConnectAsync(deadline.Token);
+            ConnectionEpoch++;
         }
         catch (Exception ex) when (IsLinkFailure(ex) || (ex is OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {

@@ -41,6 +41,12 @@ public interface IScpiSmuDialect
 
     IReadOnlyList<string> SourceVoltage(ElectricPotential voltage, ElectricCurrent currentLimit);
 
+    /// <summary>
+    /// Only the new level of the source already configured (same function, same limit, output on): what a voltage
+    /// sweep sends each sample, instead of the whole source sequence again.
+    /// </summary>
+    string SourceLevel(SmuSourceFunction function, double level);
+
     IReadOnlyList<string> OutputOff();
 
     string OutputStateQuery { get; }

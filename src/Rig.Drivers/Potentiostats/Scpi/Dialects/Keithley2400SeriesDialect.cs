@@ -65,19 +65,29 @@ public sealed class Keithley2400SeriesDialect : IScpiSmuDialect
         // [:SENSe[1]]:<function>:RSENse: 4-wire (remote) sense, so lead resistance is outside the reading.
         $":SENS:VOLT:RSEN {OnOff(_fourWire)}",
         $":SENS:CURR:RSEN {OnOff(_fourWire)}",
+        // [:SENSe[1]]:<function>:RANGe:AUTO and :SOURce[1]:<function>:RANGe:AUTO: autorange, rather than inherit a
+        // fixed range someone left on the front panel (a 10 µA range under a 1 mA step clips at compliance at once).
+        ":SENS:VOLT:RANG:AUTO ON",
+        ":SENS:CURR:RANG:AUTO ON",
+        ":SOUR:VOLT:RANG:AUTO ON",
+        ":SOUR:CURR:RANG:AUTO ON",
     ];
 
-    /// <summary>Limit before level: the level never runs under the previous step's limit.</summary>
+    /// <summary>
+    /// Measure function first, then source function, limit, level (2450 Reference Manual, [:SENSe[1]]:FUNCtion[:ON]:
+    /// changing the measure function can change the source function's settings and clears the reading buffer, so it
+    /// must not come after them); limit before level, so the level never runs under the previous step's limit.
+    /// </summary>
     public IReadOnlyList<string> SourceCurrent(ElectricCurrent current, ElectricPotential voltageLimit)
     {
         CheckMagnitude(current.Amperes, Capabilities.MaxCurrent.Amperes, nameof(current), "A");
         CheckLimit(voltageLimit.Volts, Capabilities.MaxVoltage.Volts, nameof(voltageLimit), "V");
         return
         [
+            ":SENS:FUNC \"VOLT\"",
             ":SOUR:FUNC CURR",
             $":SOUR:CURR:VLIM {Number(voltageLimit.Volts)}",
             $":SOUR:CURR {Number(current.Amperes)}",
-            ":SENS:FUNC \"VOLT\"",
             ":OUTP ON",
         ];
     }
@@ -88,12 +98,19 @@ public sealed class Keithley2400SeriesDialect : IScpiSmuDialect
         CheckLimit(currentLimit.Amperes, Capabilities.MaxCurrent.Amperes, nameof(currentLimit), "A");
         return
         [
+            ":SENS:FUNC \"CURR\"",
             ":SOUR:FUNC VOLT",
             $":SOUR:VOLT:ILIM {Number(currentLimit.Amperes)}",
             $":SOUR:VOLT {Number(voltage.Volts)}",
-            ":SENS:FUNC \"CURR\"",
             ":OUTP ON",
         ];
+    }
+
+    public string SourceLevel(SmuSourceFunction function, double level)
+    {
+        var (max, unit) = function == SmuSourceFunction.Current ? (Capabilities.MaxCurrent.Amperes, "A") : (Capabilities.MaxVoltage.Volts, "V");
+        CheckMagnitude(level, max, nameof(level), unit);
+        return function == SmuSourceFunction.Current ? $":SOUR:CURR {Number(level)}" : $":SOUR:VOLT {Number(level)}";
     }
 
     public IReadOnlyList<string> OutputOff() => [":OUTP OFF"];

@@ -55,6 +55,9 @@ public sealed class KeysightB2900Dialect : IScpiSmuDialect
     [
         // :OUTPut[c]:OFF:MODE ZERO|HIZ|NORMal: HIZ opens the output relay when off, so "off" never loads the cell.
         $":OUTP{_channel}:OFF:MODE HIZ",
+        // :OUTPut[c]:ON:AUTO OFF: a measurement must never turn on an output that an interlock, the front panel or
+        // the engine turned off (with AUTO ON, :MEAS? switches the output on by itself).
+        $":OUTP{_channel}:ON:AUTO OFF",
         // :SENSe[c]:REMote: 4-wire sense.
         $":SENS{_channel}:REM {(_fourWire ? "ON" : "OFF")}",
         // :SENSe[c]:FUNCtion[:ON]: measure both V and I on every reading.
@@ -88,6 +91,13 @@ public sealed class KeysightB2900Dialect : IScpiSmuDialect
             $":SOUR{_channel}:VOLT {Number(voltage.Volts)}",
             $":OUTP{_channel} ON",
         ];
+    }
+
+    public string SourceLevel(SmuSourceFunction function, double level)
+    {
+        var (max, unit) = function == SmuSourceFunction.Current ? (Capabilities.MaxCurrent.Amperes, "A") : (Capabilities.MaxVoltage.Volts, "V");
+        CheckMagnitude(level, max, nameof(level), unit);
+        return function == SmuSourceFunction.Current ? $":SOUR{_channel}:CURR {Number(level)}" : $":SOUR{_channel}:VOLT {Number(level)}";
     }
 
     public IReadOnlyList<string> OutputOff() => [$":OUTP{_channel} OFF"];

@@ -28,6 +28,10 @@ public sealed class Keithley2450Simulator : SimulatedScpiInstrument
         On("SENS:VOLT:RSEN", c => SetFourWire(c));
         On("SENS:CURR:RSEN", c => SetFourWire(c));
         On("SENS:VOLT:RSEN?", _ => Flag(Channel.FourWire));
+        foreach (var range in new[] { "SENS:VOLT:RANG:AUTO", "SENS:CURR:RANG:AUTO", "SOUR:VOLT:RANG:AUTO", "SOUR:CURR:RANG:AUTO" })
+        {
+            On(range, c => Do(Boolean(c), on => { if (on) { Channel.AutoRanges.Add(range); } else { Channel.AutoRanges.Remove(range); } }));
+        }
         On("SOUR:FUNC", c => Do(Choice(c, ("CURR", "CURRENT"), ("VOLT", "VOLTAGE")), f => Channel.SetFunction(Function(f))));
         On("SOUR:FUNC?", _ => Channel.Function == SmuSourceFunction.Current ? "CURR" : "VOLT");
         On("SOUR:CURR:VLIM", c => Do(Number(c, 0.02, _maxVolts * 1.05), Channel.SetVoltageLimit));

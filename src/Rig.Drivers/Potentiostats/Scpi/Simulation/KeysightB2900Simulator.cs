@@ -26,6 +26,8 @@ public sealed class KeysightB2900Simulator : SimulatedScpiInstrument
         _channels = channels;
         On("OUTP:OFF:MODE", c => With(c, ch => Do(Choice(c, ("HIZ", "HIZ"), ("ZERO", "ZERO"), ("NORM", "NORMAL")), m => ch.OffMode = m)));
         On("OUTP:OFF:MODE?", c => With(c, ch => ch.OffMode));
+        // :OUTPut[c]:ON:AUTO; the header parser drops ":ON" as the optional node of [:SENSe]:FUNCtion[:ON].
+        On("OUTP:AUTO", c => With(c, ch => Do(Boolean(c), on => ch.AutoOutputOn = on)));
         On("SENS:REM", c => With(c, ch => Do(Boolean(c), on => ch.FourWire = on)));
         On("SENS:REM?", c => With(c, ch => Flag(ch.FourWire)));
         On("SENS:FUNC", c => With(c, _ => AllOf(c, "VOLT", "CURR", "RES")));

@@ -35,6 +35,12 @@ public sealed class SimulatedSmuChannel
     /// <summary>Off state as the instrument names it ("NORM", "HIMP", "HIZ", ...).</summary>
     public string OffMode { get; set; } = "NORM";
 
+    /// <summary>B2900 :OUTP:ON:AUTO: a measurement turns the output on by itself (the instrument's default).</summary>
+    public bool AutoOutputOn { get; set; } = true;
+
+    /// <summary>2450 autorange flags by command root (":SENS:VOLT:RANG:AUTO" ...): a fixed range unless set.</summary>
+    public HashSet<string> AutoRanges { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Which function the meter senses (2450: one at a time; the B2900 senses both).</summary>
     public SmuSourceFunction Sense { get; set; } = SmuSourceFunction.Current;
 
@@ -84,6 +90,7 @@ public sealed class SimulatedSmuChannel
         VoltageLimitVolts = 21;
         CurrentLimitAmperes = 105e-6;
         OffMode = "NORM";
+        AutoOutputOn = true;
         Apply();
     }
 
