@@ -30,7 +30,7 @@ const localeTicks = (u, ticks) => {
     : span > 600 ? { hour: '2-digit', minute: '2-digit' } : { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   return ticks.map(t => format.format(new Date(t * 1000)));
 };
-const timeAxis = { values: localeTicks, space: 70 };
+const timeAxis = { values: localeTicks, space: 95 };
 const timeSeries = { label: 'time', value: (u, v) => (v === null || v === undefined ? '–' : dateTime(v)) };
 
 const limit = stroke => ({ stroke, width: 1, dash: [4, 4], points: { show: false } });
