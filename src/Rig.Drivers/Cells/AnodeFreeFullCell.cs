@@ -22,6 +22,11 @@ public sealed class AnodeFreeFullCell : ICellElectrochemistry
     private bool _firstDischargeCompleted;
     private bool _wasCharging;
 
+    // Arrhenius factors at the last temperature asked: the solver evaluates V(I) ~10 times per solve at one temperature.
+    private double _factorsKelvin = double.NaN;
+    private double _resistanceFactor;
+    private double _diffusionFactor;
+
     public AnodeFreeFullCell(double areaSquareCentimetres, FullCellParameters parameters)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(areaSquareCentimetres);
@@ -66,7 +71,8 @@ public sealed class AnodeFreeFullCell : ICellElectrochemistry
         {
             return BlockedElectrode.Volts;
         }
-        var resistanceFactor = Arrhenius.ResistanceFactor(_parameters.ActivationEnergyKilojoulesPerMole, temperatureKelvin);
+        UpdateFactors(temperatureKelvin);
+        var resistanceFactor = _resistanceFactor;
         var resistance = _parameters.AreaSpecificResistanceOhmSquareCentimetres / AreaSquareCentimetres * resistanceFactor;
         var currentDensity = currentAmperes * 1000.0 / AreaSquareCentimetres;
         var exchange = _parameters.ExchangeCurrentDensityMilliampsPerSquareCentimetre / resistanceFactor;
@@ -109,10 +115,20 @@ public sealed class AnodeFreeFullCell : ICellElectrochemistry
     // the surface first, discharging fills it first, so the cut-offs come early at high current and low temperature.
     private double SurfaceStateOfCharge(double currentAmperes, double kelvin)
     {
-        var tau = _parameters.CathodeDiffusionTimeSecondsAt25C
-            * Arrhenius.ResistanceFactor(_parameters.CathodeDiffusionActivationEnergyKilojoulesPerMole, kelvin);
+        UpdateFactors(kelvin);
+        var tau = _parameters.CathodeDiffusionTimeSecondsAt25C * _diffusionFactor;
         var capacityAmpereSeconds = _cathodeCapacityMilliampHours * SecondsPerHour / 1000.0;
         return CathodeStateOfCharge + currentAmperes * tau / capacityAmpereSeconds;
+    }
+
+    private void UpdateFactors(double kelvin)
+    {
+        if (kelvin != _factorsKelvin)
+        {
+            _resistanceFactor = Arrhenius.ResistanceFactor(_parameters.ActivationEnergyKilojoulesPerMole, kelvin);
+            _diffusionFactor = Arrhenius.ResistanceFactor(_parameters.CathodeDiffusionActivationEnergyKilojoulesPerMole, kelvin);
+            _factorsKelvin = kelvin;
+        }
     }
 
     // As the half cell: ICE's share lost on the first charge, then (1 - CE)·(1 + β)·(q/Q₀)^β at charged capacity q,

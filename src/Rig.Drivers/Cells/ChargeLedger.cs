@@ -24,4 +24,10 @@ public sealed class ChargeLedger
             NegativeAmpereSeconds -= currentAmperes * seconds;
         }
     }
+
+    internal void Reset(double positiveAmpereSeconds, double negativeAmpereSeconds)
+    {
+        PositiveAmpereSeconds = positiveAmpereSeconds;
+        NegativeAmpereSeconds = negativeAmpereSeconds;
+    }
 }

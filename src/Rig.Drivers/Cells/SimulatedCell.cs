@@ -20,6 +20,12 @@ public sealed class SimulatedCell
     private double _nextStepSeconds = double.PositiveInfinity;
     private CellDrive _drive = CellDrive.OpenCircuit;
 
+    // The operating point of the present state under the present drive, once solved: the next sub-step starts from
+    // it and Read() answers from it, so each accepted sub-step costs two solves, not three. Any change of state,
+    // drive or temperature drops it.
+    private CellOperatingPoint? _solved;
+    private double _solvedKelvin;
+
     public SimulatedCell(
         ICellElectrochemistry chemistry,
         TimeProvider time,
@@ -76,13 +82,14 @@ public sealed class SimulatedCell
     {
         AdvanceToNow();
         _drive = drive;
+        _solved = null;
     }
 
     /// <summary>The terminal voltage and current now, with measurement noise.</summary>
     public CellOperatingPoint Read()
     {
         AdvanceToNow();
-        var point = CellOperatingPoint.Solve(Chemistry, _drive, Kelvin());
+        var point = Solved(Kelvin());
         var fluctuation = _random.Gaussian(Chemistry.FluctuationVolts);
         var voltage = point.VoltageVolts + _random.Gaussian(_noise.VoltageVolts) + fluctuation;
         var current = point.CurrentAmperes * (1 + _random.Gaussian(_noise.CurrentRelative));
@@ -112,15 +119,17 @@ public sealed class SimulatedCell
         while (remaining > 0)
         {
             var step = Math.Min(Math.Min(_nextStepSeconds, maxSeconds), remaining);
-            var start = CellOperatingPoint.Solve(Chemistry, _drive, kelvin).CurrentAmperes;
+            var start = Solved(kelvin).CurrentAmperes;
             var saved = Chemistry.Capture();
             Chemistry.Pass(start, step, kelvin);
-            var end = CellOperatingPoint.Solve(Chemistry, _drive, kelvin).CurrentAmperes;
+            var endPoint = CellOperatingPoint.Solve(Chemistry, _drive, kelvin);
+            var end = endPoint.CurrentAmperes;
             var change = Math.Abs(end - start);
-            if (change > CurrentTolerance * Math.Max(Math.Abs(start), Math.Abs(end)) + CurrentFloorAmperes && step > MinStepSeconds)
+            var allowed = CurrentTolerance * Math.Max(Math.Abs(start), Math.Abs(end)) + CurrentFloorAmperes;
+            if (change > allowed && step > MinStepSeconds)
             {
                 Chemistry.Restore(saved);
-                _nextStepSeconds = Math.Max(MinStepSeconds, step / 2);
+                _nextStepSeconds = Math.Max(MinStepSeconds, step * Math.Clamp(Safety * allowed / change, MinShrink, 0.5));
                 continue;
             }
             var passed = start;
@@ -129,13 +138,66 @@ public sealed class SimulatedCell
                 Chemistry.Restore(saved);
                 passed = 0.5 * (start + end);
                 Chemistry.Pass(passed, step, kelvin);
+                _solved = null;
+            }
+            else
+            {
+                _solved = endPoint; // nothing moved the current: the tried state is the state
             }
             Ledger.Record(passed, step);
             remaining -= step;
-            _nextStepSeconds = Math.Min(maxSeconds, step * 2);
+            // The change is first order in the step: aim the next one just inside the tolerance rather than doubling
+            // into a rejection and halving back (half the sub-steps of a CV hold were thrown away that way).
+            var grow = change > 0 ? Math.Clamp(Safety * allowed / change, 1, 2) : 2;
+            _nextStepSeconds = Math.Min(maxSeconds, step * grow);
         }
         _advancedTo = now;
     }
 
+    /// <summary>
+    /// Remembers everything the cell's future depends on (state, drive, integrator, ledger, clock position), so a
+    /// twin that looked ahead past an event can go back (<see cref="Rewind"/>) and approach it in finer samples.
+    /// The noise generator is not rewound: a rewound run draws other noise, but the same on every run.
+    /// </summary>
+    public SimulatedCellMark Mark() => new(Chemistry.Capture(), _advancedTo, _nextStepSeconds, _drive, _solved, _solvedKelvin,
+        Ledger.PositiveAmpereSeconds, Ledger.NegativeAmpereSeconds);
+
+    /// <summary>Puts the cell back where <see cref="Mark"/> found it; the caller puts its clock back too.</summary>
+    public void Rewind(in SimulatedCellMark mark)
+    {
+        Chemistry.Restore(mark.State);
+        _advancedTo = mark.AdvancedTo;
+        _nextStepSeconds = mark.NextStepSeconds;
+        _drive = mark.Drive;
+        _solved = mark.Solved;
+        _solvedKelvin = mark.SolvedKelvin;
+        Ledger.Reset(mark.PositiveAmpereSeconds, mark.NegativeAmpereSeconds);
+    }
+
+    private const double Safety = 0.9;
+    private const double MinShrink = 0.1;
+
+    private CellOperatingPoint Solved(double kelvin)
+    {
+        if (_solved is { } point && _solvedKelvin == kelvin)
+        {
+            return point;
+        }
+        _solvedKelvin = kelvin;
+        _solved = CellOperatingPoint.Solve(Chemistry, _drive, kelvin);
+        return _solved.Value;
+    }
+
     private double Kelvin() => _temperature().Kelvins;
 }
+
+/// <summary>What <see cref="SimulatedCell.Mark"/> remembers; opaque to callers.</summary>
+public readonly record struct SimulatedCellMark(
+    CellState State,
+    DateTimeOffset AdvancedTo,
+    double NextStepSeconds,
+    CellDrive Drive,
+    CellOperatingPoint? Solved,
+    double SolvedKelvin,
+    double PositiveAmpereSeconds,
+    double NegativeAmpereSeconds);

@@ -26,6 +26,10 @@ public sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
         {
             failures.Add($"{EngineOptions.SectionName}:DryRun:WallTimeLimit: {dry.WallTimeLimit} is outside (0, 10 min]");
         }
+        if (dry.EndSamplePeriod is { } end && (end < TimeSpan.Zero || end > dry.SamplePeriod))
+        {
+            failures.Add($"{EngineOptions.SectionName}:DryRun:EndSamplePeriod: {end} is outside [0, SamplePeriod {dry.SamplePeriod}]");
+        }
         if (dry.SimulatedTimeLimit <= TimeSpan.Zero)
         {
             failures.Add($"{EngineOptions.SectionName}:DryRun:SimulatedTimeLimit: {dry.SimulatedTimeLimit} must be positive");

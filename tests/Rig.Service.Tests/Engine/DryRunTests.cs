@@ -20,11 +20,13 @@ public class DryRunTests
         // No wall-time bound here (the suite runs tests in parallel on a shared machine); the benchmark times it.
         var prediction = await DryRunner.RunAsync(ProtocolCompiler.Compile(text), "ch1", FullCellChannel(), new DryRunOptions { WallTimeLimit = TimeSpan.FromMinutes(10) });
 
-        // The "real" run: the simulated channel integrating in 1 s steps, as the service's simulated rig does.
+        // The "real" run: the simulated channel integrating in 1 s steps and sampled every second, as the service's
+        // simulated rig does (Rig:SamplePeriod). Sampled every 10 s instead, it ended each step up to 9 s late and
+        // said 262 where the rig says 263; the dry run samples every 10 s but ends steps on the rig's 1 s grid.
         var rig = SimulatedRig.FullCell(TimeSpan.FromSeconds(1));
         var engine = rig.Start(text);
-        var run = rig.Runner(TimeSpan.FromSeconds(10));
-        await run.RunAsync(engine, maxSamples: 10_000_000);
+        var run = rig.Runner(TimeSpan.FromSeconds(1));
+        await run.RunAsync(engine, maxSamples: 100_000_000);
 
         Assert.True(prediction.Completed);
         Assert.Equal(RunState.Finished, prediction.FinalState);
@@ -37,6 +39,27 @@ public class DryRunTests
         Assert.Empty(prediction.Warnings);
         Assert.Equal(prediction.DurationSeconds, prediction.SecondsByStepKind.Values.Sum(), 0);
         Assert.True(prediction.SecondsByStepKind["Hold"] > 0 && prediction.SecondsByStepKind["Rest"] == 600);
+    }
+
+    [Fact]
+    public async Task Dry_run_of_a_capacity_retention_half_cell_test_ends_its_steps_where_the_rigs_1_s_sampling_would()
+    {
+        // Capacity-retention mode plates what the last strip returned, so a strip that ended up to 9 s late (10 s
+        // samples) compounded: the dry run said 438 cycles and 80 % at cycle 135 where the 1 s rig runs 725 and 229.
+        var text = SimulatedRig.Preset("plating-stripping-1mAh");
+        var parameters = new Dictionary<string, string> { ["stopBelow"] = "79 %" };
+        var channel = new ChannelOptions { Cell = new CellOptions { AreaCm2 = SimulatedRig.AreaCm2, Chemistry = CellChemistry.AnodeFreeHalfCell } };
+        var prediction = await DryRunner.RunAsync(ProtocolCompiler.Compile(text, parameters), "ch1", channel, new DryRunOptions { WallTimeLimit = TimeSpan.FromMinutes(10) });
+
+        var rig = SimulatedRig.HalfCell();
+        var engine = rig.Start(text, parameters);
+        var run = rig.Runner(TimeSpan.FromSeconds(1));
+        await run.RunAsync(engine, maxSamples: 100_000_000);
+
+        Assert.True(prediction.Completed);
+        Assert.Equal(run.End!.CyclesTo80PercentRetention, prediction.CyclesTo80PercentRetention);
+        Assert.InRange(prediction.DurationSeconds, engine.State.TestSeconds * 0.99, engine.State.TestSeconds * 1.01);
+        Assert.InRange(prediction.Cycles, run.Cycles.Count - 1, run.Cycles.Count + 1);
     }
 
     [Fact]

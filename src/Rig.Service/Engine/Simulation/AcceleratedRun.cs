@@ -49,6 +49,13 @@ public sealed class AcceleratedRun
     /// <summary>Sees every sample record (for tests that check the trace); null to skip.</summary>
     public Action<TestSampleRecord>? OnSample { get; set; }
 
+    /// <summary>
+    /// Optional: lets the run sample coarsely yet end steps where the rig's own, finer sampling would. Before each
+    /// coarse period the twin is marked; when the sample at its end would end the step, the twin is rewound and the
+    /// period is sampled again in <see cref="IStepEndLookahead.FinePeriod"/> until the step ends. Null: fixed period.
+    /// </summary>
+    public IStepEndLookahead? Lookahead { get; set; }
+
     /// <summary>Called after every sample once the command is applied (e.g. to write a checkpoint).</summary>
     public Action<CyclingEngine>? AfterSample { get; set; }
 
@@ -56,9 +63,27 @@ public sealed class AcceleratedRun
     public async Task RunAsync(CyclingEngine engine, long maxSamples, Func<CyclingEngine, bool>? stopWhen = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
+        var lookahead = Lookahead;
+        var fine = lookahead is { } l && l.FinePeriod > TimeSpan.Zero && l.FinePeriod < _samplePeriod ? l.FinePeriod : _samplePeriod;
+        var period = _samplePeriod;
+        var marked = false;
+        var fineLeft = 0;
+        var fineInstruction = -1;
         for (long i = 0; i < maxSamples; i++)
         {
             var reading = await _instrument.MeasureAsync(cancellationToken);
+            if (marked && fine < period && lookahead!.WouldEndStep(engine, reading, period))
+            {
+                // The step ends inside this period: go back and find its end on the finer grid.
+                lookahead.Rewind();
+                _advanced -= period;
+                period = fine;
+                fineLeft = (int)Math.Ceiling(_samplePeriod / fine);
+                fineInstruction = engine.State.Instruction;
+                _advanceClock(fine);
+                _advanced += fine;
+                reading = await _instrument.MeasureAsync(cancellationToken);
+            }
             var pressure = _stackPressure();
             var sample = new ChannelSample(engine.State.ChannelId, reading.Timestamp, reading.Voltage, reading.Current,
                 reading.OutputOn, reading.InCompliance, null, pressure, _temperature(), _monotonic(), reading.SourcedCharge);
@@ -77,8 +102,23 @@ public sealed class AcceleratedRun
             {
                 return;
             }
-            _advanceClock(_samplePeriod);
-            _advanced += _samplePeriod;
+            // Back to the coarse period once the step has ended (or the fine samples that could hold its end are spent).
+            if (fineLeft > 0 && (--fineLeft == 0 || engine.State.Instruction != fineInstruction))
+            {
+                fineLeft = 0;
+            }
+            period = fineLeft > 0 ? fine : _samplePeriod;
+            if (lookahead is not null && period > fine)
+            {
+                lookahead.Mark();
+                marked = true;
+            }
+            else
+            {
+                marked = false;
+            }
+            _advanceClock(period);
+            _advanced += period;
         }
     }
 
@@ -113,4 +153,20 @@ public sealed class AcceleratedRun
         EngineCommandKind.OutputOff => _instrument.OutputOffAsync(cancellationToken),
         _ => ValueTask.CompletedTask,
     };
+}
+
+/// <summary>What an <see cref="AcceleratedRun"/> needs to look ahead over a coarse period and go back (see <see cref="AcceleratedRun.Lookahead"/>).</summary>
+public interface IStepEndLookahead
+{
+    /// <summary>The period a step's end is looked for in: the rig's own sample period.</summary>
+    TimeSpan FinePeriod { get; }
+
+    /// <summary>Remembers the twin and its clock as they are now.</summary>
+    void Mark();
+
+    /// <summary>Puts the twin and its clock back to the last <see cref="Mark"/>.</summary>
+    void Rewind();
+
+    /// <summary>True when this reading, taken <paramref name="period"/> after the last sample, would end the engine's present step.</summary>
+    bool WouldEndStep(CyclingEngine engine, PotentiostatReading reading, TimeSpan period);
 }

@@ -103,44 +103,19 @@ public sealed class DryRunVerbs : ICommandVerbs
         {
             return CommandReply.Error(verb, why);
         }
-        if ((preset is null) == (protocol is null))
+        var (prepared, preparedConditions, refused) = new DryRunRequest(preset, protocol, parameters, celsius, megapascals)
+            .Prepare(channelId, _rig.Channels[channelId], _presets);
+        if (refused is not null)
         {
-            return CommandReply.Error(verb, "give either a preset name or a protocol text, not both or neither");
+            return CommandReply.Error(verb, refused);
         }
-        if (celsius is { } c && (c < -40 || c > 150))
-        {
-            return CommandReply.Error(verb, $"temperature_degC {c.ToString(CultureInfo.InvariantCulture)} outside -40 to 150 °C");
-        }
-        if (megapascals is { } p && (p < 0 || p > 500))
-        {
-            return CommandReply.Error(verb, $"stack_pressure_MPa {p.ToString(CultureInfo.InvariantCulture)} outside 0 to 500 MPa");
-        }
-        var text = protocol ?? _presets.Text(preset!);
-        if (text is null)
-        {
-            return CommandReply.Error(verb, $"no preset '{preset}' (presets: {string.Join(", ", _presets.Names())})");
-        }
-        ProtocolPlan plan;
-        try
-        {
-            plan = ProtocolCompiler.Compile(text, parameters);
-        }
-        catch (ProtocolException ex)
-        {
-            return CommandReply.Error(verb, ex.Message);
-        }
-        var chemistry = _rig.Channels[channelId].Cell.Chemistry;
-        if (plan.Chemistry is { } wanted && wanted != chemistry)
-        {
-            return CommandReply.Error(verb, $"protocol '{plan.Name}' is for a {wanted}; channel {channelId} holds a {chemistry} (Rig:Channels:{channelId}:Cell:Chemistry)");
-        }
+        var plan = prepared!;
         if (_services.GetService<RigHardware>() is { } hardware && hardware.Channels.TryGetValue(channelId, out var channel)
             && ProtocolFit.Problem(plan, channel) is { } misfit)
         {
             return CommandReply.Error(verb, misfit);
         }
-        var conditions = DryRunner.ConditionsOf(plan);
-        conditions = new DryRunConditions(celsius ?? conditions.TemperatureCelsius, megapascals ?? conditions.StackPressureMegapascals);
+        var conditions = preparedConditions!;
         var cts = new CancellationTokenSource();
         lock (_lock)
         {
@@ -282,7 +257,7 @@ public sealed class DryRunVerbs : ICommandVerbs
     {
         try
         {
-            var prediction = await DryRunner.RunAsync(plan, channelId, options, _engine.DryRun, conditions, cts.Token);
+            var prediction = await DryRunner.RunAsync(plan, channelId, options, RunOptions(), conditions, cts.Token);
             lock (_lock)
             {
                 _latest[channelId] = prediction;
@@ -302,6 +277,15 @@ public sealed class DryRunVerbs : ICommandVerbs
             cts.Dispose();
         }
     }
+
+    // Steps end on the rig's own sample grid unless configured otherwise.
+    private DryRunOptions RunOptions() => new()
+    {
+        SamplePeriod = _engine.DryRun.SamplePeriod,
+        EndSamplePeriod = _engine.DryRun.EndSamplePeriod ?? _rig.SamplePeriod,
+        WallTimeLimit = _engine.DryRun.WallTimeLimit,
+        SimulatedTimeLimit = _engine.DryRun.SimulatedTimeLimit,
+    };
 
     private async Task PublishAsync(string channelId, DryRunPrediction prediction)
     {

@@ -49,7 +49,10 @@ public static partial class DryRunner
         var start = new TestStartRecord("dry-run", "twin", channelId, time.GetUtcNow(), channel.Cell, plan.Name, plan.Text, plan.Parameters,
             "dry-run", null, null, null);
         var engine = CyclingEngine.Start(plan, start, area);
-        var run = new AcceleratedRun(instrument, time.Advance, options.SamplePeriod, () => pressure, () => temperature);
+        var run = new AcceleratedRun(instrument, time.Advance, options.SamplePeriod, () => pressure, () => temperature)
+        {
+            Lookahead = new StepEndLookahead(cell, time, Area.FromSquareCentimeters(area), options.EndSamplePeriod ?? TimeSpan.FromSeconds(1)),
+        };
 
         var byKind = new Dictionary<string, double>(StringComparer.Ordinal);
         var stepLongest = new Dictionary<int, double>();

@@ -16,4 +16,7 @@ internal sealed class VirtualClock : TimeProvider
     public override DateTimeOffset GetUtcNow() => _now;
 
     public void Advance(TimeSpan by) => _now += by;
+
+    /// <summary>Back to a time it showed before (a dry run going back to approach a step's end in finer samples).</summary>
+    public void Rewind(DateTimeOffset to) => _now = to;
 }
