@@ -67,6 +67,23 @@ public readonly record struct CellOperatingPoint(double CurrentAmperes, double V
         {
             return high;
         }
+        // Split at zero first, as the bisection's first midpoint did: V(I) jumps there when an electrode is blocked,
+        // and the answer must then stay on the side the source pushes (a discharge into an emptied electrode passes
+        // -0, not +0, which would plate a trace and unblock it, and the integrator would thrash between the two).
+        if (a < 0 && b > 0)
+        {
+            var f0 = cell.TerminalVoltage(0, kelvin) - targetVolts;
+            if (f0 < 0)
+            {
+                a = 0;
+                fa = f0;
+            }
+            else
+            {
+                b = 0;
+                fb = f0;
+            }
+        }
         double c = a, fc = fa, d = b - a, e = d;
         for (var i = 0; i < MaxEvaluations; i++)
         {
@@ -82,9 +99,13 @@ public readonly record struct CellOperatingPoint(double CurrentAmperes, double V
                 (fa, fb, fc) = (fb, fc, fb);
             }
             var half = 0.5 * (c - b);
-            if (Math.Abs(half) <= tolerance || fb == 0)
+            if (fb == 0)
             {
                 return b;
+            }
+            if (Math.Abs(half) <= tolerance)
+            {
+                return b + half; // the middle of the last bracket, strictly inside it (see the split at zero)
             }
             if (Math.Abs(e) >= tolerance && Math.Abs(fa) > Math.Abs(fb))
             {
