@@ -105,10 +105,15 @@ public class DryRunVerbsTests
                 await recorder.CycleClosedAsync(cycle, CancellationToken.None);
             }
             await recorder.TestEndedAsync(run.End!, CancellationToken.None);
-            var verbs = Verbs(new ServiceCollection().AddSingleton(store).BuildServiceProvider());
+            var state = Directory.CreateTempSubdirectory("afr-twin-").FullName;
+            var verbs = Verbs(new ServiceCollection().AddSingleton(store).BuildServiceProvider(), state);
 
             var calibrated = await (await SendAsync(verbs, "calibrate-twin", """{"test_id":"test-1"}""")).Deferred!;
-            var predicted = await (await SendAsync(verbs, "dry-run", """{"channel":"ch1","preset":"anode-free-full-cell","parameters":{"cycles":"12"}}""")).Deferred!;
+            // After a restart (a new DryRunVerbs on the same state directory) the twin is still the calibrated one.
+            var restarted = Verbs(stateDirectory: state);
+            var predicted = await (await SendAsync(restarted, "dry-run", """{"channel":"ch1","preset":"anode-free-full-cell","parameters":{"cycles":"12"}}""")).Deferred!;
+            Assert.True(File.Exists(Path.Combine(state, "twin-calibration", "ch1.json")));
+            Assert.False(File.Exists(Path.Combine(state, "twin-calibration", "ch1.json.tmp")));
 
             Assert.True(calibrated.Ok, calibrated.Message);
             var data = JsonDocument.Parse(calibrated.ToJson()).RootElement.GetProperty("data");
@@ -125,9 +130,10 @@ public class DryRunVerbsTests
         }
     }
 
-    private static DryRunVerbs Verbs(IServiceProvider? services = null)
+    private static DryRunVerbs Verbs(IServiceProvider? services = null, string? stateDirectory = null)
     {
-        var rig = new RigOptions();
+        // Never the user's state directory: a calibration stored there would follow every later test's dry run.
+        var rig = new RigOptions { StateDirectory = stateDirectory ?? Directory.CreateTempSubdirectory("afr-twin-").FullName };
         rig.Channels["ch1"] = new ChannelOptions
         {
             Cell = new CellOptions { AreaCm2 = SimulatedRig.AreaCm2, Chemistry = CellChemistry.AnodeFreeFullCell },

@@ -30,6 +30,7 @@ public sealed class DryRunVerbs : ICommandVerbs
     private readonly Dictionary<string, DryRunPrediction> _latest = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TwinCalibrationResult> _calibrated = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly TwinCalibrationFiles _calibrationFiles;
 
     public DryRunVerbs(IOptions<RigOptions> rig, IOptions<EngineOptions> engine, IServiceProvider services)
     {
@@ -38,6 +39,7 @@ public sealed class DryRunVerbs : ICommandVerbs
         _rig = rig.Value;
         _engine = engine.Value;
         _services = services;
+        _calibrationFiles = new TwinCalibrationFiles(_rig.ResolveStateDirectory());
         _presets = new PresetLibrary(string.IsNullOrWhiteSpace(_engine.PresetDirectory) ? null : _engine.PresetDirectory);
     }
 
@@ -141,7 +143,12 @@ public sealed class DryRunVerbs : ICommandVerbs
         {
             if (!_calibrated.TryGetValue(channelId, out var fit))
             {
-                return configured;
+                // A calibration made before a restart (TwinCalibrationFiles).
+                if (_calibrationFiles.Load(channelId, configured) is not { } stored)
+                {
+                    return configured;
+                }
+                _calibrated[channelId] = fit = stored;
             }
             return new ChannelOptions
             {
@@ -209,6 +216,7 @@ public sealed class DryRunVerbs : ICommandVerbs
             {
                 _calibrated[channelId] = fit;
             }
+            _calibrationFiles.Save(channelId, testId!, fit);
             var r = fit.Residuals;
             return new CommandReply(true, verb,
                 $"channel {channelId}'s twin fitted to {testId}: capacity residual {r.CapacityRmsRelative:P2} RMS over {r.CyclesCompared} cycles",
