@@ -26,7 +26,7 @@ if ! grep -qx "user $name" "$dir/acl" 2>/dev/null; then
     rig) printf '\nuser %s\n' "$name"
          # Same list as rig/acl and central/acl: data kinds, replies (never cmd/), discovery; reads its commands.
          printf 'topic write %s/%s/+\n' "$prefix" "$name"
-         for kind in telemetry state cycles history recent prediction prediction_error; do printf 'topic write %s/%s/+/%s\n' "$prefix" "$name" "$kind"; done
+         for kind in telemetry state cycles history recent prediction prediction_error spectrum; do printf 'topic write %s/%s/+/%s\n' "$prefix" "$name" "$kind"; done
          printf 'topic write %s/%s/zone/#\ntopic write %s/%s/reply/#\ntopic write %s/%s/replies/#\n' "$prefix" "$name" "$prefix" "$name" "$prefix" "$name"
          printf 'topic write homeassistant/+/%s/#\ntopic read %s/%s/cmd/#\n' "$name" "$prefix" "$name";;
     dashboard) printf '\nuser %s\ntopic read %s/#\n' "$name" "$prefix";;
