@@ -32,6 +32,7 @@ internal static class BenchmarkRegistry
         new("analyze", "analyze on a 400-cycle full-cell BDF file of 1.04 million rows: rows per second, peak memory (issue 13)", AnalyzeBench.RunAsync),
         new("urgent", "abort reply time p50/p99 through the composed service and mosquitto, idle and while exports of a 300,000-sample test run back to back (issue 14; needs mosquitto)", UrgentCommandBench.RunAsync),
         new("impedance", "issue 18: the paper's 61-point sweep through the 1260 driver over loopback TCP against the simulated adapter, and the equivalent-circuit fit time per spectrum", ImpedanceBench.RunAsync),
+        new("hostile-memory", "service RSS over three rounds of 10,000 seeded hostile commands through mosquitto, 32 in flight (issue 22; needs mosquitto)", HostileMemoryBench.RunAsync),
         new("dry-run", "dry run of every shipped preset on its twin: wall time and predicted duration per preset", DryRunBench.RunAsync),
     ];
 }
