@@ -36,6 +36,14 @@ public static class AnalyzeCommandLine
             await Console.Error.WriteLineAsync($"No file {positional[1]}");
             return 66; // EX_NOINPUT
         }
+        // A device, a kernel file or a FIFO is not a data file: /dev/zero would be read as one endless line.
+        var real = File.ResolveLinkTarget(positional[1], returnFinalTarget: true)?.FullName ?? Path.GetFullPath(positional[1]);
+        if (real.StartsWith("/dev/", StringComparison.Ordinal) || real.StartsWith("/proc/", StringComparison.Ordinal) || real.StartsWith("/sys/", StringComparison.Ordinal)
+            || (File.GetAttributes(real) & FileAttributes.Directory) != 0)
+        {
+            await Console.Error.WriteLineAsync($"{positional[1]}: not a regular file; refused");
+            return CommandLine.ExitCodes.DataError;
+        }
         try
         {
             var report = BdfAnalyzer.Analyze(positional[1], formation);
@@ -45,6 +53,12 @@ public static class AnalyzeCommandLine
         catch (BdfFormatException ex)
         {
             await Console.Error.WriteLineAsync(ex.Message);
+            return CommandLine.ExitCodes.DataError;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentOutOfRangeException or OutOfMemoryException)
+        {
+            // Not a readable text file of sane size; the runtime's words stay out of the answer.
+            await Console.Error.WriteLineAsync($"{positional[1]}: cannot be analysed (not a readable Battery Data Format text file)");
             return CommandLine.ExitCodes.DataError;
         }
     }
