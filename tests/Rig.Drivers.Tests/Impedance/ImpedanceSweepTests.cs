@@ -21,7 +21,7 @@ public sealed class ImpedanceSweepTests
     [Fact]
     public void Any_sweep_has_decades_times_points_per_decade_plus_one_points_monotonic_and_evenly_log_spaced()
     {
-        Gen.Select(Gen.Double[-4, 7], Gen.Double[-4, 7], Gen.Int[1, 50]).Where((s, e, _) => s != e).Sample((startExp, endExp, ppd) =>
+        Gen.Select(Gen.Double[-4, 7], Gen.Double[-4, 7], Gen.Int[1, 50]).Where((s, e, ppd) => s != e && !NearHalfStep(s, e, ppd)).Sample((startExp, endExp, ppd) =>
         {
             var sweep = ImpedanceSweep.Paper with
             {
@@ -40,6 +40,14 @@ public sealed class ImpedanceSweepTests
                 Assert.Equal(Math.Log10(f[1].Hertz / f[0].Hertz), step, 1e-9);
             }
         });
+    }
+
+    // A range of exactly n + 0.5 steps rounds either way depending on the last bit of the logarithm; such a case
+    // tests floating-point rounding, not the sweep.
+    private static bool NearHalfStep(double startExp, double endExp, int pointsPerDecade)
+    {
+        var steps = Math.Abs(endExp - startExp) * pointsPerDecade;
+        return Math.Abs(steps - Math.Floor(steps) - 0.5) < 1e-6;
     }
 
     [Fact]

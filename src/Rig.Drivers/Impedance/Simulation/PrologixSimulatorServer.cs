@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Rig.Drivers.Impedance.Gpib;
+using Rig.Drivers.Simulation;
 
 namespace Rig.Drivers.Impedance.Simulation;
 
@@ -21,30 +22,31 @@ public sealed class PrologixSimulatorServer : IAsyncDisposable
     private const byte Escape = 27;
     private readonly ConcurrentDictionary<int, IGpibDevice> _bus = new();
     private readonly TimeProvider _time;
-    private readonly TcpListener _listener;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<Socket, Task> _connections = new();
-    private Task? _acceptLoop;
+    private readonly SimulatorSocketHost _host;
     private long _lines;
 
     public PrologixSimulatorServer(TimeProvider time, IPAddress? address = null, int port = 0)
     {
         _time = time ?? throw new ArgumentNullException(nameof(time));
-        _listener = new TcpListener(address ?? IPAddress.Loopback, port);
+        _host = new SimulatorSocketHost(ConverseAsync, address, port);
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port => _host.Port;
 
-    public string Host => ((IPEndPoint)_listener.LocalEndpoint).Address.ToString();
+    public string Host => _host.Host;
 
     /// <summary>"tcp://127.0.0.1:&lt;port&gt;".</summary>
-    public string Address => $"tcp://{Host}:{Port}";
+    public string Address => _host.Address;
 
     /// <summary>The adapter's ++ver answer; tests change it to play something that is not a GPIB adapter.</summary>
     public string Version { get; set; } = "Prologix GPIB-ETHERNET Controller version 01.06.06.00 (simulated)";
 
     /// <summary>When false, new connections are closed as soon as they are accepted.</summary>
-    public bool AcceptingConnections { get; set; } = true;
+    public bool AcceptingConnections
+    {
+        get => _host.AcceptingConnections;
+        set => _host.AcceptingConnections = value;
+    }
 
     public long LinesReceived => Interlocked.Read(ref _lines);
 
@@ -56,90 +58,31 @@ public sealed class PrologixSimulatorServer : IAsyncDisposable
         _bus[gpibAddress] = device ?? throw new ArgumentNullException(nameof(device));
     }
 
-    public void Start()
-    {
-        _listener.Start();
-        _acceptLoop = AcceptLoopAsync(_stopping.Token);
-    }
+    public void Start() => _host.Start();
 
-    public void DropConnections()
-    {
-        foreach (var socket in _connections.Keys)
-        {
-            Abort(socket);
-        }
-    }
+    public void DropConnections() => _host.DropConnections();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        _listener.Stop();
-        DropConnections();
-        if (_acceptLoop is not null)
-        {
-            await _acceptLoop;
-        }
-        await Task.WhenAll(_connections.Values);
-        _stopping.Dispose();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
-    private async Task AcceptLoopAsync(CancellationToken stopping)
+    private async Task ConverseAsync(NetworkStream stream, CancellationToken stopping)
     {
+        var state = new AdapterState();
+        var reader = new EscapedLineReader(stream);
         while (!stopping.IsCancellationRequested)
         {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptSocketAsync(stopping);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            var line = await reader.ReadLineAsync(stopping);
+            if (line is null)
             {
                 return;
             }
-            if (!AcceptingConnections)
+            Interlocked.Increment(ref _lines);
+            var answer = line.StartsWith("++", StringComparison.Ordinal)
+                ? await AdapterCommandAsync(state, line[2..].Trim(), stopping)
+                : ToDevice(state, PrologixGpibAdapter.UnescapeData(line));
+            if (answer is not null)
             {
-                Abort(socket);
-                continue;
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(answer + "\r\n"), stopping);
             }
-            socket.NoDelay = true;
-            var serve = new Task<Task>(() => ServeAsync(socket, stopping));
-            _connections[socket] = serve.Unwrap();
-            serve.Start(TaskScheduler.Default);
-        }
-    }
-
-    private async Task ServeAsync(Socket socket, CancellationToken stopping)
-    {
-        var state = new AdapterState();
-        try
-        {
-            await using var stream = new NetworkStream(socket, ownsSocket: false);
-            var reader = new EscapedLineReader(stream);
-            while (!stopping.IsCancellationRequested)
-            {
-                var line = await reader.ReadLineAsync(stopping);
-                if (line is null)
-                {
-                    return;
-                }
-                Interlocked.Increment(ref _lines);
-                var answer = line.StartsWith("++", StringComparison.Ordinal)
-                    ? await AdapterCommandAsync(state, line[2..].Trim(), stopping)
-                    : ToDevice(state, PrologixGpibAdapter.UnescapeData(line));
-                if (answer is not null)
-                {
-                    await stream.WriteAsync(Encoding.ASCII.GetBytes(answer + "\r\n"), stopping);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // the client went away or we dropped it
-        }
-        finally
-        {
-            Abort(socket);
-            _connections.TryRemove(socket, out _);
         }
     }
 
@@ -218,19 +161,6 @@ public sealed class PrologixSimulatorServer : IAsyncDisposable
             set(value);
         }
         return null;
-    }
-
-    private static void Abort(Socket socket)
-    {
-        try
-        {
-            socket.LingerState = new LingerOption(true, 0);
-            socket.Close();
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // already closed
-        }
     }
 
     private sealed class AdapterState
