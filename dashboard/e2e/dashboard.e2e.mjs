@@ -27,18 +27,22 @@ async function observeCommands() {
   return { seen, close: () => client.endAsync() };
 }
 
-/** The rig's retained state of each channel, as the broker holds it (output_on and interlocks straight from the service). */
-async function retainedStates(channels) {
+/**
+ * The rig's state of each channel (output_on and interlocks straight from the service), from a sample the rig took
+ * after the all-off interlock was raised (its `since`): a state published after all-off may still carry the sample
+ * taken just before it, so the publish time alone proves nothing about the output. A state without the interlock is
+ * kept too (and fails the caller's check): all-off must hold until cleared.
+ */
+async function statesSampledAfterAllOff(channels) {
   const client = await mqtt.connectAsync(env('BROKER_TCP_URL'), { username: env('OPERATOR'), password: env('OPERATOR_PASSWORD'), protocolVersion: 5 });
   const states = {};
-  // The state is published every period: wait for one sent after all-off (its time later than now - 0.5 s).
-  const since = Date.now() / 1000 - 0.5;
   client.on('message', (topic, payload) => {
     const body = JSON.parse(payload.toString());
-    if (body.unix_time_s >= since) { states[topic.split('/')[2]] = body; }
+    const allOff = (body.interlocks ?? []).find(i => i.kind === 'AllOff');
+    if (!allOff || Date.parse(body.sampled_at) > Date.parse(allOff.since)) { states[topic.split('/')[2]] = body; }
   });
   await client.subscribeAsync(channels.map(c => `anodefreerig/${rig}/${c}/state`), { qos: 1 });
-  await waitFor('a fresh state of every channel', async () => channels.every(c => states[c]) || Object.keys(states), 15000);
+  await waitFor('a state of every channel sampled after all-off', async () => channels.every(c => states[c]) || Object.keys(states), 15000);
   await client.endAsync();
   return states;
 }
@@ -308,8 +312,8 @@ try {
     return held.every(h => h && h.includes('AllOff')) || held;
   }, 20000);
   await waitFor('ch1 at 0 mA', async () => Math.abs(parseFloat(await text(page, card('ch1', 'current')))) < 1e-3 || await text(page, card('ch1', 'current')), 20000);
-  // The service says so too: its retained state of every channel has the output off and the all-off interlock.
-  const states = await retainedStates(['ch1', 'ch2']);
+  // The service says so too: its state of every channel, sampled after the all-off, has the output off and the interlock.
+  const states = await statesSampledAfterAllOff(['ch1', 'ch2']);
   for (const [channel, state] of Object.entries(states)) {
     if (state.output_on !== false || !state.interlocks.some(i => i.kind === 'AllOff')) { throw new Error(`${channel} after all-off: output_on ${state.output_on}, interlocks ${JSON.stringify(state.interlocks)}`); }
   }

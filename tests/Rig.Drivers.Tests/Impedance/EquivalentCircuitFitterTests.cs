@@ -26,9 +26,10 @@ public sealed class EquivalentCircuitFitterTests
         Assert.True(fit.RelativeMisfit < 1e-6, fit.RelativeMisfit.ToString());
     }
 
-    // Pinned: with random seeds about one run in ten drew a circuit whose interface arc hides under the Warburg tail
-    // (e.g. seed "dMKtwcFHsNT1": R_int 48 Ω, Q_int 3e-4) and the fit settled in a local minimum (misfit 0.41 %). That is
-    // a known limit of the single-start fit (docs/impedance.md), not something CI should discover at random.
+    // Fixed samples: with random draws about one run in ten drew a circuit whose interface arc hides under the Warburg
+    // tail (e.g. R_int 34-48 Ω, Q_int 3-5e-4) and the fit settled in a local minimum (misfit 0.3-0.4 %). That is a known
+    // limit of the single-start fit (docs/impedance.md), not something CI should discover at random. CsCheck's seed
+    // pins only the first iteration, so the samples are drawn from one fixed PCG stream instead.
     private const string FixedSeed = "0N0XIzNsQ0O2";
 
     [Fact]
@@ -51,7 +52,8 @@ public sealed class EquivalentCircuitFitterTests
                 interfaceOhms, SimulatedImpedanceCell.QForPeak(interfaceOhms, intPeak, intN), intN,
                 tailQ, tailN), Seed: seed);
 
-        circuits.Sample(sample =>
+        var pcg = PCG.Parse(FixedSeed);
+        foreach (var sample in Enumerable.Range(0, 25).Select(_ => circuits.Generate(pcg, null, out Size _)))
         {
             var fit = _fitter.Fit(SimulatedSpectra.Measure(sample.Circuit, sample.Seed));
             var truth = sample.Circuit.ToArray();
@@ -64,7 +66,7 @@ public sealed class EquivalentCircuitFitterTests
                     $"{p.Name}: fitted {p.Value:G5} ± {p.StandardError:G3}, true {truth[i]:G5} (misfit {fit.RelativeMisfit:P3})");
             }
             Assert.InRange(fit.RelativeMisfit, 0.001, 0.004); // the simulator's 0.2 % noise, seen by the fit
-        }, iter: 25, threads: 1, seed: FixedSeed);
+        }
     }
 
     [Fact]
