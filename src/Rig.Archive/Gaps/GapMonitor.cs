@@ -9,7 +9,7 @@ using Rig.Archive.Storage;
 namespace Rig.Archive.Gaps;
 
 /// <summary>
-/// Finds holes in every gap-free stream (telemetry, cycles, events of every rig) and asks the rig to send them
+/// Finds holes in every gap-free stream (telemetry, cycles, spectra, events of every rig) and asks the rig to send them
 /// again. Each stream's contiguous_seq is the seq up to which nothing is missing; a scan reads only the seqs above
 /// it, so its cost follows the ingest rate, not the archive's size. A hole is a row in table gaps from the scan that
 /// first saw it; once older than Archive:GapGrace the archive publishes "&lt;prefix&gt;/&lt;rig&gt;/cmd/replay" with the
@@ -221,6 +221,7 @@ public sealed partial class GapMonitor : BackgroundService
         {
             "telemetry" => ("samples", stream[..slash]),
             "cycles" => ("cycles", stream[..slash]),
+            "spectrum" => ("spectra", stream[..slash]),
             _ => (null, null),
         };
     }

@@ -11,7 +11,7 @@ namespace Rig.Archive.Ingest;
 
 /// <summary>
 /// The archive's connection to the lab broker: a persistent MQTT 5 session (fixed client id, clean start off,
-/// session expiry Archive:SessionExpiry) subscribed at QoS 1 to every rig's telemetry, cycles, state, events,
+/// session expiry Archive:SessionExpiry) subscribed at QoS 1 to every rig's telemetry, cycles, state, spectra, events,
 /// status and info. Messages are not acknowledged on receipt: each is queued for <see cref="ArchiveIngestor"/>,
 /// which sends the PUBACK after the message is committed. Unacknowledged messages stay in the broker's session,
 /// so a crash or a lost connection redelivers them. Reconnects with back-off on its own timer loop.
@@ -19,7 +19,7 @@ namespace Rig.Archive.Ingest;
 public sealed partial class LabSubscription : BackgroundService
 {
     /// <summary>The topic patterns under the prefix that the archive reads.</summary>
-    public static readonly string[] Patterns = ["+/+/telemetry", "+/+/cycles", "+/+/state", "+/events", "+/status", "+/info"];
+    public static readonly string[] Patterns = ["+/+/telemetry", "+/+/cycles", "+/+/state", "+/+/spectrum", "+/events", "+/status", "+/info"];
 
     private readonly ArchiveOptions _options;
     private readonly TimeProvider _time;

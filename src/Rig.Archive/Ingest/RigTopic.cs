@@ -9,17 +9,18 @@ public enum MessageKind
     Event,
     Status,
     Info,
+    Spectrum,
 }
 
 /// <summary>
-/// A rig topic taken apart: "&lt;prefix&gt;/&lt;rig&gt;/&lt;channel&gt;/telemetry|cycles|state" and
+/// A rig topic taken apart: "&lt;prefix&gt;/&lt;rig&gt;/&lt;channel&gt;/telemetry|cycles|state|spectrum" and
 /// "&lt;prefix&gt;/&lt;rig&gt;/events|status|info". <see cref="Stream"/> is the rig's sequence stream name
 /// ("ch1/telemetry", "events"), the key of idempotence with the rig id and seq.
 /// </summary>
 public sealed record RigTopic(MessageKind Kind, string Rig, string Channel, string Stream)
 {
     /// <summary>Streams whose seq has no gaps by design (state and history replace unsent versions, so theirs may skip).</summary>
-    public bool IsGapFree => Kind is MessageKind.Telemetry or MessageKind.Cycle or MessageKind.Event;
+    public bool IsGapFree => Kind is MessageKind.Telemetry or MessageKind.Cycle or MessageKind.Event or MessageKind.Spectrum;
 
     public static RigTopic? Parse(string topic, string prefix)
     {
@@ -50,6 +51,7 @@ public sealed record RigTopic(MessageKind Kind, string Rig, string Channel, stri
             "telemetry" => MessageKind.Telemetry,
             "cycles" => MessageKind.Cycle,
             "state" => MessageKind.State,
+            "spectrum" => MessageKind.Spectrum,
             _ => null,
         };
         return kind is { } k ? new RigTopic(k, rig, channel, $"{channel}/{parts[3]}") : null;

@@ -145,5 +145,51 @@ internal static class ArchiveSchema
             CREATE VIEW open_gaps AS
                 SELECT * FROM gaps WHERE closed_at IS NULL;
             """),
+        (3, "impedance spectra: table spectra, views spectrum_overview and spectrum_points", """
+            -- One row per sweep from <channel>/spectrum (docs/impedance.md), idempotent on the rig's (rig, stream, seq)
+            -- like every other stream; the headline fit numbers as columns, the whole document (points, every fit
+            -- parameter with its standard error) as jsonb.
+            CREATE TABLE spectra(
+                rig text NOT NULL,
+                channel text NOT NULL,
+                seq bigint NOT NULL,
+                time timestamptz NOT NULL,
+                test_id text,
+                cycle integer,
+                step integer,
+                step_text text,
+                analyzer text,
+                started_at timestamptz,
+                ended_at timestamptz,
+                amplitude_v double precision,
+                bias_v double precision,
+                points integer NOT NULL,
+                points_used integer,
+                relative_misfit double precision,
+                r_bulk_ohm double precision,
+                r_bulk_error_ohm double precision,
+                r_gb_ohm double precision,
+                r_int_ohm double precision,
+                ionic_conductivity_s_per_cm double precision,
+                ionic_conductivity_error_s_per_cm double precision,
+                fit_problem text,
+                document jsonb NOT NULL,
+                PRIMARY KEY(rig, channel, seq));
+            CREATE INDEX spectra_test ON spectra(rig, test_id, cycle);
+            CREATE VIEW spectrum_overview AS
+                SELECT s.rig, s.channel, s.seq, s.test_id, t.cell_name, t.chemistry, s.cycle, s.step, s.ended_at, s.amplitude_v, s.bias_v,
+                       s.points, s.points_used, s.relative_misfit, s.r_bulk_ohm, s.r_bulk_error_ohm, s.r_gb_ohm, s.r_int_ohm,
+                       s.ionic_conductivity_s_per_cm, s.ionic_conductivity_error_s_per_cm, s.fit_problem
+                FROM spectra s LEFT JOIN tests t ON t.rig = s.rig AND t.test_id = s.test_id;
+            -- Every measured point of every spectrum, one row each (Nyquist: z_re_ohm against minus_z_im_ohm).
+            CREATE VIEW spectrum_points AS
+                SELECT s.rig, s.channel, s.seq, s.test_id, s.cycle, s.ended_at, p.point::integer AS point,
+                       p.f::double precision AS f_hz,
+                       (s.document->'points'->'z_re_ohm'->>(p.point::integer - 1))::double precision AS z_re_ohm,
+                       (s.document->'points'->'z_im_ohm'->>(p.point::integer - 1))::double precision AS z_im_ohm,
+                       -(s.document->'points'->'z_im_ohm'->>(p.point::integer - 1))::double precision AS minus_z_im_ohm,
+                       s.document->'points'->'status'->>(p.point::integer - 1) AS status
+                FROM spectra s CROSS JOIN LATERAL jsonb_array_elements_text(s.document->'points'->'f_Hz') WITH ORDINALITY AS p(f, point);
+            """),
     ];
 }

@@ -4,7 +4,7 @@ using NpgsqlTypes;
 namespace Rig.Archive.Storage;
 
 /// <summary>What one committed batch changed.</summary>
-public readonly record struct BatchResult(int SamplesInserted, int CyclesInserted, int EventsInserted, int Duplicates, int Rejected);
+public readonly record struct BatchResult(int SamplesInserted, int CyclesInserted, int EventsInserted, int Duplicates, int Rejected, int SpectraInserted = 0);
 
 /// <summary>
 /// Writes a batch in one transaction. Each table's rows go by binary COPY straight into the archive table, whose
@@ -36,13 +36,14 @@ public sealed class ArchiveWriter
         var samples = rows.Samples.Count == 0 ? 0 : await CopySamplesAsync(connection, tx, rows.Samples, cancellationToken);
         var cycles = rows.Cycles.Count == 0 ? 0 : await CopyCyclesAsync(connection, tx, rows.Cycles, cancellationToken);
         var events = rows.Events.Count == 0 ? 0 : await CopyEventsAsync(connection, tx, rows.Events, cancellationToken);
+        var spectra = rows.Spectra.Count == 0 ? 0 : await InsertSpectraAsync(connection, tx, rows.Spectra, cancellationToken);
         await UpsertTestsAsync(connection, tx, rows, cancellationToken);
         await UpsertStatesAsync(connection, tx, rows, cancellationToken);
         await UpsertRigsAsync(connection, tx, rows, cancellationToken);
         await UpsertHeadsAsync(connection, tx, rows, cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        var offered = rows.Samples.Count + rows.Cycles.Count + rows.Events.Count;
-        return new BatchResult(samples, cycles, events, offered - samples - cycles - events, rows.Rejected);
+        var offered = rows.Samples.Count + rows.Cycles.Count + rows.Events.Count + rows.Spectra.Count;
+        return new BatchResult(samples, cycles, events, offered - samples - cycles - events - spectra, rows.Rejected, spectra);
     }
 
     private static Task<int> CopySamplesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<SampleRow> rows, CancellationToken ct) =>
@@ -117,6 +118,46 @@ public sealed class ArchiveWriter
                 await Text(copy, r.FaultDevice, ct);
             }
         }, ct);
+
+    /// <summary>
+    /// Spectra are a few a day per channel and ~4 kB each: plain INSERT … ON CONFLICT DO NOTHING, one statement per
+    /// spectrum in key order (sent together as one batch), is simpler than COPY and costs nothing at that rate.
+    /// </summary>
+    private static async Task<int> InsertSpectraAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<SpectrumRow> rows, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, tx) { Timeout = StatementTimeoutSeconds };
+        foreach (var r in rows.OrderBy(r => r.Rig, StringComparer.Ordinal).ThenBy(r => r.Channel, StringComparer.Ordinal).ThenBy(r => r.Seq))
+        {
+            var command = new NpgsqlBatchCommand("""
+                INSERT INTO spectra(rig, channel, seq, time, test_id, cycle, step, step_text, analyzer, started_at, ended_at, amplitude_v, bias_v,
+                    points, points_used, relative_misfit, r_bulk_ohm, r_bulk_error_ohm, r_gb_ohm, r_int_ohm, ionic_conductivity_s_per_cm,
+                    ionic_conductivity_error_s_per_cm, fit_problem, document)
+                VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24::jsonb)
+                ON CONFLICT DO NOTHING
+                """);
+            object[] values = [r.Rig, r.Channel, r.Seq, r.Time, Db(r.TestId), Db(r.Cycle), Db(r.Step), Db(r.StepText), Db(r.Analyzer),
+                Db(r.StartedAt), Db(r.EndedAt), Db(r.AmplitudeV), Db(r.BiasV), r.Points, Db(r.PointsUsed), Db(r.RelativeMisfit), Db(r.RBulkOhm),
+                Db(r.RBulkErrorOhm), Db(r.RGbOhm), Db(r.RIntOhm), Db(r.IonicConductivitySPerCm), Db(r.IonicConductivityErrorSPerCm),
+                Db(r.FitProblem), r.Document];
+            foreach (var value in values)
+            {
+                command.Parameters.Add(value is DateTime time
+                    ? new NpgsqlParameter { Value = time, NpgsqlDbType = NpgsqlDbType.TimestampTz }
+                    : new NpgsqlParameter { Value = value });
+            }
+            batch.BatchCommands.Add(command);
+        }
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.CloseAsync();
+        var inserted = 0;
+        foreach (var command in batch.BatchCommands)
+        {
+            inserted += command.RecordsAffected;
+        }
+        return inserted;
+    }
+
+    private static object Db(object? value) => value ?? DBNull.Value;
 
     /// <summary>COPY into the table directly; on a duplicate key, again through the staging table with ON CONFLICT DO NOTHING.</summary>
     private static async Task<int> InsertIdempotentAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string table, string columns, int count,

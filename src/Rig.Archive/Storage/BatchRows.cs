@@ -15,6 +15,12 @@ public sealed record CycleRow(string Rig, string Channel, long Seq, DateTime Tim
 public sealed record EventRow(string Rig, long Seq, DateTime Time, string? Severity, string? Source, string? Code, string? Message,
     string? FaultKind, string? FaultDevice);
 
+/// <summary>One impedance spectrum (docs/impedance.md): its sweep, the headline fit numbers as columns, and the whole document.</summary>
+public sealed record SpectrumRow(string Rig, string Channel, long Seq, DateTime Time, string? TestId, int? Cycle, int? Step, string? StepText,
+    string? Analyzer, DateTime? StartedAt, DateTime? EndedAt, double? AmplitudeV, double? BiasV, int Points, int? PointsUsed,
+    double? RelativeMisfit, double? RBulkOhm, double? RBulkErrorOhm, double? RGbOhm, double? RIntOhm, double? IonicConductivitySPerCm,
+    double? IonicConductivityErrorSPerCm, string? FitProblem, string Document);
+
 public sealed record StateRow(string Rig, string Channel, long Seq, DateTime Time, string? RunState, string? TestId, string? Protocol,
     string? CellName, string? Chemistry, double? AreaCm2, string State);
 
@@ -27,6 +33,7 @@ public sealed class BatchRows
     public List<SampleRow> Samples { get; } = [];
     public List<CycleRow> Cycles { get; } = [];
     public List<EventRow> Events { get; } = [];
+    public List<SpectrumRow> Spectra { get; } = [];
     public Dictionary<(string Rig, string Channel), StateRow> States { get; } = [];
     public Dictionary<string, (bool Online, DateTime At)> Status { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, (string? Version, string Info, DateTime At)> Info { get; } = new(StringComparer.Ordinal);
@@ -72,7 +79,7 @@ public sealed class BatchRows
         {
             return false;
         }
-        var time = Time(json) ?? message.ReceivedAt.UtcDateTime;
+        var time = Time(json) ?? Date(json, "ended") ?? message.ReceivedAt.UtcDateTime;
         switch (topic.Kind)
         {
             case MessageKind.Telemetry:
@@ -90,6 +97,9 @@ public sealed class BatchRows
             case MessageKind.Event:
                 Events.Add(new EventRow(topic.Rig, seq, time, Str(json, "severity"), Str(json, "source"), Str(json, "code"), Str(json, "message"),
                     Str(json, "fault_kind"), Str(json, "fault_device")));
+                break;
+            case MessageKind.Spectrum:
+                Spectra.Add(Spectrum(topic, seq, time, json));
                 break;
             case MessageKind.State:
                 var cell = json.TryGetProperty("cell", out var c) && c.ValueKind == JsonValueKind.Object ? c : (JsonElement?)null;
@@ -111,6 +121,25 @@ public sealed class BatchRows
         }
         return true;
     }
+
+    private static SpectrumRow Spectrum(RigTopic topic, long seq, DateTime time, JsonElement json)
+    {
+        var points = json.TryGetProperty("points", out var p) && p.ValueKind == JsonValueKind.Object
+            && p.TryGetProperty("f_Hz", out var f) && f.ValueKind == JsonValueKind.Array ? f.GetArrayLength() : 0;
+        var fit = json.TryGetProperty("fit", out var ft) && ft.ValueKind == JsonValueKind.Object ? ft : (JsonElement?)null;
+        var parameters = fit is { } x && x.TryGetProperty("parameters", out var ps) && ps.ValueKind == JsonValueKind.Object ? ps : (JsonElement?)null;
+        double? Parameter(string name, string part) =>
+            parameters is { } all && all.TryGetProperty(name, out var one) && one.ValueKind == JsonValueKind.Object ? Num(one, part) : null;
+        var sigma = json.TryGetProperty("ionic_conductivity_S_per_cm", out var sg) && sg.ValueKind == JsonValueKind.Object ? sg : (JsonElement?)null;
+        return new SpectrumRow(topic.Rig, topic.Channel, seq, time, Str(json, "test_id"), Int(json, "cycle"), Int(json, "step"),
+            Str(json, "step_text"), Str(json, "analyzer"), Date(json, "started"), Date(json, "ended"), Num(json, "amplitude_V"),
+            Num(json, "bias_V"), points, fit is { } a ? Int(a, "points_used") : null, fit is { } b ? Num(b, "relative_misfit") : null,
+            Parameter("R_bulk", "value"), Parameter("R_bulk", "error"), Parameter("R_gb", "value"), Parameter("R_int", "value"),
+            sigma is { } s1 ? Num(s1, "value") : null, sigma is { } s2 ? Num(s2, "error") : null, Str(json, "fit_problem"), json.GetRawText());
+    }
+
+    private static DateTime? Date(JsonElement json, string name) =>
+        json.TryGetProperty(name, out var t) && t.ValueKind == JsonValueKind.String && t.TryGetDateTimeOffset(out var at) ? at.UtcDateTime : null;
 
     private static DateTime? Time(JsonElement json)
     {

@@ -9,7 +9,8 @@ public sealed partial class RigStore
     /// Puts the outbox rows of <paramref name="stream"/> with seq in [<paramref name="fromSeq"/>, <paramref name="toSeq"/>]
     /// back in the queue (their sent mark cleared), so the publisher sends them again with their original seq and
     /// timestamps, ahead of newer rows (the outbox is read by id). Only rows still in the outbox can come back: sent
-    /// rows are pruned after Store:SentOutboxRetention. Rows not yet sent are left as they are.
+    /// rows are pruned after Store:SentOutboxRetention. Rows not yet sent are left as they are. A replayed row goes out
+    /// without the retain flag: an old spectrum sent again for the archive must not replace the broker's retained latest.
     /// </summary>
     public ReplayResult RequeueForReplay(string stream, long fromSeq, long toSeq)
     {
@@ -33,7 +34,7 @@ public sealed partial class RigStore
             }
             using var requeue = _db.CreateCommand();
             requeue.Transaction = tx;
-            requeue.CommandText = "UPDATE outbox SET sent_unix_ms = NULL WHERE stream = $stream AND seq BETWEEN $from AND $to AND sent_unix_ms IS NOT NULL";
+            requeue.CommandText = "UPDATE outbox SET sent_unix_ms = NULL, retain = 0 WHERE stream = $stream AND seq BETWEEN $from AND $to AND sent_unix_ms IS NOT NULL";
             requeue.Parameters.AddWithValue("$stream", stream);
             requeue.Parameters.AddWithValue("$from", fromSeq);
             requeue.Parameters.AddWithValue("$to", toSeq);

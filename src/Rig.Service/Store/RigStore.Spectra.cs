@@ -1,11 +1,18 @@
 namespace Rig.Service.Store;
 
-/// <summary>Impedance spectra: stored with their test, and the channel's latest published retained on "&lt;channel&gt;/spectrum".</summary>
+/// <summary>
+/// Impedance spectra: stored with their test, and every one published retained on "&lt;channel&gt;/spectrum" (the broker
+/// keeps the latest for dashboards; the lab archive keeps them all, so the stream's seq has no gaps and can be replayed).
+/// </summary>
 public sealed partial class RigStore
 {
     public static string SpectrumStream(string channelId) => $"{channelId}/spectrum";
 
-    /// <summary>Stores one spectrum document and queues it, in the same transaction, as the channel's retained spectrum.</summary>
+    /// <summary>
+    /// Stores one spectrum document and queues it, in the same transaction, as the channel's retained spectrum. An
+    /// earlier one not yet published is not superseded (unlike state): each spectrum is a record the lab archive keeps,
+    /// sweeps are minutes apart, and the last one queued is the last one retained.
+    /// </summary>
     public void SaveSpectrum(string testId, string channelId, DateTimeOffset at, int cycle, int stepIndex, Func<long, byte[]> document)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -17,7 +24,7 @@ public sealed partial class RigStore
                 """,
                 ("$t", testId), ("$c", channelId), ("$u", at.ToUnixTimeMilliseconds()), ("$cy", cycle), ("$s", stepIndex),
                 ("$j", System.Text.Encoding.UTF8.GetString(document(0))));
-            ReplaceRetained(tx, SpectrumStream(channelId), at, document);
+            Enqueue(tx, SpectrumStream(channelId), SpectrumStream(channelId), document, true, at);
             return 0;
         });
     }

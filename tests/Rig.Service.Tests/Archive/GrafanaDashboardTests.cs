@@ -39,7 +39,8 @@ public sealed partial class GrafanaDashboardTests : IClassFixture<PostgresFixtur
         var root = Path.Combine(DeployScripts.RepositoryRoot, "deploy/grafana");
         var datasource = await File.ReadAllTextAsync(Path.Combine(root, "provisioning/datasources/anodefreerig-archive.yaml"));
         Assert.Contains("uid: anodefreerig-archive", datasource, StringComparison.Ordinal);
-        var values = new Dictionary<string, string> { ["rig"] = "'rig-01'", ["cell"] = "'HC-01'", ["test"] = "'t-1'", ["cycle"] = "'1','2'" };
+        var values = new Dictionary<string, string> { ["rig"] = "'rig-01'", ["cell"] = "'HC-01'", ["test"] = "'t-1'", ["cycle"] = "'1','2'",
+            ["spectrum"] = "rig-01/ch1/1" }; // single-value variables are not quoted by Grafana
         var rowsByTitle = new Dictionary<string, int>();
         foreach (var file in Directory.GetFiles(Path.Combine(root, "dashboards"), "*.json"))
         {
@@ -63,6 +64,9 @@ public sealed partial class GrafanaDashboardTests : IClassFixture<PostgresFixtur
         Assert.Equal(1, rowsByTitle["Channels now"]);
         Assert.Equal(1, rowsByTitle["Tests of these cells across rigs"]);
         Assert.Equal(6, rowsByTitle["Voltage of running channels"]);
+        Assert.Equal(2, rowsByTitle["Impedance spectra of these tests"]);
+        Assert.Equal(3, rowsByTitle["Nyquist plot of the chosen spectrum"]); // its 4 points less the overloaded one
+        Assert.Equal(1, rowsByTitle["Bulk and interface resistance per cycle"]); // the other spectrum has no fit
     }
 
     private static string Expand(string sql, Dictionary<string, string> values) =>
@@ -83,7 +87,7 @@ public sealed partial class GrafanaDashboardTests : IClassFixture<PostgresFixtur
         return rows;
     }
 
-    /// <summary>One running test of cell HC-01 on rig-01 ch1: 6 samples over cycles 1-3, 3 cycle summaries, its state.</summary>
+    /// <summary>One running test of cell HC-01 on rig-01 ch1: 6 samples over cycles 1-3, 3 cycle summaries, its state, two spectra (one unfitted).</summary>
     private static IEnumerable<ArchiveMessage> SampleData()
     {
         ArchiveMessage Message(string topic, string json) =>
@@ -101,5 +105,9 @@ public sealed partial class GrafanaDashboardTests : IClassFixture<PostgresFixtur
         yield return Message("anodefreerig/rig-01/ch1/state",
             """{"seq":9,"unix_time_s":1796112400,"run_state":"running","test_id":"t-1","protocol":"plate-strip","cell":{"name":"HC-01","chemistry":"AnodeFreeHalfCell","area_cm2":0.785},"voltage_V":0.06,"faults":[]}""");
         yield return Message("anodefreerig/rig-01/status", "online");
+        yield return Message("anodefreerig/rig-01/ch1/spectrum",
+            """{"seq":1,"test_id":"t-1","channel":"ch1","cycle":1,"step":2,"step_text":"Impedance","analyzer":"sim","started":"2026-12-01T10:01:00+00:00","ended":"2026-12-01T10:02:00+00:00","amplitude_V":0.03,"bias_V":0.2,"points":{"f_Hz":[1000000,1000,1,0.1],"z_re_ohm":[100,150,400,420],"z_im_ohm":[-5,-40,-200,-900],"status":["ok","ok","ok","overload"]},"fit":{"model":"m","weights":"modulus","relative_misfit":0.002,"points_used":3,"parameters":{"R_bulk":{"value":95.4,"error":0.3},"R_int":{"value":250,"error":2}}},"ionic_conductivity_S_per_cm":{"value":0.001,"error":0.000003}}""");
+        yield return Message("anodefreerig/rig-01/ch1/spectrum",
+            """{"seq":2,"test_id":"t-1","channel":"ch1","cycle":3,"step":2,"started":"2026-12-01T10:05:00+00:00","ended":"2026-12-01T10:06:00+00:00","points":{"f_Hz":[1000],"z_re_ohm":[150],"z_im_ohm":[-40],"status":["ok"]},"fit":null,"fit_problem":"too few points"}""");
     }
 }

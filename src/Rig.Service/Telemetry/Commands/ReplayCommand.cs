@@ -5,7 +5,7 @@ namespace Rig.Service.Telemetry.Commands;
 
 /// <summary>
 /// "replay": {"stream":"ch1/telemetry","from_seq":101,"to_seq":250} sends those messages of a gap-free stream
-/// (&lt;channel&gt;/telemetry, &lt;channel&gt;/cycles, events) again from the outbox, for a consumer (the lab archive)
+/// (&lt;channel&gt;/telemetry, &lt;channel&gt;/cycles, &lt;channel&gt;/spectrum, events) again from the outbox, for a consumer (the lab archive)
 /// that found them missing. The reply says which of them the rig still held.
 /// </summary>
 internal static class ReplayCommand
@@ -21,7 +21,7 @@ internal static class ReplayCommand
         var to = args.Number("to_seq", true, ref why);
         if (why is null && !IsReplayable(stream!, rig))
         {
-            why = $"stream '{stream}' cannot be replayed (give events, <channel>/telemetry or <channel>/cycles; channels: {string.Join(", ", rig.Channels.Keys)})";
+            why = $"stream '{stream}' cannot be replayed (give events, <channel>/telemetry, <channel>/cycles or <channel>/spectrum; channels: {string.Join(", ", rig.Channels.Keys)})";
         }
         if (why is null && (from < 1 || to < from || from != Math.Floor(from!.Value) || to != Math.Floor(to!.Value)))
         {
@@ -62,6 +62,6 @@ internal static class ReplayCommand
             return true;
         }
         var slash = stream.IndexOf('/', StringComparison.Ordinal);
-        return slash > 0 && rig.Channels.ContainsKey(stream[..slash]) && stream[(slash + 1)..] is "telemetry" or "cycles";
+        return slash > 0 && rig.Channels.ContainsKey(stream[..slash]) && stream[(slash + 1)..] is "telemetry" or "cycles" or "spectrum";
     }
 }
