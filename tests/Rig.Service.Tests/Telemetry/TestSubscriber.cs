@@ -97,7 +97,14 @@ public sealed class TestSubscriber : IAsyncDisposable
         }
         if (_client.IsConnected)
         {
-            await _client.DisconnectAsync();
+            try
+            {
+                await _client.DisconnectAsync();
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException)
+            {
+                // The broker went first (a test that stops it, or the service's embedded one): nothing left to say goodbye to.
+            }
         }
         _client.Dispose();
         _stop.Dispose();

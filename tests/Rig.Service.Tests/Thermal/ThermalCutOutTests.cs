@@ -44,6 +44,14 @@ public sealed class ThermalCutOutTests
             Assert.Contains(rig.State.Channel(c).Faults, f => f.Kind == FaultKind.CutOut);
         });
 
+        // What a dashboard reads from the retained zone state: the switch open and the fault it caused.
+        using (var published = System.Text.Json.JsonDocument.Parse(Rig.Service.Telemetry.ZoneStatePublisher.Payload(status, DateTimeOffset.UnixEpoch)))
+        {
+            Assert.True(published.RootElement.GetProperty("cut_out").GetProperty("open").GetBoolean());
+            Assert.Equal("CutOut", published.RootElement.GetProperty("fault").GetProperty("kind").GetString());
+            Assert.Equal("faulted", published.RootElement.GetProperty("mode").GetString());
+        }
+
         Assert.False(rig.Controller.ClearFault().Accepted); // still open
         cutOut.ForcedOpen = false;
         await rig.RunAsync(TimeSpan.FromMinutes(1));
