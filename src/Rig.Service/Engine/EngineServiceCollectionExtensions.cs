@@ -24,6 +24,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<Simulation.DryRunVerbs>();
         services.AddSingleton<Control.ICommandVerbs>(sp => sp.GetRequiredService<Simulation.DryRunVerbs>());
         services.AddSingleton<Simulation.PredictionTracker>();
+        // Hosted so it listens for test starts and ends from the first moment, not only once a dry run was asked for.
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<Simulation.PredictionTracker>());
         services.AddSingleton<Control.ICommandVerbs, Metrics.AnalyzeVerbs>();
         services.AddSingleton<Control.ICommandVerbs, Export.ExportDownloadVerbs>();
         return services;

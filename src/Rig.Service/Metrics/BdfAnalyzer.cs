@@ -38,6 +38,10 @@ public static class BdfAnalyzer
         var chargeColumn = Find(perCycle ? "Cycle Charging Capacity / Ah" : "Charging Capacity / Ah");
         var dischargeColumn = Find(perCycle ? "Cycle Discharging Capacity / Ah" : "Discharging Capacity / Ah");
         var fromColumns = chargeColumn >= 0 && dischargeColumn >= 0;
+        // Optional conditions: what the cell sat at, for a twin calibrated from the file (empty cells are skipped).
+        var temperatureColumn = Find("Temperature T1 / degC");
+        var pressureColumn = Find("Surface Pressure / Pa");
+        var conditions = new ConditionMeans();
 
         var report = new AnalysisReport(source, [], new TestMetrics(formationCycles), 0);
         var cycle = new CycleAccumulator(1);
@@ -114,12 +118,25 @@ public static class BdfAnalyzer
                     cycle.DischargeJoules += Trapezoid.Energy(p0, watts, seconds);
                 }
             }
+            if (temperatureColumn >= 0)
+            {
+                conditions.AddTemperature(Number(temperatureColumn, required: false));
+            }
+            if (pressureColumn >= 0)
+            {
+                conditions.AddPressure(Number(pressureColumn, required: false));
+            }
             cycle.Discharged |= amps < 0;
             (lastTime, lastAmps, lastWatts) = (t, amps, watts);
             rows++;
         }
         Close(report, cycle);
-        return report with { Rows = rows };
+        return report with
+        {
+            Rows = rows,
+            MeanTemperatureCelsius = conditions.Temperature,
+            MeanSurfacePressurePascals = conditions.Pressure,
+        };
     }
 
     /// <summary>
@@ -169,6 +186,36 @@ public static class BdfAnalyzer
         return cells;
     }
 
+    private sealed class ConditionMeans
+    {
+        private double _temperatureSum;
+        private long _temperatures;
+        private double _pressureSum;
+        private long _pressures;
+
+        public double? Temperature => _temperatures > 0 ? _temperatureSum / _temperatures : null;
+
+        public double? Pressure => _pressures > 0 ? _pressureSum / _pressures : null;
+
+        public void AddTemperature(double celsius)
+        {
+            if (double.IsFinite(celsius))
+            {
+                _temperatureSum += celsius;
+                _temperatures++;
+            }
+        }
+
+        public void AddPressure(double pascals)
+        {
+            if (double.IsFinite(pascals))
+            {
+                _pressureSum += pascals;
+                _pressures++;
+            }
+        }
+    }
+
     private sealed class CycleAccumulator(int number)
     {
         public int Number { get; } = number;
@@ -190,6 +237,12 @@ public sealed record AnalysisReport(string Source, List<AnalysedCycle> Cycles, T
 {
     /// <summary>The metadata sidecar read with the file (cell area, nominal capacity, formation cycles, provenance).</summary>
     public BdfSidecarInfo? Sidecar { get; init; }
+
+    /// <summary>Mean of the file's <c>Temperature T1 / degC</c> column over the rows that have one; null without.</summary>
+    public double? MeanTemperatureCelsius { get; init; }
+
+    /// <summary>Mean of the file's <c>Surface Pressure / Pa</c> column over the rows that have one; null without.</summary>
+    public double? MeanSurfacePressurePascals { get; init; }
 
     /// <summary>The formation cycles retention was computed with.</summary>
     public int FormationCycles => Test.FormationCycles;

@@ -15,6 +15,9 @@ public sealed record BdfSidecarInfo(
     int? FormationCycles,
     JsonElement? Provenance)
 {
+    /// <summary>The stop record the export wrote (how the test ended, its test-level metrics); a twin calibration reads the CCD from it.</summary>
+    public JsonElement? End { get; init; }
+
     public static string SidecarPathOf(string dataPath)
     {
         ArgumentNullException.ThrowIfNull(dataPath);
@@ -73,7 +76,8 @@ public sealed record BdfSidecarInfo(
                 throw new BdfFormatException(path, 1, "extras.anodefreerig.formation_cycles", $"must be a whole number >= 0 (was {f})");
             }
             JsonElement? provenance = ours.TryGetProperty("start", out var start) && start.ValueKind == JsonValueKind.Object ? start.Clone() : null;
-            return new BdfSidecarInfo(path, area, nominal, formation is { } whole ? (int)whole : null, provenance);
+            JsonElement? end = ours.TryGetProperty("end", out var stop) && stop.ValueKind == JsonValueKind.Object ? stop.Clone() : null;
+            return new BdfSidecarInfo(path, area, nominal, formation is { } whole ? (int)whole : null, provenance) { End = end };
         }
     }
 

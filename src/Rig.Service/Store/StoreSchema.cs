@@ -106,5 +106,26 @@ internal static class StoreSchema
             step_index INTEGER NOT NULL,
             spectrum_json TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS spectra_test ON spectra(test_id, id);
+        -- Dry-run predictions (docs/engine.md, "Predicted vs actual"). A channel's latest completed dry run waits unbound
+        -- (test_id NULL, at most one per channel); the next test started on the channel with the same protocol takes it
+        -- (test_id set, so a later dry run cannot replace it); when that test ends its actual figures are filled in beside
+        -- the predicted ones. Added to an older store by this CREATE on open (the schema only ever gains tables).
+        CREATE TABLE IF NOT EXISTS predictions(
+            id INTEGER PRIMARY KEY,
+            channel_id TEXT NOT NULL,
+            test_id TEXT UNIQUE,
+            predicted_unix_ms INTEGER NOT NULL,
+            protocol_name TEXT NOT NULL,
+            duration_predicted_s REAL NOT NULL,
+            cycles_predicted INTEGER NOT NULL,
+            cycles_to_80_predicted INTEGER,
+            last_capacity_predicted_mAh_cm2 REAL,
+            prediction_json TEXT NOT NULL,
+            compared_unix_ms INTEGER,
+            duration_actual_s REAL,
+            cycles_actual INTEGER,
+            cycles_to_80_actual INTEGER,
+            last_capacity_actual_mAh_cm2 REAL);
+        CREATE UNIQUE INDEX IF NOT EXISTS predictions_waiting ON predictions(channel_id) WHERE test_id IS NULL;
         """;
 }

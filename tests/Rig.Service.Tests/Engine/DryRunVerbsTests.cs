@@ -11,8 +11,27 @@ using Rig.Service.Telemetry.Commands;
 namespace Rig.Service.Tests.Engine;
 
 /// <summary>The dry-run verbs as MQTT and the CLI reach them: through the router's own argument parsing.</summary>
-public class DryRunVerbsTests
+public sealed class DryRunVerbsTests : IDisposable
 {
+    // Every state directory a test made; removed when the test ends.
+    private readonly List<string> _directories = [];
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var directory in _directories)
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private string TemporaryDirectory()
+    {
+        var directory = Directory.CreateTempSubdirectory("afr-twin-").FullName;
+        _directories.Add(directory);
+        return directory;
+    }
+
     [Fact]
     public async Task A_dry_run_answers_later_with_the_prediction_as_data()
     {
@@ -93,8 +112,7 @@ public class DryRunVerbsTests
         var rig = SimulatedRig.FullCell(generating);
         var run = rig.Runner(TimeSpan.FromSeconds(10));
         await run.RunAsync(rig.Start(text, parameters), maxSamples: 10_000_000);
-        var path = Path.Combine(Path.GetTempPath(), $"twin-calibrate-{Guid.NewGuid():N}.db");
-        try
+        var path = Path.Combine(TemporaryDirectory(), "rig.db");
         {
             using var store = new Rig.Service.Store.RigStore(path);
             var recorder = new Rig.Service.Store.StoreTestRecorder(store, Options.Create(new Rig.Service.Store.StoreOptions()));
@@ -105,7 +123,7 @@ public class DryRunVerbsTests
                 await recorder.CycleClosedAsync(cycle, CancellationToken.None);
             }
             await recorder.TestEndedAsync(run.End!, CancellationToken.None);
-            var state = Directory.CreateTempSubdirectory("afr-twin-").FullName;
+            var state = TemporaryDirectory();
             var verbs = Verbs(new ServiceCollection().AddSingleton(store).BuildServiceProvider(), state);
 
             var calibrated = await (await SendAsync(verbs, "calibrate-twin", """{"test_id":"test-1"}""")).Deferred!;
@@ -123,17 +141,12 @@ public class DryRunVerbsTests
             Assert.InRange(capacities[^1], run.Cycles[^1].DischargeArealCapacityMilliampHoursPerSquareCentimetre * 0.98, run.Cycles[^1].DischargeArealCapacityMilliampHoursPerSquareCentimetre * 1.02);
             Assert.False((await SendAsync(verbs, "calibrate-twin", """{"test_id":"nope"}""")).Ok);
         }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            File.Delete(path);
-        }
     }
 
-    private static DryRunVerbs Verbs(IServiceProvider? services = null, string? stateDirectory = null)
+    private DryRunVerbs Verbs(IServiceProvider? services = null, string? stateDirectory = null)
     {
         // Never the user's state directory: a calibration stored there would follow every later test's dry run.
-        var rig = new RigOptions { StateDirectory = stateDirectory ?? Directory.CreateTempSubdirectory("afr-twin-").FullName };
+        var rig = new RigOptions { StateDirectory = stateDirectory ?? TemporaryDirectory() };
         rig.Channels["ch1"] = new ChannelOptions
         {
             Cell = new CellOptions { AreaCm2 = SimulatedRig.AreaCm2, Chemistry = CellChemistry.AnodeFreeFullCell },

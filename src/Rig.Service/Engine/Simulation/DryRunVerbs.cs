@@ -31,11 +31,14 @@ public sealed class DryRunVerbs : ICommandVerbs
     private readonly Dictionary<string, TwinCalibrationResult> _calibrated = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly TwinCalibrationFiles _calibrationFiles;
+    private readonly TimeProvider _time;
 
     public DryRunVerbs(IOptions<RigOptions> rig, IOptions<EngineOptions> engine, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(rig);
         ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(services);
+        _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         _rig = rig.Value;
         _engine = engine.Value;
         _services = services;
@@ -47,7 +50,7 @@ public sealed class DryRunVerbs : ICommandVerbs
     {
         ["dry-run"] = ["channel", "preset", "protocol", "parameters", "temperature_degC", "stack_pressure_MPa"],
         ["dry-run-cancel"] = ["channel"],
-        ["calibrate-twin"] = ["test_id"],
+        ["calibrate-twin"] = ["test_id", "file", "channel", "preset", "protocol", "parameters", "temperature_degC", "stack_pressure_MPa"],
     };
 
     /// <summary>The last finished prediction per channel (to compare with the real test later).</summary>
@@ -128,8 +131,6 @@ public sealed class DryRunVerbs : ICommandVerbs
             }
             _running[channelId] = cts;
         }
-        // The tracker compares the channel's next test with this prediction; it subscribes when first resolved.
-        _ = _services.GetService<PredictionTracker>();
         var options = Twin(channelId);
         var completion = Task.Run(() => RunAsync(plan, channelId, options, conditions, cts));
         return CommandReply.Later(verb, completion);
@@ -164,63 +165,81 @@ public sealed class DryRunVerbs : ICommandVerbs
         }
     }
 
-    // "calibrate-twin": fit the channel's twin to a finished test in the store; later dry runs of that channel use the fit.
+    // "calibrate-twin": fit a channel's twin to a finished test, from the store (test_id) or from a BDF file in
+    // <state>/exports (file: a name, never a path, as analyze takes it); later dry runs of that channel use the fit.
     private CommandReply Calibrate(CommandArguments args)
     {
         const string verb = "calibrate-twin";
         string? why = null;
-        var testId = args.String("test_id", true, ref why);
+        var testId = args.String("test_id", false, ref why);
+        var file = args.String("file", false, ref why);
+        var channelId = args.String("channel", false, ref why);
+        var preset = args.String("preset", false, ref why);
+        var protocol = args.String("protocol", false, ref why);
+        var parameters = args.StringMap("parameters", ref why);
+        var celsius = args.Number("temperature_degC", false, ref why);
+        var megapascals = args.Number("stack_pressure_MPa", false, ref why);
+        if (why is null && (testId is null) == (file is null))
+        {
+            why = "give either test_id or file, not both or neither";
+        }
+        if (why is null && testId is not null && new object?[] { channelId, preset, protocol, parameters, celsius, megapascals }.Any(v => v is not null))
+        {
+            why = "a stored test brings its own channel, protocol and conditions: give only test_id";
+        }
+        if (why is null && file is not null && (file.IndexOfAny(['/', '\\']) >= 0 || file.Contains("..", StringComparison.Ordinal)))
+        {
+            why = $"file '{file}' must be a file name in the state directory's exports folder, not a path";
+        }
         if (why is not null)
         {
             return CommandReply.Error(verb, why);
         }
-        if (_services.GetService<Store.RigStore>() is not { } store)
+        CalibrationSource? source;
+        if (testId is not null)
         {
-            return CommandReply.Error(verb, "no store on this rig");
+            if (_services.GetService<Store.RigStore>() is not { } store)
+            {
+                return CommandReply.Error(verb, "no store on this rig");
+            }
+            (source, why) = CalibrationSource.FromStore(store, testId, _rig);
         }
-        if (store.FindTest(testId!) is not { } test)
+        else
         {
-            return CommandReply.Error(verb, $"no test '{testId}' in the store (list-tests names them)");
+            var path = Path.Combine(_rig.ResolveStateDirectory(), "exports", file!);
+            if (!File.Exists(path))
+            {
+                return CommandReply.Error(verb, $"no file '{file}' in {Path.GetDirectoryName(path)}");
+            }
+            var request = preset is null && protocol is null && celsius is null && megapascals is null ? null
+                : new DryRunRequest(preset, protocol, parameters, celsius, megapascals);
+            if (request is { Preset: null, Protocol: null })
+            {
+                return CommandReply.Error(verb, "temperature_degC and stack_pressure_MPa go with a preset or protocol");
+            }
+            (source, why) = CalibrationSource.FromBdf(path, channelId, request, _rig, _presets);
         }
-        if (!_rig.Channels.ContainsKey(test.ChannelId))
+        if (source is null)
         {
-            return CommandReply.Error(verb, $"test {testId} ran on channel {test.ChannelId}, which this rig no longer has");
+            return CommandReply.Error(verb, why!);
         }
-        ProtocolPlan plan;
-        try
+        if (source.Cycles.Count < source.Plan.FormationCycles + 3)
         {
-            plan = ProtocolCompiler.Compile(test.Start.ProtocolText, test.Start.Parameters);
+            return CommandReply.Error(verb, $"{source.Source} closed {source.Cycles.Count} cycles; a calibration needs at least {source.Plan.FormationCycles + 3}");
         }
-        catch (ProtocolException ex)
-        {
-            return CommandReply.Error(verb, $"the test's protocol no longer compiles: {ex.Message}");
-        }
-        var cycles = store.ReadCycles(testId!);
-        if (cycles.Count < plan.FormationCycles + 3)
-        {
-            return CommandReply.Error(verb, $"test {testId} closed {cycles.Count} cycles; a calibration needs at least {plan.FormationCycles + 3}");
-        }
-        // The conditions that made the numbers: what was measured, else what the protocol asked for.
-        var asked = DryRunner.ConditionsOf(plan);
-        var pressures = cycles.Where(c => c.MeanStackPressureMegapascals is not null).Select(c => c.MeanStackPressureMegapascals!.Value).ToList();
-        var temperatures = cycles.Where(c => c.MeanTemperatureCelsius is not null).Select(c => c.MeanTemperatureCelsius!.Value).ToList();
-        var conditions = new DryRunConditions(
-            temperatures.Count > 0 ? temperatures.Average() : asked.TemperatureCelsius,
-            pressures.Count > 0 ? pressures.Average() : asked.StackPressureMegapascals);
-        var channelId = test.ChannelId;
-        var configured = _rig.Channels[channelId];
+        var configured = _rig.Channels[source.ChannelId];
         var completion = Task.Run(async () =>
         {
-            var fit = await TwinCalibration.FitAsync(plan, configured, cycles, test.End, conditions);
+            var fit = await TwinCalibration.FitAsync(source.Plan, configured, source.Cycles, source.End, source.Conditions);
             lock (_lock)
             {
-                _calibrated[channelId] = fit;
+                _calibrated[source.ChannelId] = fit;
             }
-            _calibrationFiles.Save(channelId, testId!, fit);
+            _calibrationFiles.Save(source.ChannelId, source.Source, fit);
             var r = fit.Residuals;
             return new CommandReply(true, verb,
-                $"channel {channelId}'s twin fitted to {testId}: capacity residual {r.CapacityRmsRelative:P2} RMS over {r.CyclesCompared} cycles",
-                testId, w => WriteCalibration(w, fit, conditions));
+                $"channel {source.ChannelId}'s twin fitted to {source.Source}: capacity residual {r.CapacityRmsRelative:P2} RMS over {r.CyclesCompared} cycles",
+                testId ?? file, w => WriteCalibration(w, fit, source.Conditions));
         });
         return CommandReply.Later(verb, completion);
     }
@@ -269,6 +288,14 @@ public sealed class DryRunVerbs : ICommandVerbs
             lock (_lock)
             {
                 _latest[channelId] = prediction;
+            }
+            if (prediction.Completed && _services.GetService<Store.RigStore>() is { } store)
+            {
+                // Waits in the store for the channel's next test of this protocol (PredictionTracker), across restarts.
+                store.SavePrediction(new Store.PredictionRecord(channelId, null, _time.GetUtcNow(), prediction.ProtocolName, prediction.DurationSeconds,
+                    prediction.Cycles, prediction.CyclesTo80PercentRetention,
+                    prediction.DischargeArealCapacities.Count > 0 ? prediction.DischargeArealCapacities[^1] : null,
+                    System.Text.Encoding.UTF8.GetString(Serialize(prediction))));
             }
             await PublishAsync(channelId, prediction);
             var message = prediction.Completed
