@@ -160,6 +160,8 @@ try {
   const left = await text(page, card('ch1', 'left'));
   step(`time left shown: "${left}"`);
   // The channel's situation at a glance: control mode, elapsed times, step progress, compliance, links, data age.
+  // Fresh: a reading arrived within the interval the rig promises plus 3 sample periods (a loaded CI machine may publish late once).
+  await waitFor('ch1\'s card to be fresh', async () => /^updated/.test(await text(page, card('ch1', 'age'))) || await text(page, card('ch1', 'age')), 10000);
   const situation = {};
   for (const part of ['run', 'mode', 'test-time', 'step-time', 'progress', 'compliance', 'instrument', 'clamp', 'age']) {
     situation[part] = await text(page, card('ch1', part));
@@ -327,7 +329,7 @@ try {
     process.kill(Number(env('RIG2_PID')), 'SIGSTOP');
     const stoppedAt = Date.now();
     await waitFor(`${rig2}'s card to say stale`, async () => (await page.getAttribute(frozen, 'data-stale')) === 'true' || await text(page, frozen), 20000);
-    step(`${rig2} stopped: its card says "${await text(page, frozen)}" ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s later (state period 1 s, stale after 3)`);
+    step(`${rig2} stopped: its card says "${await text(page, frozen)}" ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s later (state period 1 s, sample period 0.25 s: stale 3 samples after the next state was due)`);
     await waitFor(`${rig2}'s lab row to say stale`, async () => (await page.getAttribute(`[data-testid=lab-row-${rig2}-ch1]`, 'data-stale')) === 'true' || 'fresh', 5000);
     step(`and its lab row: "${(await text(page, `[data-testid=lab-row-${rig2}-ch1]`)).replace(/\s+/g, ' ')}"`);
     await page.screenshot({ path: join(artifacts, 'dashboard-stale.png'), fullPage: true });

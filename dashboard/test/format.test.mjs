@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  compliance, controlMode, dataAge, dateTime, elapsed, emptyState, freshness, links, MIN_SPAN, paddedRange, runLine,
+  channelFreshness, compliance, controlMode, dataAge, dateTime, elapsed, emptyState, freshness, links, MIN_SPAN, paddedRange, readingInterval, runLine,
   stepNumber, stepProgress, timeOfDay,
 } from '../src/js/format.js';
 import { Channel, Rig } from '../src/js/model.js';
@@ -25,26 +25,39 @@ test('control mode from the step kind: constant current, constant voltage, open 
   assert.equal(controlMode(undefined), null);
 });
 
-test('data turns stale after three state periods without a reading, and says so in words', () => {
+test('data turns stale three sample periods after the next reading was due, and says so in words', () => {
   assert.equal(dataAge(100, 104.5), 4.5);
   assert.equal(dataAge(110, 100), 0, 'a rig clock ahead of the browser gives age 0, not a negative age');
   assert.equal(dataAge(null, 100), null);
-  assert.deepEqual(freshness(14, 5), { stale: false, text: 'updated 14 s ago' });
-  assert.deepEqual(freshness(16, 5), { stale: true, text: 'STALE: last data 16 s ago' });
-  assert.deepEqual(freshness(0.2, 1), { stale: false, text: 'updated just now' });
-  assert.equal(freshness(4, undefined).stale, false, 'without a period in the info, the default 5 s period');
+  // a reading due 5 s after the last, sampled every 1 s: stale after 5 + 3 x 1 s
+  assert.deepEqual(freshness(7.9, { intervalSeconds: 5, samplePeriodSeconds: 1 }), { stale: false, text: 'updated 8 s ago' });
+  assert.deepEqual(freshness(8.1, { intervalSeconds: 5, samplePeriodSeconds: 1 }), { stale: true, text: 'STALE: last data 8 s ago' });
+  assert.deepEqual(freshness(0.2, { intervalSeconds: 1, samplePeriodSeconds: 0.25 }), { stale: false, text: 'updated just now' });
+  assert.equal(freshness(1.8, { intervalSeconds: 1, samplePeriodSeconds: 0.25 }).stale, true, '1 s states, 0.25 s samples: stale after 1.75 s');
+  assert.equal(freshness(7, {}).stale, false, 'without periods in the info, the service defaults (5 s state, 1 s sample)');
   assert.equal(freshness(null).stale, true);
+});
+
+test('the interval a reading is due in: the state period, or for a running test the record period when shorter', () => {
+  const info = { sample_period_s: 1, state_period_s: 5, record_period_s: 2 };
+  assert.equal(readingInterval(info, 'idle'), 5, 'an idle channel: its state message only');
+  assert.equal(readingInterval(info, 'paused'), 5);
+  assert.equal(readingInterval(info, 'running'), 2, 'a running test\'s telemetry is recorded at least every record period');
+  assert.equal(readingInterval({ ...info, record_period_s: 10 }, 'running'), 5, 'the state comes sooner than a 10 s record period');
+  assert.equal(readingInterval(null, 'running'), 5, 'service defaults: state 5 s, record 10 s');
+  assert.equal(channelFreshness(4.6, { sample_period_s: 0.5, state_period_s: 5, record_period_s: 3 }, 'running').stale, true, '3 s + 3 x 0.5 s');
+  assert.equal(channelFreshness(4.6, { sample_period_s: 0.5, state_period_s: 5, record_period_s: 3 }, 'idle').stale, false, '5 s + 3 x 0.5 s');
 });
 
 test('a channel card is stale when the rig stops: the age is counted from the newest reading', () => {
   const rig = new Rig('rig-01');
-  rig.info = { state_period_s: 1 };
+  rig.info = { state_period_s: 1, sample_period_s: 0.25 };
   const channel = new Channel('rig-01', 'ch1');
   channel.onState({ run_state: 'idle', sampled_at: new Date(100_000).toISOString(), voltage_V: 1 });
-  assert.equal(situation(channel, rig, 102).fresh.stale, false);
-  assert.equal(situation(channel, rig, 103.5).fresh.stale, true);
-  channel.onTelemetry({ seq: 1, test_id: 't', unix_time_s: 103, voltage_V: 1, current_A: 0 });
-  assert.equal(situation(channel, rig, 103.5).fresh.stale, false, 'a newer test sample counts');
+  assert.equal(situation(channel, rig, 101.5).fresh.stale, false);
+  assert.equal(situation(channel, rig, 101.8).fresh.stale, true, 'the state due at 101 s plus three 0.25 s samples');
+  channel.onTelemetry({ seq: 1, test_id: 't', unix_time_s: 101.5, voltage_V: 1, current_A: 0 });
+  assert.equal(situation(channel, rig, 101.8).fresh.stale, false, 'a newer test sample counts');
 });
 
 test('compliance: clamped or within the limit, nothing when the rig does not say', () => {
@@ -60,22 +73,23 @@ test('instrument and clamp links are lost while their interlock holds the channe
   assert.equal(held.instrument, 'ok');
 });
 
-test('step progress against a capacity per area, a capacity, a time and a voltage end', () => {
-  const plate = stepProgress(running({ step_text: 'Plate at 2 mA/cm2 for 0.005 mAh/cm2', step_capacity_Ah: -0.002e-3, step_time_s: 3 }), 0.8);
-  assert.equal(plate.length, 1);
-  assert.equal(plate[0].kind, 'capacity');
-  assert.equal(plate[0].text, '0.0025 of 0.005 mAh/cm²');
-  assert.equal(plate[0].fraction, 0.5);
-  const mah = stepProgress(running({ step_text: 'Charge at 0.1 mA for 2 mAh', step_capacity_Ah: 0.003 }), 1);
+test('step progress from the state\'s structured step ends: capacity per area, capacity, time, voltage and current ends', () => {
+  const plate = stepProgress(running({ step_ends: [{ quantity: 'capacity', value: 0.005, unit: 'mAh/cm2', now: 0.0025 }] }), 0.8);
+  assert.deepEqual(plate, [{ kind: 'capacity', fraction: 0.5, text: '0.0025 of 0.005 mAh/cm²' }]);
+  const mah = stepProgress(running({ step_ends: [{ quantity: 'capacity', value: 2, unit: 'mAh', now: 3 }] }), 1);
   assert.equal(mah[0].text, '3 of 2 mAh', 'the capacity as measured');
   assert.equal(mah[0].fraction, 1, 'past the target the bar is full, not 150 %');
-  const rest = stepProgress(running({ step_text: 'Rest for 10 min', step_time_s: 150 }), 1);
+  const rest = stepProgress(running({ step_ends: [{ quantity: 'time', value: 600, unit: 's', now: 150 }] }), 1);
   assert.deepEqual(rest, [{ kind: 'time', fraction: 0.25, text: '2 min 30 s of 10 min' }]);
-  const strip = stepProgress(running({ step_text: 'Strip at 2 mA/cm2 for 1 mAh/cm2 or until 2 V', step_capacity_Ah: 0, voltage_V: 0.1234 }), 1);
+  const strip = stepProgress(running({ voltage_V: 0.1234, step_ends: [
+    { quantity: 'capacity', value: 1, unit: 'mAh/cm2', now: 0 }, { quantity: 'voltage', value: 2, unit: 'V', direction: 'rising' }] }), 1);
   assert.deepEqual(strip.map(p => p.kind), ['capacity', 'voltage']);
-  assert.equal(strip[1].text, 'until 2 V (now 0.1234 V)');
-  assert.equal(stepProgress({ run_state: 'idle', step_text: 'Rest for 10 min' }, 1), null, 'no progress outside a test');
-  assert.equal(stepProgress(running({ step_text: 'Sweep from OCV to -0.5 V at 0.1 mV/s' }), 1), null);
+  assert.equal(strip[1].text, 'until ≥ 2 V (now 0.1234 V)');
+  const hold = stepProgress(running({ current_A: 0.000314, step_ends: [{ quantity: 'current', value: 0.2, unit: 'mA/cm2', direction: 'below' }] }), 0.785);
+  assert.deepEqual(hold, [{ kind: 'current', fraction: null, text: 'until below 0.2 mA/cm² (now 0.400 mA/cm²)' }]);
+  assert.equal(stepProgress(running({ step_text: 'Rest for 10 min', step_time_s: 150 }), 1), null, 'the step text is not parsed: no step_ends, no progress');
+  assert.equal(stepProgress({ run_state: 'idle', step_ends: [{ quantity: 'time', value: 600, unit: 's', now: 1 }] }, 1), null, 'no progress outside a test');
+  assert.equal(stepProgress(running({ step_ends: [] }), 1), null, 'an impedance step has no end to show');
 });
 
 test('elapsed test and step time during a test only', () => {
@@ -127,10 +141,10 @@ test('presets are offered for the cells they fit (the info\'s preset_cells); all
 test('a lab row says the channel\'s state, what holds it and its data age, in words', async () => {
   const { labRow } = await import('../src/js/lab.js');
   const rig = new Rig('rig-02');
-  rig.info = { state_period_s: 1 };
+  rig.info = { state_period_s: 1, sample_period_s: 0.25 };
   const channel = new Channel('rig-02', 'ch1');
   channel.onState({ run_state: 'paused', test_id: 't', step: 0, cycle: 2, cycles_planned: 5, sampled_at: new Date(10_000).toISOString(),
     interlocks: [{ kind: 'AllOff', source: 'operator', reason: 'all-off', cleared_by: 'clear-fault' }], faults: [] });
   assert.deepEqual(labRow(channel, rig, 11), { text: 'paused · step 1 of cycle 2 / 5 · held: AllOff', age: 'updated 1 s ago', stale: false, trouble: true });
-  assert.equal(labRow(channel, rig, 14).stale, true);
+  assert.equal(labRow(channel, rig, 12).stale, true);
 });

@@ -46,11 +46,6 @@ export function element(tag, attributes = {}, ...children) {
 
 // --- A channel's situation, as the card and the lab view say it (pure functions: test/format.test.mjs) -----------------
 
-/** Data older than this many state periods is stale: the rig publishes every channel's state once a period. */
-export const STALE_PERIODS = 3;
-/** Mqtt:StatePeriod's default, for a rig whose info does not say its period. */
-export const DEFAULT_STATE_PERIOD_S = 5;
-
 /** Step and cycle numbers as an operator counts them: the service's step index counts from 0, its cycles from 1. */
 export const stepNumber = state => (typeof state?.step === 'number' ? state.step + 1 : null);
 
@@ -61,8 +56,23 @@ export function controlMode(stepType) {
     case 'Hold': return 'CV (constant voltage)';
     case 'Rest': return 'rest (open circuit)';
     case 'Sweep': return 'sweep (linear voltage)';
+    case 'Impedance': return 'impedance (output off, analyser measuring)';
     default: return null;
   }
+}
+
+/** A channel is stale this many sample periods after its next reading was due. */
+export const STALE_SAMPLES = 3;
+/** Defaults of Rig:SamplePeriod, Mqtt:StatePeriod and Store:RecordPeriod, for a rig whose info does not say them. */
+export const DEFAULT_PERIODS = { sample_period_s: 1, state_period_s: 5, record_period_s: 10 };
+
+/**
+ * The longest the rig goes between two readings of a channel (docs/telemetry.md): every channel's state once a state
+ * period; a running test's telemetry at least once a record period (more often when the readings move).
+ */
+export function readingInterval(info, runState) {
+  const period = name => (info?.[name] > 0 ? info[name] : DEFAULT_PERIODS[name]);
+  return runState === 'running' ? Math.min(period('state_period_s'), period('record_period_s')) : period('state_period_s');
 }
 
 /** Seconds since the newest reading of the channel (rig clock), or null when it has sent none. */
@@ -71,13 +81,22 @@ export function dataAge(newestUnixSeconds, nowUnixSeconds) {
   return Math.max(0, nowUnixSeconds - newestUnixSeconds);
 }
 
-/** Fresh, stale (no data for STALE_PERIODS state periods) or none, with the words the card shows. */
-export function freshness(ageSeconds, statePeriodSeconds = DEFAULT_STATE_PERIOD_S) {
+/**
+ * Fresh, stale or none, with the words the card shows. Stale once STALE_SAMPLES sample periods have passed since the
+ * next reading was due (the newest one plus the interval the rig promises): with the defaults, 5 s + 3 × 1 s.
+ */
+export function freshness(ageSeconds, { intervalSeconds = DEFAULT_PERIODS.state_period_s, samplePeriodSeconds = DEFAULT_PERIODS.sample_period_s } = {}) {
   if (ageSeconds === null || ageSeconds === undefined) { return { stale: true, text: 'no data yet' }; }
-  const period = statePeriodSeconds > 0 ? statePeriodSeconds : DEFAULT_STATE_PERIOD_S;
-  const stale = ageSeconds > STALE_PERIODS * period;
+  const sample = samplePeriodSeconds > 0 ? samplePeriodSeconds : DEFAULT_PERIODS.sample_period_s;
+  const stale = ageSeconds > intervalSeconds + STALE_SAMPLES * sample;
   const age = ageSeconds < 1 ? 'just now' : `${duration(ageSeconds)} ago`;
   return { stale, text: stale ? `STALE: last data ${age}` : `updated ${age}` };
+}
+
+/** A channel's freshness by its rig's advertised periods (info) and whether its test streams telemetry. */
+export function channelFreshness(ageSeconds, info, runState) {
+  const samplePeriodSeconds = info?.sample_period_s > 0 ? info.sample_period_s : DEFAULT_PERIODS.sample_period_s;
+  return freshness(ageSeconds, { intervalSeconds: readingInterval(info, runState), samplePeriodSeconds });
 }
 
 /** "at its compliance limit" when the instrument clamped; null when the rig does not say. */
@@ -94,41 +113,36 @@ export function links(state) {
   return { instrument: say(lost('InstrumentFault'), 'ok'), clamp: say(lost('ClampFault'), 'ok'), instrumentLost: !!lost('InstrumentFault'), clampLost: !!lost('ClampFault') };
 }
 
-const TIME_UNITS = { ms: 0.001, s: 1, sec: 1, min: 60, h: 3600, hr: 3600, d: 86400 };
+const TESTING = ['running', 'paused', 'interrupted'];
+const UNIT_TEXT = { 'mAh/cm2': 'mAh/cm²', 'mA/cm2': 'mA/cm²' };
 
 /**
- * The current step's progress against its end condition, read from the step as written ("Plate at 2 mA/cm2 for
- * 1 mAh/cm2", "Rest for 10 min", "Strip … or until 2 V"): a capacity or a time as a fraction, a voltage or current
- * limit as the reading against it. Null when the step has none the page can read.
+ * The current step's progress against its end conditions, from the state's structured `step_ends` (the engine's own
+ * targets: a capacity-retention plating shows what the last strip passed, not the written capacity): a capacity or a
+ * time as a fraction with the engine's `now`, a voltage or current end as the reading beside it. Null when the rig
+ * publishes none (idle, a sweep to its end point is shown as a voltage end, an impedance step has none).
  */
 export function stepProgress(state, areaCm2) {
-  const text = state?.step_text;
-  if (!text || !['running', 'paused', 'interrupted'].includes(state.run_state)) { return null; }
-  const parts = [];
-  const capacity = /\bfor\s+(-?[\d.]+)\s*(mAh|µAh|uAh|Ah)(\s*\/\s*cm(?:2|²))?/i.exec(text);
-  if (capacity && typeof state.step_capacity_Ah === 'number') {
-    const scale = { mah: 1, µah: 0.001, uah: 0.001, ah: 1000 }[capacity[2].toLowerCase()];
-    const perArea = !!capacity[3];
-    const target = Number(capacity[1]) * scale;
-    const doneMilliampHours = Math.abs(state.step_capacity_Ah) * 1000;
-    const done = perArea ? doneMilliampHours / (areaCm2 || 1) : doneMilliampHours;
-    const unit = perArea ? 'mAh/cm²' : 'mAh';
-    parts.push({ kind: 'capacity', fraction: target > 0 ? Math.min(1, done / target) : null, text: `${significant(done)} of ${significant(target)} ${unit}` });
-  }
-  const time = /\bfor\s+([\d.]+)\s*(ms|s|sec|min|h|hr|d)\b/i.exec(text);
-  if (time && typeof state.step_time_s === 'number') {
-    const target = Number(time[1]) * TIME_UNITS[time[2].toLowerCase()];
-    parts.push({ kind: 'time', fraction: target > 0 ? Math.min(1, state.step_time_s / target) : null, text: `${duration(state.step_time_s)} of ${duration(target)}` });
-  }
-  const voltage = /\buntil\s+(-?[\d.]+)\s*(mV|V)\b/.exec(text);
-  if (voltage) {
-    const target = Number(voltage[1]) * (voltage[2] === 'mV' ? 0.001 : 1);
-    parts.push({ kind: 'voltage', fraction: null, text: `until ${target} V (now ${fixed(state.voltage_V, 4, 'V')})` });
-  }
-  const current = /\buntil\s+([\d.]+)\s*(mA|µA|uA)(\s*\/\s*cm(?:2|²))?/.exec(text);
-  if (current) {
-    parts.push({ kind: 'current', fraction: null, text: `until ${current[1]} ${current[2]}${current[3] ? '/cm²' : ''} (now ${fixed(Math.abs(state.current_A ?? NaN) * 1000, 3, 'mA')})` });
-  }
+  const ends = state?.step_ends;
+  if (!Array.isArray(ends) || !ends.length || !TESTING.includes(state.run_state)) { return null; }
+  const parts = ends.map(end => {
+    const unit = UNIT_TEXT[end.unit] ?? end.unit;
+    const fraction = typeof end.now === 'number' && end.value > 0 ? Math.min(1, end.now / end.value) : null;
+    switch (end.quantity) {
+      case 'capacity': return { kind: 'capacity', fraction, text: `${significant(end.now ?? 0)} of ${significant(end.value)} ${unit}` };
+      case 'time': return { kind: 'time', fraction, text: `${duration(end.now ?? 0)} of ${duration(end.value)}` };
+      case 'voltage': {
+        const bound = { rising: '≥ ', falling: '≤ ' }[end.direction] ?? '';
+        return { kind: 'voltage', fraction: null, text: `until ${bound}${end.value} V (now ${fixed(state.voltage_V, 4, 'V')})` };
+      }
+      case 'current': {
+        const milliamps = Math.abs(state.current_A ?? NaN) * 1000;
+        const now = end.unit === 'mA/cm2' ? milliamps / (areaCm2 || 1) : milliamps;
+        return { kind: 'current', fraction: null, text: `until below ${end.value} ${unit} (now ${fixed(now, 3, unit)})` };
+      }
+      default: return null;
+    }
+  }).filter(Boolean);
   return parts.length ? parts : null;
 }
 
@@ -137,7 +151,7 @@ export const significant = value => (value === 0 ? '0' : Number(value.toPrecisio
 
 /** Elapsed test and step time ("2 h 5 min", "40 s"), null outside a test. */
 export function elapsed(state) {
-  if (!state?.test_id || typeof state.test_time_s !== 'number' || !['running', 'paused', 'interrupted'].includes(state.run_state)) { return null; }
+  if (!state?.test_id || typeof state.test_time_s !== 'number' || !TESTING.includes(state.run_state)) { return null; }
   return { test: duration(state.test_time_s), step: duration(state.step_time_s) };
 }
 

@@ -1,7 +1,7 @@
 // The rig overview: one card per channel of every rig on the broker, redrawn from the model on every change and once a
 // second (the data age must grow while nothing arrives). Every state is said in words; colour only repeats it.
 import {
-  compliance, controlMode, dataAge, elapsed, element, fixed, freshness, links, runLine, stepProgress, timeLeft,
+  channelFreshness, compliance, controlMode, dataAge, elapsed, element, fixed, links, runLine, stepProgress, timeLeft,
 } from './format.js';
 
 export function renderOverview(container, model, selectedKey, onSelect, now = Date.now() / 1000, onlyRig = null) {
@@ -14,7 +14,7 @@ export function renderOverview(container, model, selectedKey, onSelect, now = Da
 /** Everything the card says about a channel, without the DOM (the lab view and the tests read it too). */
 export function situation(channel, rig, now) {
   const s = channel.state ?? {};
-  const fresh = freshness(dataAge(channel.newestTime, now), rig?.info?.state_period_s);
+  const fresh = channelFreshness(dataAge(channel.newestTime, now), rig?.info, s.run_state);
   const time = elapsed(s);
   const link = links(s);
   return {

@@ -15,7 +15,8 @@ public sealed record ChannelRunStatus(
     string? Reason,
     int? CyclesPlanned = null,
     TimeSpan? TimeLeft = null,
-    bool TimeLeftEstimated = false);
+    bool TimeLeftEstimated = false,
+    StepEnds? StepEnds = null);
 
 public enum RunState
 {

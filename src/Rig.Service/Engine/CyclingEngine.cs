@@ -69,7 +69,7 @@ public sealed partial class CyclingEngine
     {
         var progress = ProtocolProgress.Of(Plan, State);
         return new(State.ChannelId, State.State, State.TestId, State.ProtocolName, State.Cycle, Math.Max(0, State.Instruction), StepText,
-            State.Reason, progress.CyclesPlanned, progress.TimeLeft, progress.TimeLeftEstimated);
+            State.Reason, progress.CyclesPlanned, progress.TimeLeft, progress.TimeLeftEstimated, CurrentStepEnds());
     }
 
     /// <summary>Asks for a pause at the next sample (the safe point: the engine turns the output off there).</summary>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Rig.Service.Configuration;
 using Rig.Service.Engine;
 using Rig.Service.Engine.Protocols;
+using Rig.Service.Store;
 using Rig.Service.Telemetry.Commands;
 
 namespace Rig.Service.Telemetry;
@@ -38,11 +39,17 @@ public sealed class RigInfoPublisher
         w.WriteString("rig", _rig.Id);
         w.WriteString("software_version",
             typeof(RigInfoPublisher).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown");
-        // How often data comes: a dashboard calls a channel's data stale after three state periods without any.
+        // How often data comes (a dashboard calls a channel stale 3 sample periods after its next reading was due):
+        // the rig samples every sample period, publishes each channel's state every state period, and a running test's
+        // telemetry at least every record period (the recording policy keeps more when the readings move).
         w.WriteNumber("sample_period_s", _rig.SamplePeriod.TotalSeconds);
         if (_mqtt is not null)
         {
             w.WriteNumber("state_period_s", _mqtt.StatePeriod.TotalSeconds);
+        }
+        if (_services.GetService<IOptions<StoreOptions>>()?.Value is { } store)
+        {
+            w.WriteNumber("record_period_s", store.RecordPeriod.TotalSeconds);
         }
         w.WriteStartArray("channels");
         foreach (var (id, channel) in _rig.Channels.OrderBy(c => c.Key, StringComparer.Ordinal))

@@ -57,6 +57,7 @@ public static class StatePayload
                 w.WriteString("step_type", test.StepType);
                 w.WriteNumber("step_capacity_Ah", test.StepCapacityAmpHours);
             }
+            StepEndsPayload.Write(w, run?.StepEnds);
             // What holds the channel (a dashboard shows these as the reason it cannot run): empty when nothing does.
             w.WriteStartArray("interlocks");
             foreach (var interlock in interlocks ?? [])

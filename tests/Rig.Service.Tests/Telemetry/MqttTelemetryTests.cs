@@ -69,6 +69,7 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
         // The dashboard's staleness clock and preset filter.
         Assert.True(info.Json.GetProperty("state_period_s").GetDouble() > 0);
         Assert.True(info.Json.GetProperty("sample_period_s").GetDouble() > 0);
+        Assert.Equal(1, info.Json.GetProperty("record_period_s").GetDouble(), 6); // the harness's Store:RecordPeriod
         Assert.Equal(JsonValueKind.Object, info.Json.GetProperty("preset_cells").ValueKind);
         Assert.False(state.Json.GetProperty("in_compliance").GetBoolean());
         var history = more.First(m => m.Topic == $"{rig.Topics.Root}/ch1/history");
