@@ -21,7 +21,8 @@ public static class BoundedFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
-        // Opening a FIFO blocks until a writer appears and no read can be cancelled: off the caller's thread, waited for a bounded time.
+        // A FIFO, a device or a directory is refused before a byte is read (RegularFile); the time bound stays for a
+        // read that hangs anyway (a network file system): off the caller's thread, waited for a bounded time.
         var read = Task.Run(() => Read(path, maxBytes));
         try
         {
@@ -35,7 +36,7 @@ public static class BoundedFile
 
     private static byte[] Read(string path, int maxBytes)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.None);
+        using var stream = RegularFile.OpenRead(path, maxBytes);
         var buffer = new byte[Math.Min(maxBytes + 1, 64 * 1024)];
         using var content = new MemoryStream();
         int n;

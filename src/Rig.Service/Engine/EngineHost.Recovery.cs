@@ -98,7 +98,14 @@ public sealed partial class EngineHost
     private void RejectCheckpoint(ChannelRun run, Func<string> reject, EngineState state, Exception error)
     {
         var now = _time.GetUtcNow();
-        var reason = error is ProtocolException or InvalidDataException ? error.Message : $"{error.GetType().Name}: {error.Message}";
+        var reason = error switch
+        {
+            ProtocolException or InvalidDataException => error.Message,
+            // The serializer's text names its internals; the path and line are what a person can look at.
+            System.Text.Json.JsonException json =>
+                $"the checkpoint is not readable: a wrong or malformed value at {json.Path ?? "$"} (line {(json.LineNumber ?? 0) + 1})",
+            _ => $"{error.GetType().Name}: {error.Message}",
+        };
         LogUnrecoverable(error, state.ChannelId, state.TestId);
         var kept = reject();
         if (!string.IsNullOrEmpty(state.TestId) && state.State is RunState.Running or RunState.Paused or RunState.Interrupted)

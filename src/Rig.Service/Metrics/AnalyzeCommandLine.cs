@@ -36,7 +36,8 @@ public static class AnalyzeCommandLine
             await Console.Error.WriteLineAsync($"No file {positional[1]}");
             return 66; // EX_NOINPUT
         }
-        // A device, a kernel file or a FIFO is not a data file: /dev/zero would be read as one endless line.
+        // A device or a kernel file is not a data file: /dev/zero would be read as one endless line, /proc/self/mem is
+        // a "regular" file that cannot be read. A FIFO or device elsewhere is refused when opened (RegularFile).
         var real = File.ResolveLinkTarget(positional[1], returnFinalTarget: true)?.FullName ?? Path.GetFullPath(positional[1]);
         if (real.StartsWith("/dev/", StringComparison.Ordinal) || real.StartsWith("/proc/", StringComparison.Ordinal) || real.StartsWith("/sys/", StringComparison.Ordinal)
             || (File.GetAttributes(real) & FileAttributes.Directory) != 0)
@@ -50,12 +51,12 @@ public static class AnalyzeCommandLine
             Console.WriteLine(JsonSerializer.Serialize(Summary(report), AnalysisSummaryJson.Indented.GetTypeInfo(typeof(AnalysisSummary))));
             return 0;
         }
-        catch (BdfFormatException ex)
+        catch (Exception ex) when (ex is BdfFormatException or InvalidDataException)
         {
             await Console.Error.WriteLineAsync(ex.Message);
             return CommandLine.ExitCodes.DataError;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentOutOfRangeException or OutOfMemoryException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException or OutOfMemoryException)
         {
             // Not a readable text file of sane size; the runtime's words stay out of the answer.
             await Console.Error.WriteLineAsync($"{positional[1]}: cannot be analysed (not a readable Battery Data Format text file)");

@@ -90,5 +90,10 @@ public sealed class AnalyzeVerbs : ICommandVerbs
         {
             return CommandReply.Error(verb, ex.Message);
         }
+        catch (InvalidDataException ex)
+        {
+            // RegularFile's words: a FIFO, a device or a directory in the exports folder, refused before it is opened.
+            return CommandReply.Error(verb, ex.Message);
+        }
     }
 }

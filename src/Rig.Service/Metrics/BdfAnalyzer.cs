@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rig.Drivers.Persistence;
 
 namespace Rig.Service.Metrics;
 
@@ -20,6 +21,12 @@ namespace Rig.Service.Metrics;
 /// </summary>
 public static class BdfAnalyzer
 {
+    /// <summary>
+    /// The largest file analysed: a year at 1 Hz is ~6 GB of CSV. A regular file ends, so this only bounds the time a
+    /// mistaken (or hostile) multi-terabyte sparse file could keep a command busy.
+    /// </summary>
+    public const long MaxBytes = 16L * 1024 * 1024 * 1024;
+
     public static AnalysisReport Analyze(TextReader reader, string source, int formationCycles = 0)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -143,10 +150,12 @@ public static class BdfAnalyzer
     /// Analyses the file at <paramref name="path"/> with its metadata sidecar, if any (<see cref="BdfSidecarInfo"/>):
     /// formation cycles from <paramref name="formationCycles"/>, else the sidecar's, else none.
     /// </summary>
+    /// <exception cref="InvalidDataException">Not a regular file of at most <see cref="MaxBytes"/>, or not readable (the message names the file).</exception>
     public static AnalysisReport Analyze(string path, int? formationCycles = null)
     {
         var sidecar = BdfSidecarInfo.Read(path);
-        using var reader = new StreamReader(path);
+        // Only a regular file of bounded size: a FIFO would block the open for ever, a device never end.
+        using var reader = new StreamReader(RegularFile.OpenRead(path, MaxBytes));
         return Analyze(reader, path, formationCycles ?? sidecar?.FormationCycles ?? 0) with { Sidecar = sidecar };
     }
 

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Rig.Drivers.Persistence;
+using Rig.Service.Engine.Protocols;
 
 namespace Rig.Service.Metrics;
 
@@ -34,19 +36,26 @@ public sealed record BdfSidecarInfo(
         {
             return null;
         }
-        var info = new FileInfo(path);
-        if (info.Length > 16 * 1024 * 1024)
-        {
-            throw new BdfFormatException(path, 1, null, "the metadata sidecar is larger than 16 MiB");
-        }
-        JsonDocument document;
+        string text;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { MaxDepth = 64 });
+            // Regular files only, bounded in size and time (a FIFO or /dev/zero in its place must not hang the analysis).
+            text = BoundedFile.ReadAllText(path, 16 * 1024 * 1024, TimeSpan.FromSeconds(30));
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new BdfFormatException(path, 1, null, $"the metadata sidecar cannot be read: {ex.Message}");
+        }
+        JsonDocument document;
+        var options = new JsonDocumentOptions { MaxDepth = 64 };
+        try
+        {
+            document = JsonDocument.Parse(text, options);
         }
         catch (JsonException ex)
         {
-            throw new BdfFormatException(path, (int)(ex.LineNumber ?? 0) + 1, null, $"the metadata sidecar is not valid JSON: {ex.Message}");
+            var error = JsonSyntaxError.Describe(text, ex, options);
+            throw new BdfFormatException(path, error.Line, null, $"the metadata sidecar is not valid JSON: {error.Message}");
         }
         using (document)
         {

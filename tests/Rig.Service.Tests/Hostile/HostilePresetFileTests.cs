@@ -62,11 +62,60 @@ public sealed class HostilePresetFileTests : IDisposable
             Assert.False(result.Accepted, $"{name}: accepted");
             Assert.False(string.IsNullOrWhiteSpace(result.Message), name);
             Assert.DoesNotContain("   at ", result.Message, StringComparison.Ordinal);
+            // Every refusal in the user's words: no JSON reader internals, no runtime exception text.
+            foreach (var internals in RuntimeWording)
+            {
+                Assert.False(result.Message.Contains(internals, StringComparison.Ordinal), $"{name}: '{internals}' in: {result.Message}");
+            }
             refusals.Add($"{name} ({clock.ElapsedMilliseconds} ms): {result.Message[..Math.Min(160, result.Message.Length)]}");
         }
         Console.WriteLine(string.Join("\n", refusals));
         var fine = await host.StartAsync(new StartTestRequest("ch1", "fine", null), CancellationToken.None);
         Assert.True(fine.Accepted, fine.Message);
+    }
+
+    /// <summary>Text that only the runtime writes (System.Text.Json's reader, IOException messages).</summary>
+    internal static readonly string[] RuntimeWording =
+    [
+        "LineNumber", "BytePositionInLine", "System.", "Exception", "invalid start of", "isFinalBlock", "Could not find",
+        "Too many levels", "The maximum configured depth", "Expected end of data", "'0x",
+    ];
+
+    [Fact]
+    public async Task Malformed_presets_are_refused_naming_the_line_column_key_and_what_was_expected()
+    {
+        var presets = Directory.CreateDirectory(Path.Combine(_state, "presets")).FullName;
+        var files = new Dictionary<string, (string Text, string[] Expected)>
+        {
+            ["binary"] = ("\0\u0001\u0002", ["line 1, column 1", "a control character (U+0000), not text"]),
+            ["trailing"] = ("{\"name\":\"x\",\"steps\":[\"Rest for 1 s\"]}} garbage", ["line 1, column 38", "after the end of the JSON value"]),
+            ["empty"] = ("  \n", ["the text is empty; expected a JSON object"]),
+            ["deep"] = (new string('[', 200), ["nested deeper than 64 levels"]),
+            ["nan"] = ("{\"name\":\"x\",\n  \"safety\": {\"voltage\": NaN}}", ["line 2, column 25 (after safety.voltage)", "'N' is not allowed here; expected a value"]),
+            ["colon"] = ("{\"name\" \"x\"}", ["line 1, column 9", "expected ':' after the key"]),
+            ["comma"] = ("{\"steps\": [\"Rest for 1 s\" \"Rest for 2 s\"]}", ["(after steps[0])", "expected ',' or ']'"]),
+            ["unclosed"] = ("{\"name\": \"x\",\n\"steps\": [\"Rest for 1 s\"", ["line 2", "the text ends too early", "expected ',' or ']'"]),
+            ["raw-tab"] = ("{\"name\": \"a\tb\"}", ["line 1, column 12 (after name)", "a tab (U+0009) inside a quoted string"]),
+        };
+        foreach (var (name, (text, _)) in files)
+        {
+            await File.WriteAllTextAsync(Path.Combine(presets, name + ".json"), text);
+        }
+        var host = Host(presets);
+
+        foreach (var (name, (_, expected)) in files)
+        {
+            var result = await host.StartAsync(new StartTestRequest("ch1", name, null), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.False(result.Accepted, name);
+            foreach (var words in expected)
+            {
+                Assert.True(result.Message.Contains(words, StringComparison.Ordinal), $"{name}: expected '{words}' in: {result.Message}");
+            }
+            foreach (var internals in RuntimeWording)
+            {
+                Assert.False(result.Message.Contains(internals, StringComparison.Ordinal), $"{name}: '{internals}' in: {result.Message}");
+            }
+        }
     }
 
     private EngineHost Host(string presets)

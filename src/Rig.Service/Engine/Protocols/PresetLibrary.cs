@@ -44,7 +44,9 @@ public sealed class PresetLibrary
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            throw new ProtocolException([new ProtocolError($"preset {name}", "", $"cannot be read: {ex.Message}")]);
+            // BoundedFile's own words name the file and the reason; anything else is the runtime's and stays in the log.
+            var why = ex is InvalidDataException ? ex.Message : $"{path}: not readable by the service";
+            throw new ProtocolException([new ProtocolError($"preset {name}", "", $"cannot be read: {why}")]);
         }
     }
 }

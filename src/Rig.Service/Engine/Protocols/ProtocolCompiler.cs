@@ -28,7 +28,9 @@ public static partial class ProtocolCompiler
         }
         catch (JsonException ex)
         {
-            throw new ProtocolException([new ProtocolError($"line {ex.LineNumber + 1}", "", $"not valid JSON: {ex.Message}")]);
+            // The reader's own text names its internals (LineNumber, BytePositionInLine): say it in the user's words.
+            var problem = JsonSyntaxError.Describe(protocolText, ex, JsonOptions);
+            throw new ProtocolException([new ProtocolError(problem.Location, "", $"not valid JSON: {problem.Message}")]);
         }
         using (document)
         {
