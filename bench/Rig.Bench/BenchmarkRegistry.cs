@@ -25,6 +25,7 @@ internal static class BenchmarkRegistry
             }
         }),
         new("datapath-mqtt", "issue 19: mosquitto_pub's rate, then the service's path at 8 channels x 10 Hz (latency) and 64 channels flat out (rate) (needs mosquitto)", DataPathBench.MqttAsync),
+        new("datapath-rate", "issue 19: mosquitto_pub's rate, then the service's path at 64 channels flat out, with CPU per message (needs mosquitto)", () => DataPathBench.MqttAsync(rateOnly: true)),
         new("service-memory", "the service process's RSS with 8 simulated channels under test (RIG_BENCH_MEMORY_SECONDS, default 90; needs mosquitto)", ServiceMemoryBench.RunAsync),
         new("archive", "lab archive ingest: samples/s through parse + binary COPY, end to end from simulated rigs over mosquitto, and how many rigs at 8 channels x 1 Hz it keeps up with (needs mosquitto, postgresql)", ArchiveBench.RunAsync),
         new("history", "retained cycle history for dashboards: size and rebuild time per cycle close over 400 cycles", HistoryBench.RunAsync),

@@ -2,11 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using MQTTnet;
 using Rig.Drivers.Cells;
 using Rig.Drivers.Potentiostats.Simulated;
 using Rig.Service.Channels;
@@ -325,7 +323,10 @@ internal static class DataPathBench
     private static double Relative(double recomputed, double live) => live == 0 ? Math.Abs(recomputed) : Math.Abs(recomputed - live) / Math.Abs(live);
 
     // 3 and 4: one mosquitto; 8 channels at 10 Hz for latency, 64 channels flat out for rate, mosquitto_pub for the broker's own rate.
-    internal static async Task MqttAsync()
+    internal static async Task MqttAsync() => await MqttAsync(rateOnly: false);
+
+    /// <summary>With <paramref name="rateOnly"/>: mosquitto_pub's rate and the 64 channels only (to profile the publish path).</summary>
+    internal static async Task MqttAsync(bool rateOnly)
     {
         var directory = Directory.CreateTempSubdirectory("rig-bench-dp-mqtt-").FullName;
         var port = TelemetryBench.FreePort();
@@ -335,8 +336,11 @@ internal static class DataPathBench
         {
             await TelemetryBench.WaitForPortAsync(port);
             var payloadBytes = await MosquittoPubRateAsync(port, directory, messages: 20_000);
-            await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(8));
-            await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(8), syncEveryCommit: false);
+            if (!rateOnly)
+            {
+                await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(8));
+                await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(8), syncEveryCommit: false);
+            }
             await ServicePathAsync(port, directory, channels: 64, paced: false, TimeSpan.FromSeconds(8));
             _ = payloadBytes;
         }
@@ -355,26 +359,41 @@ internal static class DataPathBench
         var line = Encoding.UTF8.GetString(TelemetryPayloads.Telemetry(sample, 1, halfCell: false));
         var file = Path.Combine(directory, "lines.txt");
         await File.WriteAllLinesAsync(file, Enumerable.Repeat(line, messages));
-        await using var subscriber = await Subscriber.ConnectAsync(port, "bench/pub/#", parseTimes: false);
+        await using var subscriber = await MosquittoSubscriber.StartAsync(port, "bench/pub/#", parseTimes: false);
         var stopwatch = Stopwatch.StartNew();
         var start = new ProcessStartInfo("mosquitto_pub", ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", "bench/pub/telemetry", "-l"])
         {
             RedirectStandardInput = true,
         };
+        var pubCpu = 0.0;
         using (var pub = Process.Start(start)!)
         {
+            // Its CPU time, read while it runs (gone from /proc once it exits): misses at most its last 20 ms.
+            using var watching = new CancellationTokenSource();
+            var watch = Task.Run(async () =>
+            {
+                while (!watching.IsCancellationRequested)
+                {
+                    pubCpu = Math.Max(pubCpu, CpuSeconds(pub.Id));
+                    await Task.Delay(20);
+                }
+            });
             await using (var input = File.OpenRead(file))
             {
                 await input.CopyToAsync(pub.StandardInput.BaseStream);
             }
             pub.StandardInput.Close();
             await pub.WaitForExitAsync();
+            await watching.CancelAsync();
+            await watch;
         }
         var sent = stopwatch.Elapsed;
         await subscriber.WaitForAsync(messages, TimeSpan.FromSeconds(60));
         var delivered = stopwatch.Elapsed;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"mosquitto_pub -l -q 1, {messages:N0} telemetry-sized messages ({line.Length} bytes): sent in {sent.TotalSeconds:0.00} s, {subscriber.Received:N0} received in {delivered.TotalSeconds:0.00} s ({subscriber.Received / delivered.TotalSeconds:N0} msg/s end to end)"));
+            $"mosquitto_pub -l -q 1, {messages:N0} telemetry-sized messages ({line.Length} bytes), counted by mosquitto_sub: sent in {sent.TotalSeconds:0.00} s, {subscriber.Received:N0} received in {delivered.TotalSeconds:0.00} s " +
+            $"({subscriber.Received / delivered.TotalSeconds:N0} msg/s end to end, {subscriber.Received / subscriber.ArrivalSpanSeconds:N0} msg/s first to last arrival); " +
+            $"mosquitto_pub used {pubCpu:0.00} CPU-s ({messages / pubCpu:N0} msg per CPU-second); load average {LoadAverage()}"));
         return line.Length;
     }
 
@@ -388,7 +407,7 @@ internal static class DataPathBench
         var recorder = KeepEverything(store, writer);
         using var connection = new MqttConnection(Options.Create(mqtt), Options.Create(rig), TimeProvider.System, NullLogger<MqttConnection>.Instance);
         using var publisher = new OutboxPublisher(store, connection, Options.Create(mqtt), Options.Create(new StoreOptions()), TimeProvider.System, NullLogger<OutboxPublisher>.Instance);
-        await using var subscriber = await Subscriber.ConnectAsync(port, $"bench/{rig.Id}/+/telemetry", parseTimes: true);
+        await using var subscriber = await MosquittoSubscriber.StartAsync(port, $"bench/{rig.Id}/+/telemetry", parseTimes: true);
         await connection.StartAsync(CancellationToken.None);
         await publisher.StartAsync(CancellationToken.None);
         await connection.WaitConnectedAsync(CancellationToken.None);
@@ -399,6 +418,7 @@ internal static class DataPathBench
         }
         var period = TimeSpan.FromMilliseconds(100);
         var written = 0L;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         using (var timer = new PeriodicTimer(period))
         {
@@ -421,13 +441,33 @@ internal static class DataPathBench
         await subscriber.WaitForAsync(written, duration * 4);
         var deliveredIn = stopwatch.Elapsed;
         var latencies = subscriber.Latencies();
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"service path, {channels} channels {(paced ? $"at {1 / period.TotalSeconds:0} Hz each" : "flat out")}, synchronous={(syncEveryCommit ? "FULL" : "NORMAL")}: {written:N0} samples written in {producedIn.TotalSeconds:0.0} s ({written / producedIn.TotalSeconds:N0}/s), " +
-            $"{subscriber.Received:N0} received in {deliveredIn.TotalSeconds:0.0} s ({subscriber.Received / deliveredIn.TotalSeconds:N0} msg/s end to end), {written - subscriber.Received:N0} lost; " +
-            $"latency sample->subscriber median {Percentile(latencies, 0.5):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms"));
+            $"{subscriber.Received:N0} received in {deliveredIn.TotalSeconds:0.0} s ({subscriber.Received / deliveredIn.TotalSeconds:N0} msg/s end to end, {subscriber.Received / subscriber.ArrivalSpanSeconds:N0} msg/s first to last arrival), {written - subscriber.Received:N0} lost; " +
+            $"latency sample->subscriber median {Percentile(latencies, 0.5):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms, max {latencies.LastOrDefault():0.0} ms; the service's side (producer, recorder, store writer, publisher, MQTT client: this process) used {cpu:0.00} CPU-s " +
+            $"({subscriber.Received / cpu:N0} msg per CPU-second); load average {LoadAverage()}"));
         await publisher.StopAsync(CancellationToken.None);
         await connection.StopAsync(CancellationToken.None);
     }
+
+    /// <summary>User + system CPU seconds of a running process (/proc/&lt;pid&gt;/stat), 0 once it is gone.</summary>
+    private static double CpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The 1-minute load average now: every timing here is only as good as the machine was quiet.</summary>
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
     /// <summary>Waits until everything handed to the recorder is committed.</summary>
     private static Task DrainAsync(StoreTestRecorder recorder) => recorder.FlushAsync();
@@ -438,65 +478,4 @@ internal static class DataPathBench
         new(store, Options.Create(new StoreOptions { RecordPeriod = TimeSpan.FromTicks(1) }), writer: writer);
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
-
-    /// <summary>Counts what arrives; with <c>parseTimes</c>, the latency from each payload's sample time to its arrival.</summary>
-    private sealed class Subscriber : IAsyncDisposable
-    {
-        private readonly IMqttClient _client;
-        private readonly List<double> _latenciesMs = [];
-        private long _received;
-
-        private Subscriber(IMqttClient client)
-        {
-            _client = client;
-        }
-
-        public long Received => Interlocked.Read(ref _received);
-
-        public static async Task<Subscriber> ConnectAsync(int port, string topic, bool parseTimes)
-        {
-            var subscriber = new Subscriber(new MqttClientFactory().CreateMqttClient());
-            subscriber._client.ApplicationMessageReceivedAsync += e =>
-            {
-                if (parseTimes)
-                {
-                    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-                    using var json = JsonDocument.Parse(e.ApplicationMessage.Payload);
-                    var latency = (now - json.RootElement.GetProperty("unix_time_s").GetDouble()) * 1000;
-                    lock (subscriber._latenciesMs)
-                    {
-                        subscriber._latenciesMs.Add(latency);
-                    }
-                }
-                Interlocked.Increment(ref subscriber._received);
-                return Task.CompletedTask;
-            };
-            await subscriber._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).Build());
-            await subscriber._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(topic).WithAtLeastOnceQoS()).Build());
-            return subscriber;
-        }
-
-        public async Task WaitForAsync(long count, TimeSpan patience)
-        {
-            var stopwatch = Stopwatch.StartNew();
-            while (Received < count && stopwatch.Elapsed < patience)
-            {
-                await Task.Delay(20);
-            }
-        }
-
-        public double[] Latencies()
-        {
-            lock (_latenciesMs)
-            {
-                return [.. _latenciesMs.Order()];
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _client.DisconnectAsync();
-            _client.Dispose();
-        }
-    }
 }

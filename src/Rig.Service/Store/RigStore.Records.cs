@@ -41,14 +41,15 @@ public sealed partial class RigStore
         {
             var key = TestKey(tx, sample.TestId);
             var index = (_lastRecordIndex.TryGetValue(key, out var last) ? last : MaxRecordIndex(tx, key)) + 1;
-            Run(tx, """
+            // The hottest statement of the store: prepared once (Prepared), not parsed again for every sample.
+            RunPrepared(tx, ref _insertSample, """
                 INSERT INTO samples VALUES($k, $i, $t, $tt, $st, $cy, $si, $stype, $v, $a, $sc, $cc, $dc, $f, $p, $temp, $end)
                 """,
-                ("$k", key), ("$i", index), ("$t", sample.Timestamp.ToUnixTimeMilliseconds()), ("$tt", sample.TestTimeSeconds),
-                ("$st", sample.StepTimeSeconds), ("$cy", sample.Cycle), ("$si", sample.StepIndex), ("$stype", sample.StepType),
-                ("$v", sample.VoltageVolts), ("$a", sample.CurrentAmperes), ("$sc", sample.StepCapacityAmpHours),
-                ("$cc", sample.ChargeCapacityAmpHours), ("$dc", sample.DischargeCapacityAmpHours), ("$f", sample.ForceNewtons),
-                ("$p", sample.StackPressurePascals), ("$temp", sample.TemperatureCelsius), ("$end", sample.StepEnd ? 1 : 0));
+                key, index, sample.Timestamp.ToUnixTimeMilliseconds(), sample.TestTimeSeconds,
+                sample.StepTimeSeconds, sample.Cycle, sample.StepIndex, sample.StepType,
+                sample.VoltageVolts, sample.CurrentAmperes, sample.StepCapacityAmpHours,
+                sample.ChargeCapacityAmpHours, sample.DischargeCapacityAmpHours, sample.ForceNewtons,
+                sample.StackPressurePascals, sample.TemperatureCelsius, sample.StepEnd ? 1 : 0);
             _lastRecordIndex[key] = index;
             AfterTailInsert(tx, key, sample.TestId, sample.ChannelId);
             if (telemetryPayload is not null)
@@ -192,6 +193,42 @@ public sealed partial class RigStore
         cmd.Parameters.AddWithValue("$k", key);
         return (long)cmd.ExecuteScalar()!;
     }
+
+    private SqliteCommand? _insertSample;
+
+    /// <summary>
+    /// Runs a statement kept prepared in <paramref name="cached"/> (Microsoft.Data.Sqlite keeps a command's compiled
+    /// statements while its text and connection stay the same): the per-sample statements of a group commit are
+    /// compiled once per store, not once per record. <paramref name="values"/> bind to the statement's parameters in
+    /// order of appearance; null binds NULL. Only under the write lock (every write is).
+    /// </summary>
+    private int RunPrepared(SqliteTransaction tx, ref SqliteCommand? cached, string sql, params object?[] values)
+    {
+        if (cached is null)
+        {
+            cached = _db.CreateCommand();
+            cached.CommandText = sql;
+            foreach (System.Text.RegularExpressions.Match name in ParameterName().Matches(sql))
+            {
+                if (!cached.Parameters.Contains(name.Value))
+                {
+                    cached.Parameters.Add(new SqliteParameter(name.Value, null));
+                }
+            }
+            _prepared.Add(cached);
+        }
+        cached.Transaction = tx;
+        for (var i = 0; i < values.Length; i++)
+        {
+            cached.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+        return cached.ExecuteNonQuery();
+    }
+
+    private readonly List<SqliteCommand> _prepared = [];
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\$[A-Za-z_][A-Za-z0-9_]*")]
+    private static partial System.Text.RegularExpressions.Regex ParameterName();
 
     private int Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
     {

@@ -6,6 +6,14 @@ public readonly record struct ReplayResult(int Requeued, long? FirstHeld, long? 
 public sealed partial class RigStore
 {
     /// <summary>
+    /// Counts the replays that put rows older than the newest back in the queue: a publisher reading after the last
+    /// row it sent starts again at the first unsent row when this changes.
+    /// </summary>
+    public long OutboxRewinds => Interlocked.Read(ref _outboxRewinds);
+
+    private long _outboxRewinds;
+
+    /// <summary>
     /// Puts the outbox rows of <paramref name="stream"/> with seq in [<paramref name="fromSeq"/>, <paramref name="toSeq"/>]
     /// back in the queue (their sent mark cleared), so the publisher sends them again with their original seq and
     /// timestamps, ahead of newer rows (the outbox is read by id). Only rows still in the outbox can come back: sent
@@ -45,6 +53,11 @@ public sealed partial class RigStore
             }
             return new ReplayResult(count, first, last);
         });
+        if (result.Requeued > 0)
+        {
+            // After the commit, so a publisher that sees the new count also sees the rows (OutboxPublisher rewinds).
+            Interlocked.Increment(ref _outboxRewinds);
+        }
         return result;
     }
 }

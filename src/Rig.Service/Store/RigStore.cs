@@ -199,6 +199,7 @@ public sealed partial class RigStore : IDisposable
     }
 
     private long _outboxAppends;
+    private SqliteCommand? _enqueue;
 
     /// <summary>
     /// The store writer's group commit: every write in one transaction (one fsync). A write that fails on its own
@@ -238,21 +239,11 @@ public sealed partial class RigStore : IDisposable
     private long Enqueue(SqliteTransaction tx, string stream, string topic, Func<long, byte[]> payload, bool retain, DateTimeOffset createdAt)
     {
         var seq = (_lastSeq.TryGetValue(stream, out var last) ? last : 0) + 1;
-        using (var cmd = _db.CreateCommand())
-        {
-            cmd.Transaction = tx;
-            cmd.CommandText = """
-                INSERT INTO streams(stream, last_seq) VALUES($stream, $seq) ON CONFLICT(stream) DO UPDATE SET last_seq = $seq;
-                INSERT INTO outbox(stream, seq, topic, payload, retain, created_unix_ms) VALUES($stream, $seq, $topic, $payload, $retain, $created);
-                """;
-            cmd.Parameters.AddWithValue("$stream", stream);
-            cmd.Parameters.AddWithValue("$seq", seq);
-            cmd.Parameters.AddWithValue("$topic", topic);
-            cmd.Parameters.AddWithValue("$payload", payload(seq));
-            cmd.Parameters.AddWithValue("$retain", retain ? 1 : 0);
-            cmd.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
-            cmd.ExecuteNonQuery();
-        }
+        RunPrepared(tx, ref _enqueue, """
+            INSERT INTO streams(stream, last_seq) VALUES($stream, $seq) ON CONFLICT(stream) DO UPDATE SET last_seq = $seq;
+            INSERT INTO outbox(stream, seq, topic, payload, retain, created_unix_ms) VALUES($stream, $seq, $topic, $payload, $retain, $created);
+            """,
+            stream, seq, topic, payload(seq), retain ? 1 : 0, createdAt.ToUnixTimeMilliseconds());
         _lastSeq[stream] = seq;
         _outboxAppends++;
         return seq;
@@ -294,6 +285,10 @@ public sealed partial class RigStore : IDisposable
             lock (_readLock)
             {
                 _reads.Dispose();
+            }
+            foreach (var prepared in _prepared)
+            {
+                prepared.Dispose();
             }
             _db.Dispose();
         }

@@ -9,10 +9,11 @@ namespace Rig.Service.Telemetry;
 /// <summary>
 /// Publishes the outbox in order: one page at a time from the oldest unsent row (memory is one page whatever
 /// the backlog), each message QoS 1 with up to <see cref="MqttConnection.Window"/> PUBACKs awaited at once (the broker's receive maximum), the
-/// page's rows marked sent once acknowledged (a commit without fsync: a lost mark only means a duplicate). A failed
+/// page's rows marked sent once acknowledged (a commit without fsync: a lost mark only means a duplicate), while the next
+/// page is already being published (the marks wait for the store's write lock; the publisher does not). A failed
 /// publish stops the page; the next attempt starts again from the first unacknowledged row, so after an outage of any
 /// length the backlog replays in order with its original timestamps, then the live messages follow. Delivery is at
-/// least once: a crash between PUBACK and marking replays at most one page, and "seq" lets readers drop it.
+/// least once: a crash between PUBACK and marking replays at most two pages, and "seq" lets readers drop them.
 /// </summary>
 public sealed partial class OutboxPublisher : BackgroundService
 {
@@ -49,12 +50,26 @@ public sealed partial class OutboxPublisher : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The last row acknowledged by the broker in this process: the next page starts after it, so the publisher does
+        // not wait for the previous page's marks (a commit that queues behind the store writer's group commit and its
+        // fsync) before sending more. A new process starts at the first unmarked row.
+        var after = 0L;
+        var rewinds = _store.OutboxRewinds;
+        var marking = Task.CompletedTask;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 await _connection.WaitConnectedAsync(stoppingToken);
-                var page = _store.ReadUnsent(0, _mqtt.OutboxPageSize);
+                if (_store.OutboxRewinds != rewinds)
+                {
+                    // A replay put older rows back in the queue: start again at the first unsent row, once the marks
+                    // in flight are committed (else their rows would be sent twice).
+                    rewinds = _store.OutboxRewinds;
+                    await marking;
+                    after = 0;
+                }
+                var page = _store.ReadUnsent(after, _mqtt.OutboxPageSize);
                 if (page.Count == 0)
                 {
                     await IdleAsync(stoppingToken);
@@ -62,7 +77,16 @@ public sealed partial class OutboxPublisher : BackgroundService
                 }
                 var messages = page.Select(m => _connection.Message(_connection.Topics.Absolute(m.Topic), m.Payload, m.Retain)).ToList();
                 var acknowledged = await _connection.PublishManyAsync(messages, stoppingToken);
-                _store.MarkSent([.. page.Take(acknowledged).Select(m => m.Id)], _time.GetUtcNow());
+                if (acknowledged > 0)
+                {
+                    after = page[acknowledged - 1].Id;
+                }
+                // At most one page's marks commit at once, overlapping the next page's publishing: after a crash at most
+                // two pages (the one being marked, the one being acknowledged) are sent again.
+                await marking;
+                long[] ids = [.. page.Take(acknowledged).Select(m => m.Id)];
+                var at = _time.GetUtcNow();
+                marking = ids.Length == 0 ? Task.CompletedTask : Task.Run(() => _store.MarkSent(ids, at), CancellationToken.None);
                 Interlocked.Add(ref _published, acknowledged);
                 if (acknowledged < page.Count)
                 {
@@ -76,6 +100,8 @@ public sealed partial class OutboxPublisher : BackgroundService
         finally
         {
             _store.OutboxAppended -= Wake;
+            // The last page's marks are committed before the store may be closed.
+            await marking.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
