@@ -34,7 +34,15 @@ internal static class DryRunBench
 
     private static void Print(string name, DryRunPrediction prediction) =>
         Console.WriteLine(FormattableString.Invariant(
-                $"{name}: {prediction.WallSeconds:0.00} s wall, {prediction.Samples:N0} samples; predicts {prediction.DurationSeconds / 86400:0.00} d, {prediction.Cycles} cycles, {prediction.FinalState}{(prediction.CyclesTo80PercentRetention is { } c80 ? $", 80 % at cycle {c80}" : "")}{(prediction.CriticalCurrentDensity is { } ccd ? $", CCD {ccd:0.0} mA/cm²" : "")}"));
+                $"{name}: {prediction.WallSeconds:0.00} s wall, {prediction.Samples:N0} samples; predicts {Duration(prediction.DurationSeconds)}, {prediction.Cycles} cycles, {prediction.FinalState}{(prediction.CyclesTo80PercentRetention is { } c80 ? $", 80 % at cycle {c80}" : "")}{(prediction.CriticalCurrentDensity is { } ccd ? $", CCD {ccd:0.0} mA/cm²" : "")}"));
+
+    // Minutes for the short techniques (an LSV, a DC polarization), days for the cycling tests.
+    private static string Duration(double seconds) => seconds switch
+    {
+        < 3600 => FormattableString.Invariant($"{seconds / 60:0.#} min"),
+        < 2 * 86400 => FormattableString.Invariant($"{seconds / 3600:0.##} h"),
+        _ => FormattableString.Invariant($"{seconds / 86400:0.00} d"),
+    };
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
