@@ -35,14 +35,20 @@ public sealed partial class MqttConnection
         new BoundedChannelOptions(UrgentQueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
     private long _commandsBusy;
     private long _commandsUnanswered;
-    private long _commandsRateLimited;
-    private long _commandsStale;
+    private readonly Commands.CommandRefusalCounts _rateLimited = new();
+    private readonly Commands.CommandRefusalCounts _stale = new();
     private Commands.CommandRateLimiter? _limiter;
     // When each command arrived (for its message expiry), without changing what the queues carry.
     private readonly ConditionalWeakTable<MqttApplicationMessage, StrongBox<long>> _arrivals = new();
 
     /// <summary>How many commands were refused "rate limited" since start (<see cref="Commands.CommandRateLimiter"/>).</summary>
-    public long CommandsRateLimited => Interlocked.Read(ref _commandsRateLimited);
+    public long CommandsRateLimited => _rateLimited.Total;
+
+    /// <summary>The "rate limited" refusals by client (published in the retained "health", <see cref="RigHealthPublisher"/>).</summary>
+    public Commands.CommandRefusalCounts RateLimitedByClient => _rateLimited;
+
+    /// <summary>The "stale" refusals by client (published in the retained "health").</summary>
+    public Commands.CommandRefusalCounts StaleByClient => _stale;
 
     /// <summary>
     /// Null when <paramref name="message"/> is young enough to run (<see cref="Commands.CommandAge"/>: its message
@@ -55,13 +61,13 @@ public sealed partial class MqttConnection
         var problem = Commands.CommandAge.Problem(verb, message, waited, _time.GetUtcNow(), _options.MaxCommandAge);
         if (problem is not null)
         {
-            Interlocked.Increment(ref _commandsStale);
+            _stale.Add(Commands.CommandRateLimiter.ClientOf(message, $"{Topics.Root}/reply/"));
         }
         return problem;
     }
 
     /// <summary>How many commands were refused as stale since start.</summary>
-    public long CommandsStale => Interlocked.Read(ref _commandsStale);
+    public long CommandsStale => _stale.Total;
 
     /// <summary>Urgent commands (abort, pause, all-off) received, in order; served on their own lane.</summary>
     public ChannelReader<MqttApplicationMessage> Urgent => _urgent.Reader;
@@ -105,7 +111,7 @@ public sealed partial class MqttConnection
         var responseTopic = message.ResponseTopic is { Length: <= Commands.ReplyTopicPolicy.MaxLength } topic ? topic : null;
         if (_busy.Writer.TryWrite(new Commands.BusyCommand(verb, responseTopic, correlation, refusal)))
         {
-            var limited = refusal is not null ? Interlocked.Increment(ref _commandsRateLimited) : Interlocked.Increment(ref _commandsBusy);
+            var limited = refusal is not null ? _rateLimited.Add(client) : Interlocked.Increment(ref _commandsBusy);
             if (refusal is not null && (limited & (limited - 1)) == 0)
             {
                 LogRateLimited(limited, client);

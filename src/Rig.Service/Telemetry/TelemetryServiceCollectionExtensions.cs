@@ -79,12 +79,15 @@ public static class TelemetryServiceCollectionExtensions
             sp.GetRequiredService<HomeAssistantDiscovery>();
             sp.GetRequiredService<RigInfoPublisher>();
             sp.GetRequiredService<ZoneStatePublisher>();
+            sp.GetRequiredService<RigHealthPublisher>();
             return sp.GetRequiredService<MqttConnection>();
         });
         services.AddHostedService<OutboxPublisher>();
         services.AddHostedService<ChannelStatePublisher>();
         services.AddSingleton<ZoneStatePublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<ZoneStatePublisher>());
+        services.AddSingleton<RigHealthPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<RigHealthPublisher>());
         services.AddHostedService<RecentTracePublisher>();
         services.AddSingleton<CommandReplies>();
         services.AddHostedService<CommandProcessor>();

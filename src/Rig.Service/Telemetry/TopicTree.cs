@@ -10,6 +10,9 @@ public sealed record TopicTree(string Prefix, string RigId)
 
     public string Events => $"{Root}/events";
 
+    /// <summary>Retained: what the command intake refused since start (busy, rate limited, stale), per client.</summary>
+    public string Health => $"{Root}/health";
+
     public string Telemetry(string channelId) => $"{Root}/{channelId}/telemetry";
 
     public string State(string channelId) => $"{Root}/{channelId}/state";

@@ -198,6 +198,48 @@ public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
         Assert.Equal(1, rig.Connection.CommandsStale);
     }
 
+    [Fact]
+    public async Task Rate_limited_and_stale_refusals_are_counted_per_client_in_the_retained_health_on_the_broker()
+    {
+        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        rig.Mqtt.CommandRatePerSecond = 0.01; // no token comes back within the test
+        rig.Mqtt.CommandBurst = 3;
+        rig.Mqtt.StatePeriod = TimeSpan.FromMilliseconds(200);
+        await rig.StartAsync();
+        var health = new RigHealthPublisher(rig.Connection, Microsoft.Extensions.Options.Options.Create(rig.Mqtt),
+            Microsoft.Extensions.Options.Options.Create(rig.Rig), TimeProvider.System);
+        await health.StartAsync(CancellationToken.None);
+        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/reply/#");
+        for (var i = 1; i <= 10; i++)
+        {
+            await Publish(requester, rig.Topics.Command("resume"), """{"channel":"ch1"}""", $"{rig.Topics.Root}/reply/alice/{i}", i);
+        }
+        var hourAgo = DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("resume")).WithPayload("""{"channel":"ch1"}""")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"{rig.Topics.Root}/reply/bob/1")
+            .WithUserProperty("sent_at", Encoding.UTF8.GetBytes(hourAgo).AsMemory()).Build());
+        await requester.WaitForAsync(r => r.Count >= 11, Patience);
+
+        try
+        {
+            // A late subscriber gets the retained message from the broker: the counts are there for anyone who looks.
+            await using var watcher = await TestSubscriber.ConnectAsync(_broker.Port, rig.Topics.Health);
+            var seen = await watcher.WaitForAsync(r => r.Any(m => Counted(m.Json, "rate_limited", "alice") == 7 && Counted(m.Json, "stale", "bob") == 1), Patience);
+            var latest = seen.Last(m => Counted(m.Json, "rate_limited", "alice") == 7).Json.GetProperty("commands");
+            Assert.Equal(7, latest.GetProperty("rate_limited").GetProperty("total").GetInt64());
+            Assert.Equal(1, latest.GetProperty("stale").GetProperty("total").GetInt64());
+            Assert.Equal(0, latest.GetProperty("unanswered").GetInt64());
+            Assert.Equal(7, rig.Connection.CommandsRateLimited);
+        }
+        finally
+        {
+            await health.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static long? Counted(System.Text.Json.JsonElement health, string reason, string client) =>
+        health.GetProperty("commands").GetProperty(reason).GetProperty("by_client").TryGetProperty(client, out var count) ? count.GetInt64() : null;
+
     private static Task Publish(TestSubscriber client, string topic, string payload, string responseTopic, int correlation) =>
         client.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic(responseTopic)
