@@ -36,6 +36,10 @@ public static class CheckpointValues
             (nameof(state.ReferenceDischargeAmpSeconds), state.ReferenceDischargeAmpSeconds, false),
             (nameof(state.InitialCoulombicEfficiency), state.InitialCoulombicEfficiency ?? 0, false), (nameof(state.Retention), state.Retention ?? 0, false),
             (nameof(state.CriticalCurrentDensityMilliampsPerSquareCentimetre), state.CriticalCurrentDensityMilliampsPerSquareCentimetre ?? 0, false),
+            (nameof(state.SeparatorThicknessCentimetres), state.SeparatorThicknessCentimetres ?? 0, true),
+            (nameof(state.PolarizationCurrentAmperes), state.PolarizationCurrentAmperes ?? 0, false),
+            (nameof(state.PolarizationVolts), state.PolarizationVolts ?? 0, false),
+            (nameof(state.PolarizationSeconds), state.PolarizationSeconds ?? 0, true),
         ];
         foreach (var (name, value, nonNegative) in numbers)
         {

@@ -12,7 +12,7 @@ public sealed partial class CyclingEngine
     /// <summary>The test-level metrics so far, as the end record would carry them (updated as each cycle closes).</summary>
     public TestEndRecord LiveMetrics(DateTimeOffset now) => new(State.TestId, State.ChannelId, now, State.State, State.Reason ?? "",
         State.InitialCoulombicEfficiency, AverageCoulombicEfficiency, State.CyclesTo80PercentRetention,
-        State.CyclesTo70PercentRetention, State.CriticalCurrentDensityMilliampsPerSquareCentimetre);
+        State.CyclesTo70PercentRetention, State.CriticalCurrentDensityMilliampsPerSquareCentimetre, ElectronicConductivity());
 
     // A cycle closes when a strip or discharge step ends after the cycle plated or charged something.
     private void CloseCycle(DateTimeOffset now)

@@ -120,6 +120,10 @@ public sealed partial class CyclingEngine
                 : TrimmedToTarget(step) ?? EngineCommand.None;
         }
         Record(sample, step, stepEnd: true);
+        if (step.ReportsElectronicConductivity)
+        {
+            ReportElectronicConductivity(sample);
+        }
         State.LastStepSeconds[State.Instruction] = State.StepSeconds;
         if (HalfOf(step) == CycleHalf.Discharge && step.Kind != StepKind.Hold && State.CycleChargeAmpSeconds > 0)
         {
@@ -216,7 +220,7 @@ public sealed partial class CyclingEngine
         PositionChanged = true;
         Outbox.Add(new EngineRecord(End: new TestEndRecord(State.TestId, State.ChannelId, now, next, State.Reason,
             State.InitialCoulombicEfficiency, AverageCoulombicEfficiency, State.CyclesTo80PercentRetention,
-            State.CyclesTo70PercentRetention, State.CriticalCurrentDensityMilliampsPerSquareCentimetre)));
+            State.CyclesTo70PercentRetention, State.CriticalCurrentDensityMilliampsPerSquareCentimetre, ElectronicConductivity())));
         Raise(now, next == RunState.Finished ? RigEventSeverity.Info : RigEventSeverity.Warning, "engine.test_ended",
             $"test {State.TestId} {next.ToString().ToLowerInvariant()}: {State.Reason}");
     }

@@ -54,6 +54,7 @@ public sealed partial class CyclingEngine
             ProtocolText = plan.Text,
             Parameters = new Dictionary<string, string>(plan.Parameters, StringComparer.Ordinal),
             CellAreaSquareCentimetres = cellAreaSquareCentimetres,
+            SeparatorThicknessCentimetres = start.Cell.Build?.SeparatorThicknessMm is { } mm && mm > 0 && double.IsFinite(mm) ? mm / 10 : null,
             StartedAt = start.StartedAt,
             State = RunState.Running,
         };

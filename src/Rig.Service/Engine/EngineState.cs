@@ -76,6 +76,16 @@ public sealed class EngineState
     public double? CriticalCurrentDensityMilliampsPerSquareCentimetre { get; set; }
     public bool ShortDetected { get; set; }
 
+    /// <summary>The pellet's thickness from the cell's build record (cm), for the electronic conductivity; null if not recorded.</summary>
+    public double? SeparatorThicknessCentimetres { get; set; }
+
+    /// <summary>DC polarization: the last sample of the "report electronic conductivity" hold (null until one ended).</summary>
+    public double? PolarizationCurrentAmperes { get; set; }
+
+    public double? PolarizationVolts { get; set; }
+
+    public double? PolarizationSeconds { get; set; }
+
     /// <summary>How long each plan instruction's step took the last time it ran (seconds), for the time-left estimate.</summary>
     public Dictionary<int, double> LastStepSeconds { get; set; } = [];
 }

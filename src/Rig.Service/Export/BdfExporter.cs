@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Rig.Service.Configuration;
 using Rig.Service.Engine.Protocols;
+using Rig.Service.Impedance;
 using Rig.Service.Recording;
 using Rig.Service.Store;
 using Rig.Service.Telemetry;
@@ -12,7 +13,8 @@ namespace Rig.Service.Export;
 /// <summary>
 /// Writes a test (finished or still running: what is stored so far) as Battery Data Format CSV with the ontology
 /// 1.3.0 labels (<see cref="BdfColumns"/>), its cycle summary as CSV, and its start/end documents and the meaning of
-/// every column as the <c>.bdf.metadata.json</c> sidecar. Sign convention of "Current / A": positive = charging =
+/// every column as the <c>.bdf.metadata.json</c> sidecar, and each impedance spectrum as <c>.spectrum-NNN.csv</c>
+/// (<see cref="SpectrumCsv"/>). Sign convention of "Current / A": positive = charging =
 /// sodium plating onto the Al collector (BDF); the instrument's own sign (positive out of HI) is flipped for half
 /// cells, whose Al electrode is on HI. Pages through the store, so memory does not grow with the test.
 /// Rows follow the ontology's rules (docs/metrics.md, "The export"): the engine records the sample that ends one step
@@ -88,11 +90,21 @@ public sealed class BdfExporter
                     c.CapacityRetention).AsMemory(), cancellationToken);
             }
         }
+        var spectra = new List<string>();
+        var spectrumDocuments = _store.ReadSpectra(testId);
+        for (var i = 0; i < spectrumDocuments.Count; i++)
+        {
+            // One file per impedance sweep, in the order measured (SpectrumCsv: the sweep and its fit as '#' lines).
+            var spectrumPath = Path.Combine(directory, $"{safeName}.spectrum-{i + 1:000}.csv");
+            await using var writer = new StreamWriter(spectrumPath, false, new UTF8Encoding(false));
+            SpectrumCsv.Write(spectrumDocuments[i], writer);
+            spectra.Add(spectrumPath);
+        }
         var sidecar = new BdfSidecar(new BdfSidecarExtras(Metadata(test, Path.GetFileName(cyclesPath))));
         await File.WriteAllTextAsync(metadataPath, JsonSerializer.Serialize(sidecar,
             (System.Text.Json.Serialization.Metadata.JsonTypeInfo<BdfSidecar>)BdfSidecarJson.Indented.GetTypeInfo(typeof(BdfSidecar))),
             cancellationToken);
-        return [samplesPath, cyclesPath, metadataPath];
+        return [samplesPath, cyclesPath, metadataPath, .. spectra];
     }
 
     private static ExportedTestMetadata Metadata(StoredTest test, string cyclesFile)

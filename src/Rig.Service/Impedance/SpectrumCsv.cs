@@ -7,7 +7,8 @@ namespace Rig.Service.Impedance;
 
 /// <summary>
 /// A stored spectrum document as CSV: '#' lines with the test, step, sweep, fit parameters (± one standard error) and
-/// conductivity, then one row per point: frequency_Hz, Z_real_ohm, Z_imag_ohm, Z_mod_ohm, phase_deg, status, and the
+/// conductivity, then one row per point: frequency_Hz, Z_real_ohm, Z_imag_ohm (as measured, to the last bit: shortest
+/// round-trip form), Z_mod_ohm, phase_deg, status, and the
 /// fitted circuit's Z_fit_real_ohm, Z_fit_imag_ohm at the same frequency (empty without a fit).
 /// </summary>
 public static class SpectrumCsv
@@ -56,7 +57,7 @@ public static class SpectrumCsv
             var z = new Complex(re[i], im[i]);
             var fitted = circuit?.Impedance(f[i]);
             writer.WriteLine(string.Create(c,
-                $"{f[i]:G8},{re[i]:G8},{im[i]:G8},{z.Magnitude:G8},{z.Phase * 180 / Math.PI:G6},{status[i]},{(fitted is { } a ? a.Real.ToString("G8", c) : "")},{(fitted is { } b ? b.Imaginary.ToString("G8", c) : "")}"));
+                $"{f[i]:R},{re[i]:R},{im[i]:R},{z.Magnitude:G10},{z.Phase * 180 / Math.PI:G8},{status[i]},{(fitted is { } a ? a.Real.ToString("G8", c) : "")},{(fitted is { } b ? b.Imaginary.ToString("G8", c) : "")}"));
         }
     }
 }

@@ -82,4 +82,18 @@ public sealed record TestEndRecord(
     double? AverageCoulombicEfficiency,
     int? CyclesTo80PercentRetention,
     int? CyclesTo70PercentRetention,
-    double? CriticalCurrentDensityMilliampsPerSquareCentimetre);
+    double? CriticalCurrentDensityMilliampsPerSquareCentimetre,
+    ElectronicConductivityResult? ElectronicConductivity = null);
+
+/// <summary>
+/// The DC polarization's result (paper, Methods): the current at the end of the "report electronic conductivity" hold,
+/// the voltage measured with it, and σ_e = |I|·L / (V·A) in S/cm with the pellet thickness L from the cell's build
+/// record (Cell:Build:SeparatorThicknessMm) and A the cell area (Cell:AreaCm2); null when the build records no thickness.
+/// </summary>
+public sealed record ElectronicConductivityResult(
+    double? SiemensPerCentimetre,
+    double CurrentAmperes,
+    double VoltageVolts,
+    double HeldSeconds,
+    double? ThicknessCentimetres,
+    double AreaSquareCentimetres);

@@ -134,7 +134,7 @@ public sealed class Solartron1260LoopbackTests
         Assert.Empty(rig.Analyser.Received);
     }
 
-    private sealed class SilentDevice : IGpibDevice
+    internal sealed class SilentDevice : IGpibDevice
     {
         public byte StatusByte => 0;
 

@@ -45,10 +45,10 @@ internal sealed class SimulatedRig
     public static string Preset(string name) =>
         new PresetLibrary().Text(name) ?? throw new InvalidOperationException($"preset {name} not found in {AppContext.BaseDirectory}");
 
-    public CyclingEngine Start(string protocolText, IReadOnlyDictionary<string, string>? parameters = null, string channelId = "ch1")
+    public CyclingEngine Start(string protocolText, IReadOnlyDictionary<string, string>? parameters = null, string channelId = "ch1", CellOptions? cell = null)
     {
         var plan = ProtocolCompiler.Compile(protocolText, parameters);
-        var start = new TestStartRecord("test-1", "rig-test", channelId, Time.GetUtcNow(), new CellOptions { AreaCm2 = AreaCm2 },
+        var start = new TestStartRecord("test-1", "rig-test", channelId, Time.GetUtcNow(), cell ?? new CellOptions { AreaCm2 = AreaCm2 },
             plan.Name, protocolText, plan.Parameters, "test", null, null, null);
         return CyclingEngine.Start(plan, start, AreaCm2);
     }

@@ -1,3 +1,4 @@
+using Rig.Service.Configuration;
 using Rig.Service.Control;
 using Rig.Service.Recording;
 
@@ -23,6 +24,60 @@ public class TechniqueRunTests
         // Bare Al cannot strip and 50 mV cannot plate: the electrode blocks and only a tiny current is left to read.
         Assert.InRange(Math.Abs(hold.CurrentAmperes), 0, 1e-4);
         Assert.False(rig.Instrument.OutputOn);
+    }
+
+    [Fact]
+    public async Task Dc_polarization_attaches_the_electronic_conductivity_in_S_per_cm_from_the_cells_geometry_to_the_result_and_publishes_it()
+    {
+        var rig = SimulatedRig.HalfCell();
+        // The paper's pellet: 70 mg NBH in the 10 mm die, 0.75 mm thick.
+        var cell = new CellOptions { AreaCm2 = SimulatedRig.AreaCm2, Build = new CellBuildRecord { SeparatorThicknessMm = 0.75 } };
+        var engine = rig.Start(SimulatedRig.Preset("dc-polarization"), cell: cell);
+        var run = rig.Runner(TimeSpan.FromSeconds(1));
+        TestSampleRecord? hold = null;
+        run.OnSample = s => { if (s.StepEnd && s.StepType == "Hold") { hold = s; } };
+
+        await run.RunAsync(engine, 10_000);
+
+        Assert.Equal(RunState.Finished, engine.State.State);
+        Assert.NotNull(hold);
+        var result = run.End?.ElectronicConductivity;
+        Assert.NotNull(result);
+        Assert.Equal(hold.CurrentAmperes, result.CurrentAmperes);
+        Assert.Equal(hold.VoltageVolts, result.VoltageVolts);
+        Assert.Equal(300, result.HeldSeconds, 6);
+        // By hand: σ = |I| · 0.075 cm / (V · 0.785 cm²).
+        var hand = Math.Abs(hold.CurrentAmperes) * 0.075 / (hold.VoltageVolts * 0.785);
+        Assert.True(hand > 0);
+        Assert.Equal(hand, result.SiemensPerCentimetre!.Value, hand * 1e-9);
+        var published = Assert.Single(run.Events, e => e.Code == "engine.electronic_conductivity");
+        Assert.Contains(hand.ToString("G3", System.Globalization.CultureInfo.InvariantCulture) + " S/cm", published.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dc_polarization_without_a_recorded_thickness_keeps_the_current_and_says_why_there_is_no_conductivity()
+    {
+        var rig = SimulatedRig.HalfCell();
+        var engine = rig.Start(SimulatedRig.Preset("dc-polarization"));
+        var run = rig.Runner(TimeSpan.FromSeconds(1));
+
+        await run.RunAsync(engine, 10_000);
+
+        var result = run.End?.ElectronicConductivity;
+        Assert.NotNull(result);
+        Assert.Null(result.SiemensPerCentimetre);
+        Assert.Null(result.ThicknessCentimetres);
+        Assert.Contains(run.Events, e => e.Code == "engine.electronic_conductivity" && e.Message.Contains("SeparatorThicknessMm", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Hold at 50 mV until 0.01 mA, report electronic conductivity")]
+    [InlineData("Hold at 0 V for 300 s, report electronic conductivity")]
+    [InlineData("Rest for 300 s, report electronic conductivity")]
+    public void Electronic_conductivity_is_only_reported_by_a_hold_at_a_voltage_for_a_fixed_time(string text)
+    {
+        Assert.Null(Rig.Service.Engine.Protocols.StepParser.TryParse(text, out var problem));
+        Assert.Contains("electronic conductivity", problem, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -4,7 +4,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Rig.Service.Channels;
 using Rig.Service.Configuration;
+using Rig.Drivers.Impedance;
+using Rig.Drivers.Impedance.Fitting;
+using Rig.Drivers.Impedance.Simulation;
+using Rig.Service.Engine;
 using Rig.Service.Export;
+using Rig.Service.Impedance;
+using UnitsNet;
 using Rig.Service.Recording;
 using Rig.Service.Store;
 
@@ -133,6 +139,57 @@ public sealed class StoreRecordingTests : IDisposable
         var cycles = await File.ReadAllLinesAsync(files[1]);
         Assert.StartsWith("Cycle Count / 1,", cycles[0], StringComparison.Ordinal);
         Assert.StartsWith("1,", cycles[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_writes_each_impedance_spectrum_as_csv_that_reads_back_to_the_stored_points()
+    {
+        using var store = new RigStore(Db);
+        var recorder = Recorder(store);
+        await recorder.TestStartedAsync(StartRecord("t1"), CancellationToken.None);
+        await recorder.SampleAsync(Sample("t1", 0, 1.2, 0), CancellationToken.None);
+        var cell = SimulatedImpedanceCell.PaperPellet(CollectorKind.Foil);
+        var analyzer = new SimulatedImpedanceAnalyzer("simulated 1260", cell, TimeProvider.System, seed: 9);
+        var spectra = new List<ImpedanceSpectrum>();
+        foreach (var (cycle, overload) in new[] { (1, false), (3, true) })
+        {
+            var spectrum = await analyzer.SweepAsync(ImpedanceSweep.Paper, null, CancellationToken.None);
+            if (overload)
+            {
+                // An overloaded point is exported with its status, as measured.
+                var points = spectrum.Points.ToList();
+                points[5] = points[5] with { Status = ImpedancePointStatus.Overload };
+                spectrum = spectrum with { Points = points };
+            }
+            spectra.Add(spectrum);
+            var request = new ImpedanceRequest("t1", "ch1", 4, cycle, "Impedance from 1 MHz to 1 Hz at 30 mV, 10 points per decade", ImpedanceSweep.Paper);
+            var measured = new MeasuredSpectrum(request, analyzer.Device, spectrum, new EquivalentCircuitFitter().Fit(spectrum.Points), null, null);
+            store.SaveSpectrum("t1", "ch1", spectrum.EndedAt, cycle, 4, seq => SpectrumDocument.Build(measured, seq));
+            cell.Cycle(ElectricCharge.FromMilliampereHours(5));
+        }
+
+        var files = await new BdfExporter(store).ExportAsync("t1", Path.Combine(_directory, "out"), CancellationToken.None);
+
+        var exported = files!.Where(f => f.Contains(".spectrum-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["t1.spectrum-001.csv", "t1.spectrum-002.csv"], exported.Select(Path.GetFileName));
+        for (var s = 0; s < spectra.Count; s++)
+        {
+            var lines = await File.ReadAllLinesAsync(exported[s]);
+            var header = Array.IndexOf(lines, SpectrumCsv.Header);
+            Assert.StartsWith("frequency_Hz,Z_real_ohm,Z_imag_ohm,Z_mod_ohm,phase_deg,status", SpectrumCsv.Header, StringComparison.Ordinal);
+            var rows = lines[(header + 1)..].Select(l => l.Split(',')).ToList();
+            Assert.Equal(spectra[s].Points.Count, rows.Count);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var point = spectra[s].Points[i];
+                Assert.Equal(point.Frequency.Hertz, double.Parse(rows[i][0], CultureInfo.InvariantCulture));
+                Assert.Equal(point.Real, double.Parse(rows[i][1], CultureInfo.InvariantCulture));
+                Assert.Equal(point.Imaginary, double.Parse(rows[i][2], CultureInfo.InvariantCulture));
+                Assert.Equal(point.Magnitude, double.Parse(rows[i][3], CultureInfo.InvariantCulture), point.Magnitude * 1e-9);
+                Assert.Equal(point.Impedance.Phase * 180 / Math.PI, double.Parse(rows[i][4], CultureInfo.InvariantCulture), 1e-6);
+                Assert.Equal(point.Status == ImpedancePointStatus.Ok ? "ok" : "overload", rows[i][5]);
+            }
+        }
     }
 
     [Fact]

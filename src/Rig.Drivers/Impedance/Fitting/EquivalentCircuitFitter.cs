@@ -23,6 +23,7 @@ public sealed class EquivalentCircuitFitter
 {
     private const double MinN = 0.3;
     private const double MaxN = 1.0;
+    private const int MaxHopRounds = 3;
     private static readonly int[] LogIndices = [0, 1, 2, 4, 5, 7];
 
     /// <summary>Fits the analyser's usable points (at least 12: nine parameters need more data than that).</summary>
@@ -74,7 +75,7 @@ public sealed class EquivalentCircuitFitter
         var upper = Bounds(60, MaxN);
         var solver = new LevenbergMarquardtMinimizer(maximumIterations: 2000);
         (Vector<double> Point, double Rss, int Iterations)? best = null;
-        foreach (var guess in InitialGuesses(hertz, observed))
+        bool Refine(EquivalentCircuit guess)
         {
             var start = Vector<double>.Build.DenseOfArray(ToTransformed(guess));
             NonlinearMinimizationResult result;
@@ -85,17 +86,39 @@ public sealed class EquivalentCircuitFitter
             }
             catch (Exception ex) when (ex is MaximumIterationsException or ArithmeticException or ArgumentException)
             {
-                continue; // this start did not converge; another may
+                return false; // this start did not converge; another may
             }
             var rss = (Model(result.MinimizingPoint, x) - y).PointwisePower(2).Sum();
-            if (double.IsFinite(rss) && (best is null || rss < best.Value.Rss))
+            if (double.IsFinite(rss) && (best is null || rss < best.Value.Rss * (1 - 1e-9)))
             {
                 best = (result.MinimizingPoint, rss, result.Iterations);
+                return true;
             }
+            return false;
+        }
+        foreach (var guess in InitialGuesses(hertz, observed))
+        {
+            Refine(guess);
         }
         if (best is null)
         {
             throw new ArithmeticException("the equivalent-circuit fit did not converge from any starting guess");
+        }
+        // The starts above see only the arcs the spectrum shows. A small arc under the Warburg tail shows none, and the
+        // fit may then spend its second arc on a split of the first (two arcs at about the same frequency) or park it
+        // outside the window, leaving the hidden arc to a bent tail: a local minimum. Hop out of it: move each fitted arc
+        // in turn to every decade of the window and refine from there, again from a better fit if one is found.
+        for (var round = 0; round < MaxHopRounds && Degenerate(ToCircuit(best.Value.Point), hertz, observed); round++)
+        {
+            var improved = false;
+            foreach (var hop in Hops(ToCircuit(best.Value.Point), hertz, observed))
+            {
+                improved |= Refine(hop);
+            }
+            if (!improved)
+            {
+                break;
+            }
         }
         var (point, bestRss, iterations) = best.Value;
         var dof = 2 * n - EquivalentCircuit.ParameterCount;
@@ -244,6 +267,42 @@ public sealed class EquivalentCircuitFitter
         {
             var valley = valleys.FirstOrDefault(v => v > peak, -1);
             return valley >= 0 && z[valley].Real > before ? z[valley].Real - before : Math.Max(2.3 * minusIm[peak], 1e-6);
+        }
+    }
+
+    /// <summary>
+    /// A fit that does not use both arcs on distinct features: the two peaks within a decade of each other, a peak more
+    /// than a decade outside the measured window, or an arc too small to matter. Such a fit may be a local minimum.
+    /// </summary>
+    internal static bool Degenerate(EquivalentCircuit c, double[] hertz, Complex[] z)
+    {
+        var spread = Math.Max(z.Max(v => v.Real) - z.Min(v => v.Real), 1e-6);
+        var low = Math.Log10(hertz.Min()) - 1;
+        var high = Math.Log10(hertz.Max()) + 1;
+        var gb = Math.Log10(EquivalentCircuit.PeakHertz(c.GrainBoundaryOhms, c.GrainBoundaryQ, c.GrainBoundaryN));
+        var arc = Math.Log10(EquivalentCircuit.PeakHertz(c.InterfaceOhms, c.InterfaceQ, c.InterfaceN));
+        return Math.Abs(gb - arc) < 1 || gb < low || gb > high || arc < low || arc > high
+            || Math.Min(c.GrainBoundaryOhms, c.InterfaceOhms) < 1e-3 * spread || !double.IsFinite(gb + arc);
+    }
+
+    /// <summary>
+    /// The fitted circuit with one of its arcs moved to another decade of the window (at the same R‖CPE shape), each arc
+    /// and each decade in turn, highest frequency first: the starts that escape a fit which split one arc in two.
+    /// </summary>
+    internal static IEnumerable<EquivalentCircuit> Hops(EquivalentCircuit fitted, double[] hertz, Complex[] z)
+    {
+        var spread = Math.Max(z.Max(v => v.Real) - z.Min(v => v.Real), 1e-6);
+        var top = Math.Log10(hertz.Max());
+        var bottom = Math.Log10(hertz.Min());
+        for (var decade = Math.Floor(top); decade >= bottom; decade -= 1)
+        {
+            var f = Math.Pow(10, decade);
+            var n = Math.Clamp(fitted.InterfaceN, 0.7, 0.9);
+            var ohms = Math.Max(fitted.InterfaceOhms, 0.05 * spread);
+            yield return fitted with { InterfaceOhms = ohms, InterfaceQ = QFor(ohms, f, n), InterfaceN = n };
+            n = Math.Clamp(fitted.GrainBoundaryN, 0.7, 0.9);
+            ohms = Math.Max(fitted.GrainBoundaryOhms, 0.05 * spread);
+            yield return fitted with { GrainBoundaryOhms = ohms, GrainBoundaryQ = QFor(ohms, f, n), GrainBoundaryN = n };
         }
     }
 

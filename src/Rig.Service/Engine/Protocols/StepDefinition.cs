@@ -51,6 +51,12 @@ public sealed record StepDefinition
     /// <summary>Inside a loop, an impedance step runs on every Nth iteration only (the first included); 1 = every time.</summary>
     public int Every { get; init; } = 1;
 
+    /// <summary>
+    /// DC polarization ("report electronic conductivity"): a hold for a fixed time whose last current gives the
+    /// electrolyte's electronic conductivity σ_e = I·L / (V·A) (paper, Methods: 50 mV, the current after 300 s).
+    /// </summary>
+    public bool ReportsElectronicConductivity { get; init; }
+
     /// <summary>Safety time-out: a step still running after this long faults the test.</summary>
     public TimeSpan? Timeout { get; init; }
 

@@ -7,7 +7,7 @@ namespace Rig.Service.Engine.Protocols;
 /// Reads lab-notebook step text (in the spirit of PyBaMM's experiment strings) into a <see cref="StepDefinition"/>:
 /// <code>
 /// Plate|Strip|Charge|Discharge at &lt;current&gt; [rising &lt;current&gt; per cycle] &lt;limits&gt;
-/// Hold at &lt;voltage&gt; &lt;limits&gt;          Rest for &lt;time&gt;
+/// Hold at &lt;voltage&gt; &lt;limits&gt; [report electronic conductivity]          Rest for &lt;time&gt;
 /// Sweep from OCV|&lt;voltage&gt; to &lt;voltage&gt; at &lt;rate&gt; [&lt;limits&gt;]
 /// limits: for &lt;time|capacity&gt; [then what was stripped] | until &lt;voltage|current&gt; | timeout &lt;time&gt;,
 ///         joined by "or", "and" or commas; the first one reached ends the step.
@@ -197,6 +197,13 @@ public static class StepParser
                     }
                     step = step with { Timeout = TimeSpan.FromSeconds(timeout.Magnitude) };
                     break;
+                case "report":
+                    if (!ExpectWords(words, ref position, ["electronic", "conductivity"], out problem))
+                    {
+                        return null;
+                    }
+                    step = step with { ReportsElectronicConductivity = true };
+                    break;
                 case "then":
                     if (!ExpectWords(words, ref position, ["what", "was", "stripped"], out problem))
                     {
@@ -205,7 +212,7 @@ public static class StepParser
                     step = step with { PlatePreviousStrip = true };
                     break;
                 default:
-                    problem = $"unexpected '{word}' (limits start with 'for', 'until', 'timeout' or 'then what was stripped')";
+                    problem = $"unexpected '{word}' (limits start with 'for', 'until', 'timeout' or 'then what was stripped'; a hold may add 'report electronic conductivity')";
                     return null;
             }
         }
@@ -238,6 +245,11 @@ public static class StepParser
         if (step.CurrentRisePerCycle is not null && !step.IsConstantCurrent)
         {
             return "'rising ... per cycle' is for constant-current steps";
+        }
+        if (step.ReportsElectronicConductivity
+            && (step.Kind != StepKind.Hold || step.Duration is null || step.CurrentLimit is not null || step.Voltage is not { Volts: not 0 }))
+        {
+            return "'report electronic conductivity' is for a DC polarization: a hold at a non-zero voltage for a fixed time (e.g. 'Hold at 50 mV for 300 s')";
         }
         switch (step.Kind)
         {
