@@ -15,7 +15,7 @@ namespace Rig.Service.Tests.Engine;
 
 /// <summary>
 /// Issue 21: a twin calibrated from a Battery Data Format file (ours or another lab's, read by analyze's reader)
-/// recovers the parameters that generated the test, within the uncertainty docs/simulation.md states.
+/// recovers the parameters that generated the test, within the uncertainty docs/engine.md#calibrating-the-twin states.
 /// </summary>
 public sealed class BdfCalibrationTests : IDisposable
 {
@@ -60,7 +60,7 @@ public sealed class BdfCalibrationTests : IDisposable
         File.Delete(metadata);
         var verbs = Verbs();
 
-        var refused = await SendAsync(verbs, "calibrate-twin", """{"file":"test-1.bdf.csv","channel":"ch1"}""");
+        var refused = await (await SendAsync(verbs, "calibrate-twin", """{"file":"test-1.bdf.csv","channel":"ch1"}""")).Deferred!;
         var reply = await (await SendAsync(verbs, "calibrate-twin",
             """{"file":"test-1.bdf.csv","channel":"ch1","preset":"anode-free-full-cell","parameters":{"cycles":"40"}}""")).Deferred!;
 
@@ -83,13 +83,30 @@ public sealed class BdfCalibrationTests : IDisposable
         await ExportSimulatedTestAsync(cycles: 4);
 
         var reply = await SendAsync(Verbs(), "calibrate-twin", payload);
+        // Refused at once, or (what only reading the file shows) as the deferred answer.
+        var answer = reply.Deferred is { } later ? await later.WaitAsync(TimeSpan.FromMinutes(2)) : reply;
 
-        Assert.False(reply.Ok);
-        Assert.Null(reply.Deferred);
-        Assert.Contains(why, reply.Message, StringComparison.Ordinal);
+        Assert.False(answer.Ok);
+        Assert.Contains(why, answer.Message, StringComparison.Ordinal);
     }
 
-    // Within the uncertainty docs/simulation.md states for a calibration from a file (the same as from the store).
+    [Fact]
+    public async Task A_fifo_in_the_exports_folder_is_refused_not_waited_on()
+    {
+        Directory.CreateDirectory(Path.Combine(_state, "exports"));
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Path.Combine(_state, "exports", "pipe.bdf.csv")]))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        var reply = await (await Task.Run(() => SendAsync(Verbs(), "calibrate-twin", """{"file":"pipe.bdf.csv","channel":"ch1","preset":"anode-free-full-cell"}""")))
+            .Deferred!.WaitAsync(TimeSpan.FromSeconds(30)); // a blocked open would hang here
+
+        Assert.False(reply.Ok);
+        Assert.Contains("not a regular file", reply.Message, StringComparison.Ordinal);
+    }
+
+    // Within the uncertainty docs/engine.md#calibrating-the-twin states for a calibration from a file (the same as from the store).
     private static void AssertRecovered(JsonElement data)
     {
         var p = data.GetProperty("parameters");

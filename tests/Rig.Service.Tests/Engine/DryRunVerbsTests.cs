@@ -139,7 +139,9 @@ public sealed class DryRunVerbsTests : IDisposable
             Assert.True(data.GetProperty("residuals").GetProperty("capacity_rms_relative").GetDouble() < 0.01);
             var capacities = JsonDocument.Parse(predicted.ToJson()).RootElement.GetProperty("data").GetProperty("discharge_capacity_mAh_cm2").EnumerateArray().Select(e => e.GetDouble()).ToList();
             Assert.InRange(capacities[^1], run.Cycles[^1].DischargeArealCapacityMilliampHoursPerSquareCentimetre * 0.98, run.Cycles[^1].DischargeArealCapacityMilliampHoursPerSquareCentimetre * 1.02);
-            Assert.False((await SendAsync(verbs, "calibrate-twin", """{"test_id":"nope"}""")).Ok);
+            var unknown = await (await SendAsync(verbs, "calibrate-twin", """{"test_id":"nope"}""")).Deferred!;
+            Assert.False(unknown.Ok);
+            Assert.Contains("no test 'nope'", unknown.Message, StringComparison.Ordinal);
         }
     }
 

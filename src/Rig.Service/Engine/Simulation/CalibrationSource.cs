@@ -70,7 +70,12 @@ public sealed record CalibrationSource(string Source, string ChannelId, Protocol
         {
             return (null, ex.Message);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or OutOfMemoryException)
+        catch (InvalidDataException ex)
+        {
+            // RegularFile's words: a FIFO, a device, a directory or an oversized file, refused before a byte is read.
+            return (null, ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException or OutOfMemoryException)
         {
             return (null, $"{Path.GetFileName(path)}: cannot be read as a Battery Data Format text file");
         }

@@ -195,14 +195,16 @@ public sealed class DryRunVerbs : ICommandVerbs
         {
             return CommandReply.Error(verb, why);
         }
-        CalibrationSource? source;
+        // Reading a store's cycles or a file of any size, and the fit, run off the command processor (which goes on
+        // serving an abort meanwhile); a refusal found there is the deferred answer.
+        Func<(CalibrationSource? Source, string? Why)> read;
         if (testId is not null)
         {
             if (_services.GetService<Store.RigStore>() is not { } store)
             {
                 return CommandReply.Error(verb, "no store on this rig");
             }
-            (source, why) = CalibrationSource.FromStore(store, testId, _rig);
+            read = () => CalibrationSource.FromStore(store, testId, _rig);
         }
         else
         {
@@ -217,19 +219,24 @@ public sealed class DryRunVerbs : ICommandVerbs
             {
                 return CommandReply.Error(verb, "temperature_degC and stack_pressure_MPa go with a preset or protocol");
             }
-            (source, why) = CalibrationSource.FromBdf(path, channelId, request, _rig, _presets);
+            if (channelId is not null && !_rig.Channels.ContainsKey(channelId))
+            {
+                return CommandReply.Error(verb, $"unknown channel '{channelId}' (this rig has: {string.Join(", ", _rig.Channels.Keys)})");
+            }
+            read = () => CalibrationSource.FromBdf(path, channelId, request, _rig, _presets);
         }
-        if (source is null)
-        {
-            return CommandReply.Error(verb, why!);
-        }
-        if (source.Cycles.Count < source.Plan.FormationCycles + 3)
-        {
-            return CommandReply.Error(verb, $"{source.Source} closed {source.Cycles.Count} cycles; a calibration needs at least {source.Plan.FormationCycles + 3}");
-        }
-        var configured = _rig.Channels[source.ChannelId];
         var completion = Task.Run(async () =>
         {
+            var (source, refused) = read();
+            if (source is null)
+            {
+                return CommandReply.Error(verb, refused!);
+            }
+            if (source.Cycles.Count < source.Plan.FormationCycles + 3)
+            {
+                return CommandReply.Error(verb, $"{source.Source} closed {source.Cycles.Count} cycles; a calibration needs at least {source.Plan.FormationCycles + 3}");
+            }
+            var configured = _rig.Channels[source.ChannelId];
             var fit = await TwinCalibration.FitAsync(source.Plan, configured, source.Cycles, source.End, source.Conditions);
             lock (_lock)
             {
