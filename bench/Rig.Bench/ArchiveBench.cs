@@ -33,15 +33,19 @@ internal static class ArchiveBench
         var directory = Directory.CreateTempSubdirectory("rig-bench-archive-").FullName;
         var port = TelemetryBench.FreePort();
         await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"),
-            $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 2000000\nmax_inflight_messages 20000\nuser {Environment.UserName}\n");
-        using var mosquitto = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(directory, "mosquitto.conf")]) { RedirectStandardError = true })!;
+            $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 2000000\nmax_inflight_messages 20000\nuser {Environment.UserName}\n" +
+            "log_type error\nlog_type warning\n"); // not a line per connection: thousands of rigs connect
+        using var mosquitto = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(directory, "mosquitto.conf")]))!;
         try
         {
             await TelemetryBench.WaitForPortAsync(port);
-            await FlatOutAsync(postgres, port, mosquitto.Id, rigs: 500, samplesPerChannel: 50);
-            foreach (var rigs in new[] { 250, 500, 1000 })
+            foreach (var writers in new[] { 1, 2 })
             {
-                await PacedAsync(postgres, port, rigs, TimeSpan.FromSeconds(20));
+                await FlatOutAsync(postgres, port, mosquitto.Id, rigs: 500, samplesPerChannel: 60, writers);
+            }
+            foreach (var rigs in new[] { 500, 1000, 2500 })
+            {
+                await PacedAsync(postgres, port, mosquitto.Id, rigs, TimeSpan.FromSeconds(30));
             }
         }
         finally
@@ -91,142 +95,117 @@ internal static class ArchiveBench
         Console.WriteLine($"archive database path, all duplicates: {duplicates:N0} in {again.Elapsed.TotalSeconds:F2} s ({duplicates / again.Elapsed.TotalSeconds:N0}/s, nothing written)");
     }
 
-    private static async Task FlatOutAsync(BenchPostgres postgres, int port, int broker, int rigs, int samplesPerChannel)
-    {
-        await using var archive = await StartArchiveAsync(postgres, port, "flat");
-        var total = rigs * Channels * samplesPerChannel;
-        var cpu0 = (Self: ProcessCpu.Seconds(Environment.ProcessId), Postgres: postgres.CpuSeconds(), Broker: ProcessCpu.Seconds(broker));
-        var clock = Stopwatch.StartNew();
-        var published = await PublishAsync(port, rigs, (r, c) => Enumerable.Range(1, samplesPerChannel).Select(s => (long)s), paced: null);
-        var publishSeconds = clock.Elapsed.TotalSeconds;
-        await WaitForAsync(() => archive.Ingestor.SamplesWritten >= total, TimeSpan.FromMinutes(5));
-        var seconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"archive end to end, flat out: {rigs} rigs x {Channels} channels x {samplesPerChannel} samples = {total:N0} messages; published in {publishSeconds:F1} s " +
-            $"({published / publishSeconds:N0}/s by the load generator), all {archive.Ingestor.SamplesWritten:N0} archived after {seconds:F1} s ({total / seconds:N0} samples/s ingest); " +
-            $"CPU s: archive + load generator {ProcessCpu.Seconds(Environment.ProcessId) - cpu0.Self:F1}, PostgreSQL {postgres.CpuSeconds() - cpu0.Postgres:F1}, " +
-            $"mosquitto {ProcessCpu.Seconds(broker) - cpu0.Broker:F1} (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
-    }
-
-    private static async Task PacedAsync(BenchPostgres postgres, int port, int rigs, TimeSpan duration)
-    {
-        await using var archive = await StartArchiveAsync(postgres, port, $"paced{rigs}");
-        var seconds = (int)duration.TotalSeconds;
-        var total = rigs * Channels * seconds;
-        var clock = Stopwatch.StartNew();
-        await PublishAsync(port, rigs, (r, c) => Enumerable.Range(1, seconds).Select(s => (long)s), paced: TimeSpan.FromSeconds(1));
-        var publishEnd = clock.Elapsed;
-        var drained = await WaitForAsync(() => archive.Ingestor.SamplesWritten >= total, TimeSpan.FromSeconds(60));
-        var drain = clock.Elapsed - publishEnd;
-        Console.WriteLine($"archive paced: {rigs} rigs x {Channels} channels at 1 Hz = {rigs * Channels:N0} samples/s offered for {seconds} s; " +
-            $"{archive.Ingestor.SamplesWritten:N0}/{total:N0} archived, last one {drain.TotalSeconds:F1} s after the last publish " +
-            $"(publishing took {publishEnd.TotalSeconds:F1} s): {(drained && drain < TimeSpan.FromSeconds(2) && publishEnd < duration + TimeSpan.FromSeconds(2) ? "keeps up" : "falls behind")}");
-    }
-
     /// <summary>
-    /// Publishes every rig's channels, QoS 1, over 16 connections (each stands for a group of rigs, as bridges would),
-    /// each with up to 2,000 publishes in flight. Paced: one seq per channel per period.
+    /// Every rig publishes its 8 channels' samples as fast as the broker takes them; the archive (its own process, as
+    /// deployed) writes them. Ingest rate = samples committed in PostgreSQL / time from the first publish to the last commit.
     /// </summary>
-    private static async Task<long> PublishAsync(int port, int rigs, Func<int, int, IEnumerable<long>> seqs, TimeSpan? paced)
+    private static async Task FlatOutAsync(BenchPostgres postgres, int port, int broker, int rigs, int samplesPerChannel, int writers)
     {
-        const int connections = 16;
-        var clients = new List<IMqttClient>();
-        for (var i = 0; i < connections; i++)
+        await using var archive = await ArchiveProcess.StartAsync(postgres, port, $"flat{writers}", writers);
+        var total = (long)rigs * Channels * samplesPerChannel;
+        await using var load = await LoadGenerator.ConnectAsync(port, archive.Prefix, rigs, Channels);
+        var cpu0 = Cpu(archive, postgres, broker);
+        var loadAverage = new LoadAverage();
+        var clock = Stopwatch.StartNew();
+        var publishing = Task.Run(async () =>
         {
-            var client = new MqttClientFactory().CreateMqttClient();
-            await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId($"load-{Guid.NewGuid():N}")
-                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
-            clients.Add(client);
-        }
-        long published = 0;
-        var rounds = seqs(0, 0).ToList();
-        var start = Stopwatch.StartNew();
-        for (var round = 0; round < rounds.Count; round++)
-        {
-            var seq = rounds[round];
-            await Parallel.ForEachAsync(Enumerable.Range(0, connections), async (k, ct) =>
+            for (var seq = 1; seq <= samplesPerChannel; seq++)
             {
-                using var window = new SemaphoreSlim(2000);
-                var pending = new List<Task>();
-                for (var rig = k; rig < rigs; rig += connections)
-                {
-                    for (var channel = 0; channel < Channels; channel++)
-                    {
-                        await window.WaitAsync(ct);
-                        var message = new MqttApplicationMessageBuilder().WithTopic($"bench/rig-{rig:D4}/ch{channel + 1}/telemetry")
-                            .WithPayload(Payload(seq, channel)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
-                        pending.Add(clients[k].PublishAsync(message, ct).ContinueWith(_ => window.Release(), TaskScheduler.Default));
-                    }
-                }
-                await Task.WhenAll(pending);
-                Interlocked.Add(ref published, pending.Count);
-            });
-            if (paced is { } period && start.Elapsed < period * (round + 1))
-            {
-                await Task.Delay(period * (round + 1) - start.Elapsed);
+                await load.PublishRoundAsync(seq);
             }
-        }
-        foreach (var client in clients)
-        {
-            await client.DisconnectAsync();
-            client.Dispose();
-        }
-        return published;
-    }
-
-    private static async Task<BenchArchive> StartArchiveAsync(BenchPostgres postgres, int port, string name)
-    {
-        var connectionString = await postgres.CreateDatabaseAsync();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Archive:Broker"] = "127.0.0.1",
-            ["Archive:Port"] = port.ToString(CultureInfo.InvariantCulture),
-            ["Archive:Username"] = "",
-            ["Archive:TopicPrefix"] = "bench",
-            ["Archive:ClientId"] = $"archive-{name}",
-            ["Archive:ConnectionString"] = connectionString,
+            return clock.Elapsed;
         });
-        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddArchive(builder.Configuration);
-        var host = builder.Build();
-        await host.StartAsync();
-        await host.Services.GetRequiredService<LabSubscription>().WaitConnectedAsync(CancellationToken.None);
-        return new BenchArchive(host);
+        var done = await archive.WaitForAsync(total, TimeSpan.FromMinutes(5));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var publishSeconds = (await publishing).TotalSeconds;
+        var cpu = Cpu(archive, postgres, broker) - cpu0;
+        var stored = await archive.CountAsync();
+        Console.WriteLine($"archive end to end, flat out, {writers} writer(s): {rigs} rigs x {Channels} channels x {samplesPerChannel} samples = {total:N0} messages from {rigs} MQTT connections; " +
+            $"published in {publishSeconds:F1} s ({total / publishSeconds:N0}/s by the load generator); {(done ? "all" : "NOT all")} {stored:N0} in PostgreSQL after {seconds:F1} s: " +
+            $"{stored / seconds:N0} samples/s ingested; {cpu} (load average {loadAverage.Summary()})");
     }
 
-    private static async Task<bool> WaitForAsync(Func<bool> done, TimeSpan timeout)
+    /// <summary>R rigs x 8 channels x 1 sample/s for a while, as a lab runs: does the archive keep up (backlog gone within 2 s)?</summary>
+    private static async Task PacedAsync(BenchPostgres postgres, int port, int broker, int rigs, TimeSpan duration)
     {
-        var deadline = Stopwatch.StartNew();
-        while (!done())
+        await using var archive = await ArchiveProcess.StartAsync(postgres, port, $"paced{rigs}", writers: 2);
+        var seconds = (int)duration.TotalSeconds;
+        var total = (long)rigs * Channels * seconds;
+        await using var load = await LoadGenerator.ConnectAsync(port, archive.Prefix, rigs, Channels);
+        var cpu0 = Cpu(archive, postgres, broker);
+        var loadAverage = new LoadAverage();
+        var clock = Stopwatch.StartNew();
+        var worstLag = 0L;
+        for (var seq = 1; seq <= seconds; seq++)
         {
-            if (deadline.Elapsed > timeout)
+            await load.PublishRoundAsync(seq);
+            worstLag = Math.Max(worstLag, (long)seq * rigs * Channels - await archive.CommittedAsync());
+            var next = TimeSpan.FromSeconds(seq);
+            if (clock.Elapsed < next)
             {
-                return false;
+                await Task.Delay(next - clock.Elapsed);
             }
-            await Task.Delay(20);
         }
-        return true;
+        var publishEnd = clock.Elapsed;
+        var drained = await archive.WaitForAsync(total, TimeSpan.FromSeconds(90));
+        var drain = clock.Elapsed - publishEnd;
+        var cpu = Cpu(archive, postgres, broker) - cpu0;
+        var stored = await archive.CountAsync();
+        var keptUp = drained && stored == total && drain < TimeSpan.FromSeconds(2) && publishEnd < duration + TimeSpan.FromSeconds(2);
+        Console.WriteLine($"archive paced: {rigs} rigs x {Channels} channels at 1 Hz = {rigs * Channels:N0} samples/s offered for {seconds} s over {rigs} MQTT connections; " +
+            $"{stored:N0}/{total:N0} in PostgreSQL, the last {drain.TotalSeconds:F1} s after the last publish (publishing took {publishEnd.TotalSeconds:F1} s; " +
+            $"most not yet committed at a round's end: {worstLag:N0}); {cpu} (load average {loadAverage.Summary()}): {(keptUp ? "keeps up" : "falls behind")}");
+    }
+
+    /// <summary>CPU used so far; the archive and mosquitto are this process's children, so ProcessCpu counts them in its total too.</summary>
+    private static CpuSeconds Cpu(ArchiveProcess archive, BenchPostgres postgres, int broker)
+    {
+        var (archiveCpu, brokerCpu) = (ProcessCpu.Seconds(archive.Pid), ProcessCpu.Seconds(broker));
+        return new(archiveCpu, postgres.CpuSeconds(), brokerCpu, ProcessCpu.Seconds(Environment.ProcessId) - archiveCpu - brokerCpu);
+    }
+
+    private readonly record struct CpuSeconds(double Archive, double Postgres, double Mosquitto, double LoadGenerator)
+    {
+        public static CpuSeconds operator -(CpuSeconds a, CpuSeconds b) =>
+            new(a.Archive - b.Archive, a.Postgres - b.Postgres, a.Mosquitto - b.Mosquitto, a.LoadGenerator - b.LoadGenerator);
+
+        public override string ToString() =>
+            $"CPU s: archive {Archive:F1}, PostgreSQL {Postgres:F1}, mosquitto {Mosquitto:F1}, load generator {LoadGenerator:F1}";
+    }
+
+    /// <summary>The 1-minute load average sampled every second while a run lasts (the machine is shared).</summary>
+    private sealed class LoadAverage
+    {
+        private readonly List<double> _samples = [];
+        private readonly Timer _timer;
+
+        public LoadAverage() => _timer = new Timer(_ =>
+        {
+            var now = double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+            lock (_samples)
+            {
+                _samples.Add(now);
+            }
+        }, null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+
+        public string Summary()
+        {
+            _timer.Dispose();
+            lock (_samples)
+            {
+                return _samples.Count == 0 ? "?" : $"{_samples.Min():F0}-{_samples.Max():F0}, mean {_samples.Average():F0}, on {Environment.ProcessorCount} cores";
+            }
+        }
     }
 
     private static ArchiveMessage Message(int rig, int channel, long seq) =>
         new(RigTopic.Parse($"bench/rig-{rig:D4}/ch{channel + 1}/telemetry", "bench")!, Payload(seq, channel), DateTimeOffset.UtcNow, null);
 
     /// <summary>A telemetry payload as the rig publishes it (docs/telemetry.md), ~370 bytes.</summary>
-    private static byte[] Payload(long seq, int channel)
+    internal static byte[] Payload(long seq, int channel)
     {
         var at = Epoch.AddSeconds(seq);
         return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
             $"{{\"seq\":{seq},\"time\":\"{at:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"unix_time_s\":{at.ToUnixTimeMilliseconds() / 1000.0},\"test_id\":\"ch{channel + 1}-0123456789ab\",\"test_time_s\":{seq},\"step_time_s\":{seq % 3600},\"cycle\":{1 + seq / 7200},\"step\":1,\"step_type\":\"CC_DCH\",\"voltage_V\":{0.01 + seq * 1e-6},\"current_A\":-0.000785,\"current_charging_A\":0.000785,\"step_capacity_Ah\":{seq * 2e-7},\"stack_pressure_MPa\":10.012,\"force_N\":785.9,\"temperature_degC\":40.01,\"step_end\":false}}"));
-    }
-
-    private sealed class BenchArchive(IHost host) : IAsyncDisposable
-    {
-        public ArchiveIngestor Ingestor => host.Services.GetRequiredService<ArchiveIngestor>();
-
-        public async ValueTask DisposeAsync()
-        {
-            await host.StopAsync();
-            host.Dispose();
-        }
     }
 }

@@ -42,18 +42,32 @@ public sealed partial class ArchiveIngestor : BackgroundService
 
     public long Duplicates => Interlocked.Read(ref _duplicates);
 
+    /// <summary>
+    /// Up to Archive:Writers batches are written at once, each on its own connection (PostgreSQL runs one backend per
+    /// connection, so one writer uses one core of it). Acknowledgements still go out in arrival order, as MQTT 5 asks
+    /// (§4.6): a batch is acknowledged only after it and every batch received before it are committed. The writes need
+    /// no order: every row is keyed by the rig's (rig, stream, seq), and channel_now, tests and stream_heads are
+    /// upserted with time/GREATEST guards in key order.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var reader = _subscription.Received;
-        var batch = new List<ArchiveMessage>(_options.BatchSize);
+        var writing = new Queue<(List<ArchiveMessage> Batch, Task Write)>();
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))
             {
+                var batch = new List<ArchiveMessage>(_options.BatchSize);
                 await FillAsync(batch, stoppingToken);
-                await WriteWithRetryAsync(batch, stoppingToken);
-                await AcknowledgeAsync(batch, stoppingToken);
-                batch.Clear();
+                writing.Enqueue((batch, WriteWithRetryAsync(batch, stoppingToken)));
+                // Acknowledge what is done, in order; wait for the oldest when every writer is busy, and for all of them
+                // when nothing more is waiting (an idle archive must not sit on acknowledgements).
+                while (writing.Count > 0 && (writing.Count >= _options.Writers || writing.Peek().Write.IsCompleted || !reader.TryPeek(out _)))
+                {
+                    var (done, write) = writing.Dequeue();
+                    await write;
+                    await AcknowledgeAsync(done, stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -93,6 +107,8 @@ public sealed partial class ArchiveIngestor : BackgroundService
 
     private async Task WriteWithRetryAsync(List<ArchiveMessage> batch, CancellationToken stoppingToken)
     {
+        // Off this loop's thread: parsing a batch is CPU work that may overlap the other writers' and the next fill.
+        await Task.Yield();
         var rows = BatchRows.From(batch);
         var delay = TimeSpan.FromMilliseconds(500);
         while (true)

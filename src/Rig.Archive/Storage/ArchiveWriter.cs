@@ -46,11 +46,20 @@ public sealed class ArchiveWriter
         return new BatchResult(samples, cycles, events, offered - samples - cycles - events - spectra, rows.Rejected, spectra);
     }
 
-    private static Task<int> CopySamplesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<SampleRow> rows, CancellationToken ct) =>
-        InsertIdempotentAsync(connection, tx, "samples", "rig, channel, seq, time, test_id, test_time_s, step_time_s, cycle, step, step_type, " +
+    /// <summary>
+    /// Rows go in key order: concurrent writers (Archive:Writers, or several instances) holding the same redelivered key
+    /// then wait for each other in one order and never deadlock, and the primary key's b-tree is filled left to right.
+    /// A batch within one month is copied straight into that month's partition, sparing PostgreSQL the routing per row.
+    /// </summary>
+    private static Task<int> CopySamplesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<SampleRow> rows, CancellationToken ct)
+    {
+        var ordered = rows.OrderBy(r => r.Rig, StringComparer.Ordinal).ThenBy(r => r.Channel, StringComparer.Ordinal).ThenBy(r => r.Seq).ToList();
+        var months = rows.Select(r => new DateOnly(r.Time.Year, r.Time.Month, 1)).Distinct().Take(2).ToList();
+        var target = months.Count == 1 ? ArchiveDatabase.PartitionName(months[0]) : "samples";
+        return InsertIdempotentAsync(connection, tx, "samples", "rig, channel, seq, time, test_id, test_time_s, step_time_s, cycle, step, step_type, " +
             "voltage_v, current_a, current_charging_a, step_capacity_ah, stack_pressure_mpa, force_n, temperature_degc, step_end", rows.Count, async copy =>
         {
-            foreach (var r in rows)
+            foreach (var r in ordered)
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(r.Rig, NpgsqlDbType.Text, ct);
@@ -72,14 +81,15 @@ public sealed class ArchiveWriter
                 await Double(copy, r.TemperatureDegC, ct);
                 await copy.WriteAsync(r.StepEnd, NpgsqlDbType.Boolean, ct);
             }
-        }, ct);
+        }, ct, target);
+    }
 
     private static Task<int> CopyCyclesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<CycleRow> rows, CancellationToken ct) =>
         InsertIdempotentAsync(connection, tx, "cycles", "rig, channel, seq, time, test_id, cycle, charge_capacity_mah, discharge_capacity_mah, " +
             "charge_areal_capacity_mah_cm2, discharge_areal_capacity_mah_cm2, coulombic_efficiency, energy_efficiency, capacity_retention, " +
             "mean_stack_pressure_mpa, mean_temperature_degc, summary", rows.Count, async copy =>
         {
-            foreach (var r in rows)
+            foreach (var r in rows.OrderBy(r => r.Rig, StringComparer.Ordinal).ThenBy(r => r.Channel, StringComparer.Ordinal).ThenBy(r => r.Seq))
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(r.Rig, NpgsqlDbType.Text, ct);
@@ -104,7 +114,7 @@ public sealed class ArchiveWriter
     private static Task<int> CopyEventsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<EventRow> rows, CancellationToken ct) =>
         InsertIdempotentAsync(connection, tx, "events", "rig, seq, time, severity, source, code, message, fault_kind, fault_device", rows.Count, async copy =>
         {
-            foreach (var r in rows)
+            foreach (var r in rows.OrderBy(r => r.Rig, StringComparer.Ordinal).ThenBy(r => r.Seq))
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(r.Rig, NpgsqlDbType.Text, ct);
@@ -161,12 +171,12 @@ public sealed class ArchiveWriter
 
     /// <summary>COPY into the table directly; on a duplicate key, again through the staging table with ON CONFLICT DO NOTHING.</summary>
     private static async Task<int> InsertIdempotentAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string table, string columns, int count,
-        Func<NpgsqlBinaryImporter, Task> write, CancellationToken ct)
+        Func<NpgsqlBinaryImporter, Task> write, CancellationToken ct, string? directTarget = null)
     {
         await tx.SaveAsync("direct", ct);
         try
         {
-            await CopyAsync(connection, table, columns, write, ct);
+            await CopyAsync(connection, directTarget ?? table, columns, write, ct);
             await tx.ReleaseAsync("direct", ct);
             return count;
         }

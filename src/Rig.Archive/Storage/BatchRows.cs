@@ -66,10 +66,24 @@ public sealed class BatchRows
             Status[topic.Rig] = (text == "online", message.ReceivedAt.UtcDateTime);
             return text is "online" or "offline";
         }
-        if (message.Json() is not { } json)
+        // Parsed in place and read while the document is alive (ArchiveMessage.Json() clones it: a copy per message).
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(message.Payload);
+        }
+        catch (JsonException)
         {
             return false;
         }
+        using (document)
+        {
+            return document.RootElement.ValueKind == JsonValueKind.Object && Add(message, topic, document.RootElement);
+        }
+    }
+
+    private bool Add(ArchiveMessage message, RigTopic topic, JsonElement json)
+    {
         if (topic.Kind == MessageKind.Info)
         {
             Info[topic.Rig] = (Str(json, "software_version") ?? Str(json, "version"), json.GetRawText(), message.ReceivedAt.UtcDateTime);

@@ -141,7 +141,10 @@ public sealed class ArchiveSharedSubscriptionTests : IClassFixture<PostgresFixtu
         {
             Assert.Equal(Enumerable.Range(1, 400).Select(i => (long)i), await ArchiveDb.SeqsAsync(db, $"SELECT seq FROM samples WHERE channel = '{channel}' ORDER BY seq"));
         }
-        // The broker handed each message to one of them: both wrote, neither wrote everything.
+        // The broker handed each message to one of them: both wrote, neither wrote everything. (A writer counts its rows
+        // just after its commit: the last batch may be visible in the database a moment before it is counted.)
+        await ArchiveDb.WaitUntilAsync(() => Task.FromResult(first.Ingestor.SamplesWritten + second.Ingestor.SamplesWritten >= 800),
+            TimeSpan.FromSeconds(10), "both archives to count their last batch");
         Assert.InRange(first.Ingestor.SamplesWritten, 1, 799);
         Assert.InRange(second.Ingestor.SamplesWritten, 1, 799);
         Assert.Equal(800, first.Ingestor.SamplesWritten + second.Ingestor.SamplesWritten);

@@ -121,6 +121,21 @@ public sealed class LabDeploymentTests : IClassFixture<PostgresFixture>, IAsyncD
                 Assert.Equal(Enumerable.Range(1, Samples).Select(i => (long)i),
                     await ArchiveDb.SeqsAsync(db, $"SELECT seq FROM samples WHERE rig = '{rig}' AND channel = 'ch1' ORDER BY seq"));
             }
+            // A gap forced on purpose: rig-02's seq 60-80 taken out of the archive and its stream marked unchecked. The
+            // archive finds the hole and asks rig-02 through the central broker (the archive account's cmd/replay right),
+            // the bridge carries the command down and the replayed rows back up: all of them once again.
+            await ArchiveDb.ScalarAsync<long>(db, """
+                WITH gone AS (DELETE FROM samples WHERE rig = 'rig-02' AND channel = 'ch1' AND seq BETWEEN 60 AND 80 RETURNING 1)
+                SELECT count(*) FROM gone
+                """);
+            await ArchiveDb.ScalarAsync<long>(db, "UPDATE stream_heads SET contiguous_seq = 0 WHERE rig = 'rig-02' AND stream = 'ch1/telemetry' RETURNING 0");
+            await ArchiveDb.WaitUntilAsync(async () => await Count() == 3 * Samples
+                && await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM gaps WHERE rig = 'rig-02' AND from_seq = 60 AND to_seq = 80 AND closed_at IS NOT NULL") == 1,
+                TimeSpan.FromSeconds(90), "rig-02's seq 60-80 replayed over the bridge");
+            Assert.Equal(Enumerable.Range(1, Samples).Select(i => (long)i),
+                await ArchiveDb.SeqsAsync(db, "SELECT seq FROM samples WHERE rig = 'rig-02' AND channel = 'ch1' ORDER BY seq"));
+            Assert.Equal(0, await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM open_gaps"));
+
             var configs = await homeAssistant.WaitForAsync(r => rigs.All(rig => r.Count(m => m.Topic.Contains($"/{rig}/", StringComparison.Ordinal)) >= 16),
                 TimeSpan.FromSeconds(30));
             foreach (var config in configs.Where(m => m.Topic.EndsWith("/config", StringComparison.Ordinal)))

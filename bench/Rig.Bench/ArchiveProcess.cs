@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Globalization;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Npgsql;
+
+namespace Rig.Bench;
+
+/// <summary>
+/// The archive as deployed: its own process (dotnet Rig.Archive.dll, configured by environment variables) on a fresh
+/// database and its own topic prefix (an earlier run's persistent session, still on the broker, must not queue this
+/// run's messages). Progress is read from the database: stream_heads.high_seq summed is what has been committed.
+/// </summary>
+internal sealed class ArchiveProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _connectionString;
+
+    private ArchiveProcess(Process process, string connectionString, string prefix)
+    {
+        _process = process;
+        _connectionString = connectionString;
+        Prefix = prefix;
+    }
+
+    public int Pid => _process.Id;
+
+    /// <summary>The topic prefix this archive reads; the load generator publishes under it.</summary>
+    public string Prefix { get; }
+
+    public static async Task<ArchiveProcess> StartAsync(BenchPostgres postgres, int port, string name, int writers)
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        var prefix = $"bench{name}";
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Rig.Archive.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["Archive__Broker"] = "127.0.0.1",
+                ["Archive__Port"] = port.ToString(CultureInfo.InvariantCulture),
+                ["Archive__Username"] = "",
+                ["Archive__TopicPrefix"] = prefix,
+                ["Archive__ClientId"] = $"archive-{name}-{Guid.NewGuid():N}",
+                ["Archive__SessionExpiry"] = "00:01:00",
+                ["Archive__ConnectionString"] = connectionString,
+                ["Archive__Writers"] = writers.ToString(CultureInfo.InvariantCulture),
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["DOTNET_ENVIRONMENT"] = "Production",
+            },
+        };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Echo(e.Data);
+        process.ErrorDataReceived += (_, e) => Echo(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var archive = new ArchiveProcess(process, connectionString, prefix);
+        await archive.WaitSubscribedAsync(port);
+        return archive;
+    }
+
+    /// <summary>Samples committed so far (every stream's highest seq; the load generator sends each channel's seq in order).</summary>
+    public async Task<long> CommittedAsync()
+    {
+        try
+        {
+            return await ScalarAsync("SELECT coalesce(sum(high_seq), 0)::bigint FROM stream_heads WHERE stream LIKE '%/telemetry'");
+        }
+        catch (PostgresException)
+        {
+            return 0; // not migrated yet
+        }
+    }
+
+    /// <summary>Rows in table samples: the exact count, read once a run is over.</summary>
+    public Task<long> CountAsync() => ScalarAsync("SELECT count(*) FROM samples");
+
+    public async Task<bool> WaitForAsync(long samples, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (await CommittedAsync() < samples)
+        {
+            if (clock.Elapsed > timeout || _process.HasExited)
+            {
+                return false;
+            }
+            await Task.Delay(100);
+        }
+        return true;
+    }
+
+    /// <summary>Publishes a status message under the prefix until the archive has written it: it is then subscribed.</summary>
+    private async Task WaitSubscribedAsync(int port)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId($"probe-{Guid.NewGuid():N}")
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_process.HasExited || clock.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                throw new InvalidOperationException("the archive did not start (see its output above)");
+            }
+            await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{Prefix}/probe/status").WithPayload("online")
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            await Task.Delay(300);
+            try
+            {
+                if (await ScalarAsync("SELECT count(*) FROM rigs WHERE rig = 'probe'") == 1)
+                {
+                    break;
+                }
+            }
+            catch (PostgresException)
+            {
+                // Not migrated yet.
+            }
+        }
+        await client.DisconnectAsync();
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    private static void Echo(string? line)
+    {
+        if (!string.IsNullOrWhiteSpace(line))
+        {
+            Console.Error.WriteLine($"  archive: {line}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill();
+            }
+        }
+        _process.Dispose();
+    }
+}
