@@ -10,7 +10,9 @@ namespace Rig.Bench;
 /// from /proc every 5 s. Duration: RIG_BENCH_MEMORY_SECONDS (default 90; the figure is for 3600).
 /// RIG_BENCH_SERVICE_DIR runs a published service instead (deploy/publish.sh linux-x64 &lt;dir&gt;: the self-contained
 /// ReadyToRun build a rig runs); RIG_BENCH_SERVICE_ENV="NAME=value;NAME=value" passes runtime knobs to it
-/// (DOTNET_GCHeapHardLimit, DOTNET_TieredCompilation, ...). The largest resident mappings are printed too.
+/// (DOTNET_GCHeapHardLimit, DOTNET_TieredCompilation, ...) after the shipped unit's own Environment= lines
+/// (MALLOC_ARENA_MAX, DOTNET_TieredCompilation, ...; RIG_BENCH_UNIT_ENV=0 leaves them out). The largest resident
+/// mappings are printed too.
 /// </summary>
 internal static class ServiceMemoryBench
 {
@@ -35,7 +37,9 @@ internal static class ServiceMemoryBench
             {
                 start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Rig.Service.dll"));
             }
-            var knobs = (Environment.GetEnvironmentVariable("RIG_BENCH_SERVICE_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            // As systemd runs it: the unit's Environment= lines first (RIG_BENCH_UNIT_ENV=0 leaves them out), then the knobs.
+            var unit = Environment.GetEnvironmentVariable("RIG_BENCH_UNIT_ENV") == "0" ? [] : UnitEnvironment();
+            var knobs = unit.Concat((Environment.GetEnvironmentVariable("RIG_BENCH_SERVICE_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
             foreach (var knob in knobs)
             {
                 var (name, value) = (knob.Split('=', 2)[0], knob.Split('=', 2).ElementAtOrDefault(1) ?? "");
@@ -120,6 +124,24 @@ internal static class ServiceMemoryBench
             await mosquitto.WaitForExitAsync();
             Directory.Delete(directory, true);
         }
+    }
+
+    /// <summary>
+    /// The shipped unit's <c>Environment=</c> lines (deploy/systemd/anodefreerig.service, found above the bench's
+    /// directory) as NAME=value, except DOTNET_ENVIRONMENT (set here anyway): the runtime knobs a rig runs with.
+    /// </summary>
+    private static string[] UnitEnvironment()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var unit = Path.Combine(directory.FullName, "deploy", "systemd", "anodefreerig.service");
+            if (File.Exists(unit))
+            {
+                return [.. File.ReadLines(unit).Where(l => l.StartsWith("Environment=", StringComparison.Ordinal))
+                    .Select(l => l["Environment=".Length..].Trim()).Where(l => !l.StartsWith("DOTNET_ENVIRONMENT=", StringComparison.Ordinal))];
+            }
+        }
+        return [];
     }
 
     private static long ResidentKiB(int pid)
