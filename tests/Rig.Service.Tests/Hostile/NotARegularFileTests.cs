@@ -94,6 +94,19 @@ public sealed class NotARegularFileTests : IDisposable
         Assert.Equal("{}", BoundedFile.ReadAllText(regular, 1024));
     }
 
+    [Fact]
+    public async Task A_fifo_in_place_of_a_twin_calibration_file_is_ignored_without_blocking()
+    {
+        var files = new Rig.Service.Engine.Simulation.TwinCalibrationFiles(_state);
+        Directory.CreateDirectory(Path.GetDirectoryName(files.PathFor("ch1"))!);
+        MakeFifo(files.PathFor("ch1"));
+        using var guard = new CancellationTokenSource(HangGuard);
+
+        var loaded = await Task.Run(() => files.Load("ch1", new ChannelOptions()), guard.Token).WaitAsync(guard.Token);
+
+        Assert.Null(loaded); // the configured twin runs, as for any unreadable file
+    }
+
     private static async Task<CommandReply> HandleAsync(AnalyzeVerbs verbs, string payload)
     {
         var args = CommandArguments.Parse(Encoding.UTF8.GetBytes(payload), verbs.Verbs["analyze"], out var why);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Rig.Drivers.Cells;
+using Rig.Drivers.Persistence;
 using Rig.Service.Configuration;
 
 namespace Rig.Service.Engine.Simulation;
@@ -75,12 +76,12 @@ public sealed class TwinCalibrationFiles
         var path = PathFor(channelId);
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists || info.Length > 64 * 1024)
+            if (!File.Exists(path))
             {
                 return null;
             }
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            // Regular files of at most 64 KiB only: a FIFO in its place (length 0) would block File.ReadAllBytes for ever.
+            using var document = JsonDocument.Parse(BoundedFile.ReadAllBytes(path, 64 * 1024));
             var root = document.RootElement;
             if (!Enum.TryParse<CellChemistry>(root.GetProperty("chemistry").GetString(), out var chemistry) || chemistry != configured.Cell.Chemistry)
             {
@@ -111,7 +112,7 @@ public sealed class TwinCalibrationFiles
                 CriticalCurrentDensityMilliampsPerSquareCentimetre = Positive(p, nameof(h.CriticalCurrentDensityMilliampsPerSquareCentimetre), 0, 1000),
             }, residuals);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             return null;
         }
