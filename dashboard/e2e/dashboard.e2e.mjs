@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { chromium } from 'playwright-core';
+import { duration } from '../src/js/format.js';
 import { checkContrast, checkLayout } from './layout.mjs';
 
 const env = name => { const v = process.env[name]; if (!v) { throw new Error(`${name} is not set`); } return v; };
@@ -18,13 +19,42 @@ mkdirSync(artifacts, { recursive: true });
 const step = message => console.log(`ok - ${message}`);
 const card = (channel, part = '') => `[data-testid="card-${rig}-${channel}${part ? `-${part}` : ''}"]`;
 
-/** Every command that reaches the broker's command topics, seen by an observer of the whole tree. */
+/**
+ * Every command that reaches the broker's command topics, seen by an observer of the whole tree; and the rig's replies
+ * to the operator's page (what the page was told, to compare with what it shows).
+ */
 async function observeCommands() {
   const client = await mqtt.connectAsync(env('BROKER_TCP_URL'), { username: env('OPERATOR'), password: env('OPERATOR_PASSWORD'), protocolVersion: 5 });
   const seen = [];
-  client.on('message', (topic, payload) => seen.push({ topic, body: payload.toString() }));
-  await client.subscribeAsync(`+/${rig}/cmd/#`, { qos: 1 });
-  return { seen, close: () => client.endAsync() };
+  const replies = [];
+  client.on('message', (topic, payload) => (topic.includes('/reply/') ? replies : seen).push({ topic, body: payload.toString() }));
+  await client.subscribeAsync([`+/${rig}/cmd/#`, `anodefreerig/${rig}/reply/${env('OPERATOR')}/#`], { qos: 1 });
+  return { seen, replies, client, close: () => client.endAsync() };
+}
+
+/** The rig's retained message on a topic (a fresh subscription gets it at once), parsed. */
+async function retained(topic, timeoutMs = 30000) {
+  const client = await mqtt.connectAsync(env('BROKER_TCP_URL'), { username: env('OPERATOR'), password: env('OPERATOR_PASSWORD'), protocolVersion: 5 });
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no retained message on ${topic} within ${timeoutMs / 1000} s`)), timeoutMs);
+      client.on('message', (t, payload) => { if (payload.length) { clearTimeout(timer); resolve(JSON.parse(payload.toString())); } });
+      client.subscribe(topic, { qos: 1 });
+    });
+  } finally {
+    await client.endAsync();
+  }
+}
+
+/** A command sent straight to the broker (as a script would), with a response topic; resolves with the rig's reply. */
+async function commandOverMqtt(client, verb, body) {
+  const responseTopic = `anodefreerig/${rig}/reply/${env('OPERATOR')}/e2e-${verb}-${Date.now()}`;
+  const reply = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no reply to ${verb} within 20 s`)), 20000);
+    client.on('message', (topic, payload) => { if (topic === responseTopic) { clearTimeout(timer); resolve(JSON.parse(payload.toString())); } });
+  });
+  await client.publishAsync(`anodefreerig/${rig}/cmd/${verb}`, JSON.stringify(body), { qos: 1, properties: { responseTopic, correlationData: Buffer.from('e2e') } });
+  return reply;
 }
 
 /**
@@ -137,8 +167,25 @@ try {
 
   await page.click(card('ch1'));
   await page.waitForSelector('[data-testid=start-form]', { timeout: 10000 });
+  // A channel with no spectrum says so instead of drawing empty plots.
+  const noSpectrum = await text(page, '[data-testid=empty-spectrum]');
+  if (!/No impedance spectrum/.test(noSpectrum)) { throw new Error(`no readable empty state for spectra: "${noSpectrum}"`); }
   await page.selectOption('[data-testid=preset]', 'plating-stripping-1mAh');
   await page.fill('[data-testid=parameters]', 'rest = 2 s\ncurrent = 2 mA/cm2\ncapacity = 0.005 mAh/cm2\ncycles = 200');
+  // --- a dry run before Start: the prediction beside Start is the rig's own answer ---------------------------------
+  const repliesBefore = observer.replies.length;
+  await page.click('[data-testid=predict]');
+  await page.waitForSelector('[data-testid=prediction][data-duration-s]', { timeout: 50000 });
+  await waitFor('the dry-run reply on the broker', async () => observer.replies.slice(repliesBefore).some(r => JSON.parse(r.body).verb === 'dry-run') || observer.replies.length, 5000);
+  const dryRun = JSON.parse(observer.replies.slice(repliesBefore).find(r => JSON.parse(r.body).verb === 'dry-run').body);
+  if (!dryRun.ok) { throw new Error(`dry-run refused: ${dryRun.message}`); }
+  const shownSeconds = Number(await page.getAttribute('[data-testid=prediction]', 'data-duration-s'));
+  const shownDuration = await text(page, '[data-testid=prediction-duration]');
+  if (shownSeconds !== dryRun.data.duration_s || shownDuration !== duration(dryRun.data.duration_s)) {
+    throw new Error(`the page shows ${shownSeconds} s ("${shownDuration}"), the rig's dry run said ${dryRun.data.duration_s} s`);
+  }
+  for (const part of ['capacity', 'retention', 'limit']) { await page.waitForSelector(`[data-testid=prediction-${part}]`, { timeout: 1000 }); }
+  step(`prediction before Start: "${shownDuration}" = the dry-run reply's duration_s ${dryRun.data.duration_s}; ${(await text(page, '[data-testid=prediction]')).replace(/\s+/g, ' ').slice(0, 300)}`);
   await page.click('[data-testid=start]');
   await page.waitForSelector('[data-testid=reply][data-verb=start].ok', { timeout: 20000 });
   step(`start from the page answered: ${await text(page, '[data-testid=reply][data-verb=start]')}`);
@@ -293,6 +340,26 @@ try {
     throw new Error(`presets not filtered by cell: ch1 (half cell) ${half.join(', ')}; ch2 (full cell) ${full.join(', ')}`);
   }
   step(`presets by cell: ch1 (half cell) ${half.join(', ')}; ch2 (full cell) ${full.join(', ')}`);
+
+  // --- an impedance spectrum: a protocol with an Impedance step on ch2 (the simulated 1260 is wired to it) ------------
+  const eis = await commandOverMqtt(observer.client, 'start', { channel: 'ch2', operator: 'e2e', protocol: JSON.stringify({
+    name: 'EIS from the dashboard test', cell: 'AnodeFreeFullCell', safety: { voltage: '-1 V to 4.5 V', maxCurrent: '10 mA/cm2' },
+    steps: ['Rest for 2 s', 'Impedance from 1 MHz to 1 Hz at 30 mV, 10 points per decade'],
+  }) });
+  if (!eis.ok) { throw new Error(`the EIS protocol was refused: ${eis.message}`); }
+  await waitFor('the EIS test on ch2 to finish', async () => (await text(page, card('ch2', 'run'))).startsWith('finished') || await text(page, card('ch2', 'run')), 60000);
+  const spectrum = await retained(`anodefreerig/${rig}/ch2/spectrum`);
+  await page.waitForSelector(`[data-testid=nyquist][data-points="${spectrum.points.f_Hz.length}"]`, { timeout: 15000 });
+  const drawn = await page.locator('[data-testid=nyquist] [data-f]').evaluateAll(nodes => nodes.map(n => [Number(n.dataset.f), Number(n.dataset.re), Number(n.dataset.im)]));
+  const sent = spectrum.points.f_Hz.map((f, i) => [f, spectrum.points.z_re_ohm[i], spectrum.points.z_im_ohm[i]]);
+  if (JSON.stringify(drawn) !== JSON.stringify(sent)) { throw new Error(`the Nyquist plot's points differ from the spectrum's: ${JSON.stringify(drawn.slice(0, 3))} vs ${JSON.stringify(sent.slice(0, 3))}`); }
+  await page.waitForSelector('[data-testid=bode] canvas', { timeout: 5000 });
+  const parameters = spectrum.fit ? await page.locator('[data-testid=fit-parameters] dd').count() : 0;
+  if (spectrum.fit && parameters !== Object.keys(spectrum.fit.parameters).length) { throw new Error(`${parameters} fit parameters shown, the spectrum has ${Object.keys(spectrum.fit.parameters).length}`); }
+  step(`spectrum of ch2: the Nyquist plot holds the spectrum's ${drawn.length} points exactly, Bode drawn, ${parameters} fit parameters shown ("${await text(page, '[data-testid=spectrum-summary]')}")`);
+  await page.locator('[data-testid=spectrum]').screenshot({ path: join(artifacts, 'dashboard-spectrum.png') });
+  const spectrumLayout = await checkLayout(page);
+  if (spectrumLayout.problems.length) { throw new Error(`layout with a spectrum:\n  ${spectrumLayout.problems.join('\n  ')}`); }
 
   // --- all-off: a running output, one click arms, the second turns every output and heater of the rig off ----------
   await page.click(card('ch1'));

@@ -62,7 +62,7 @@ export class RigConnection extends EventTarget {
     const p = this.prefix;
     this.client.subscribe([
       `${p}/+/status`, `${p}/+/info`, `${p}/+/events`,
-      `${p}/+/+/state`, `${p}/+/+/telemetry`, `${p}/+/+/cycles`, `${p}/+/+/history`, `${p}/+/+/recent`,
+      `${p}/+/+/state`, `${p}/+/+/telemetry`, `${p}/+/+/cycles`, `${p}/+/+/history`, `${p}/+/+/recent`, `${p}/+/+/spectrum`,
       `${p}/+/zone/+/state`,
       `${p}/+/reply/${this.username}/#`,
     ], { qos: 1 });
@@ -91,20 +91,20 @@ export class RigConnection extends EventTarget {
    * Publishes a command (QoS 1) and waits for the rig's reply. Resolves {ok, message, data}; a command the broker
    * refuses (PUBACK "not authorized": this login may not command rigs) resolves {ok: false, refused: true}.
    */
-  command(rig, verb, body) {
+  command(rig, verb, body, timeoutMs = REPLY_TIMEOUT_MS) {
     const id = `${Date.now().toString(36)}-${this.nextId++}`;
     const responseTopic = `${this.prefix}/${rig}/reply/${this.username}/${id}`;
     return new Promise(resolve => {
       const timer = setTimeout(() => {
         this.pending.delete(responseTopic);
-        resolve({ ok: false, verb, message: `no reply from ${rig} within ${REPLY_TIMEOUT_MS / 1000} s` });
-      }, REPLY_TIMEOUT_MS);
+        resolve({ ok: false, verb, message: `no reply from ${rig} within ${timeoutMs / 1000} s` });
+      }, timeoutMs);
       this.pending.set(responseTopic, { resolve, timer });
       this.client.publish(`${this.prefix}/${rig}/cmd/${verb}`, JSON.stringify(body),
         // A command the rig cannot run before the dashboard stops waiting is dropped (message expiry), and the rig
         // counts its rate limit per user (docs/telemetry.md, "Rate limit and age").
         { qos: 1, properties: { responseTopic, correlationData: id,
-          messageExpiryInterval: Math.ceil(REPLY_TIMEOUT_MS / 1000), userProperties: { client: this.username } } },
+          messageExpiryInterval: Math.ceil(timeoutMs / 1000), userProperties: { client: this.username } } },
         error => {
           if (!error) { return; }
           clearTimeout(timer);

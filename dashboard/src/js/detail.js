@@ -1,6 +1,7 @@
 // The selected channel: its plots, kept in step with the model at most twice a second.
 import { cycleChart, cycleData, HEIGHT_PX, voltageCapacityChart, voltageCurrentChart, width, windowChart, windowData } from './charts.js';
 import { element, emptyState, MIN_SPAN, runLine, timeLeft } from './format.js';
+import { SpectrumView } from './spectrumView.js';
 
 const MAX_DEFAULT_CURVES = 6;
 
@@ -26,10 +27,12 @@ export class ChannelDetail {
       pressure: windowChart(this.elements.pressure, 'stack pressure', 'MPa', '#2b8a3e', MIN_SPAN.MPa),
       temperature: windowChart(this.elements.temperature, 'temperature', '°C', '#d9480f', MIN_SPAN.degC),
     };
+    this.spectrum = new SpectrumView(el('spectrum'));
     this.drawnVersion = -1;
     // Plots follow their column's width (a phone turned, a window resized): uPlot draws at a fixed pixel size.
     this.resizer = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.resize()) : null;
     for (const name of ['vi', 'cycles', 'vq', 'pressure', 'temperature']) { this.resizer?.observe(this.elements[name]); }
+    this.resizer?.observe(el('spectrum'));
     this.update();
   }
 
@@ -39,6 +42,7 @@ export class ChannelDetail {
     };
     for (const [name, chart] of Object.entries(this.charts ?? {})) { fit(chart, this.elements[name]); }
     fit(this.vq, this.elements?.vq);
+    this.spectrum?.resize();
   }
 
   destroy() {
@@ -46,6 +50,8 @@ export class ChannelDetail {
     for (const chart of Object.values(this.charts ?? {})) { chart.destroy(); }
     this.vq?.destroy();
     this.vq = null;
+    this.spectrum?.destroy();
+    this.spectrum = null;
     this.curveKey = '';
     this.charts = null;
   }
@@ -79,6 +85,7 @@ export class ChannelDetail {
     this.empty('pressure', emptyState('pressure', { ...counts, points: channel.environment.columns.pressure.filter(v => v !== null).length }));
     this.empty('temperature', emptyState('temperature', { ...counts, points: channel.environment.columns.temperature.filter(v => v !== null).length }));
     this.updateCurves();
+    this.spectrum.show(channel.spectrum);
   }
 
   empty(name, text) {

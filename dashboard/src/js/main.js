@@ -12,8 +12,10 @@ const $ = id => document.getElementById(id);
 const LAST_LOGIN = 'anodefreerig.login';
 const REDRAW_MS = 500;
 const AGE_TICK_MS = 1000;
+/** A dry run is bounded at 30 s of wall time on the rig (Engine:DryRun:WallTimeLimit); its deferred reply is waited for a little longer. */
+const DRY_RUN_REPLY_MS = 45000;
 
-const page = { connection: null, model: null, selected: null, role: 'checking', refusal: '', dirty: true, probedRig: null, focusedRig: null };
+const page = { connection: null, model: null, selected: null, role: 'checking', refusal: '', dirty: true, probedRig: null, focusedRig: null, predictions: new Map() };
 
 function defaults() {
   const query = new URLSearchParams(location.search);
@@ -115,6 +117,7 @@ function renderActions() {
   renderOperator($('operator'), {
     channel, rig, role: page.role, refusal: page.refusal,
     username: page.connection?.username, send, zoneState: rig?.zones.get(channel.state?.heater_zone),
+    prediction: channel && page.predictions.get(channel.key), predict,
   });
 }
 
@@ -123,6 +126,17 @@ async function send(verb, body, localError) {
   const channel = selectedChannel();
   addReply({ ok: true, verb, message: 'sent…', pending: true });
   addReply(await page.connection.command(channel.rig, verb, body));
+}
+
+/** A dry run of the start form's inputs; its prediction is kept per channel and shown beside Start. */
+async function predict(body, inputs) {
+  const channel = selectedChannel();
+  page.predictions.set(channel.key, { inputs, pending: true });
+  renderActions();
+  const reply = await page.connection.command(channel.rig, 'dry-run', body, DRY_RUN_REPLY_MS);
+  addReply({ ...reply, verb: 'dry-run', data: undefined });
+  page.predictions.set(channel.key, { inputs, reply });
+  if (selectedChannel()?.key === channel.key) { renderActions(); }
 }
 
 function addReply(reply) {

@@ -41,6 +41,8 @@ export class Channel {
     /** Stack pressure and temperature from telemetry and from the state message (which also covers idle channels). */
     this.environment = new Trace(['t', 'pressure', 'temperature']);
     this.history = null;
+    /** The latest impedance spectrum document, or null. */
+    this.spectrum = null;
     /** Voltage-capacity curves by cycle, from every history message of the current test seen since the page opened. */
     this.curves = new Map();
     this.lastSeq = new Map();
@@ -95,6 +97,12 @@ export class Channel {
     if (this.history?.test_id !== history.test_id) { this.curves.clear(); }
     this.history = history;
     for (const curve of history.curves ?? []) { this.curves.set(curve.cycle, curve); }
+    this.version++;
+  }
+
+  /** The channel's latest impedance spectrum (retained; docs/impedance.md): a newer one replaces it. */
+  onSpectrum(spectrum) {
+    this.spectrum = spectrum;
     this.version++;
   }
 
@@ -171,6 +179,7 @@ export class Model extends EventTarget {
     on('channel-history', d => this.rig(d.rig).channel(d.channel).onHistory(d.body));
     on('channel-recent', d => this.rig(d.rig).channel(d.channel).onRecent(d.body));
     on('channel-cycles', d => this.rig(d.rig).channel(d.channel).onCycle(d.body));
+    on('channel-spectrum', d => this.rig(d.rig).channel(d.channel).onSpectrum(d.body));
   }
 
   onEvent(rig, event) {

@@ -2,6 +2,7 @@
 // show the reply. Offered only once the broker has accepted a command from this login: the broker's ACL decides who
 // is an operator, not the page (deploy/README.md, accounts).
 import { element } from './format.js';
+import { inputsKey, predictionView, sparkline } from './prediction.js';
 
 /** Parses "capacity = 3 mAh/cm2" lines into the start command's parameters object. */
 export function parseParameters(text) {
@@ -38,7 +39,7 @@ function confirming(label, confirmLabel, testid, onConfirm) {
   return button;
 }
 
-export function renderOperator(root, { channel, rig, role, refusal, username, send, zoneState }) {
+export function renderOperator(root, { channel, rig, role, refusal, username, send, zoneState, prediction, predict }) {
   if (!channel) { root.replaceChildren(); return; }
   if (role !== 'operator') {
     root.replaceChildren(element('h3', {}, 'Operator actions'),
@@ -75,19 +76,32 @@ export function renderOperator(root, { channel, rig, role, refusal, username, se
     let parsed;
     try { parsed = parseParameters(parameters.value); } catch (error) { send(null, null, error.message); return; }
     send('start', { ...target, preset: preset.value, parameters: parsed, operator: username });
-  } }, element('label', {}, 'Preset ', preset), element('label', {}, 'Parameters ', parameters), element('button', { type: 'submit', 'data-testid': 'start' }, 'Start'));
+  } }, element('label', {}, 'Preset ', preset), element('label', {}, 'Parameters ', parameters),
+  // A dry run of exactly what Start would send, on the channel's twin (docs/engine.md#dry-run): nothing touches the cell.
+  element('button', { type: 'button', 'data-testid': 'predict', disabled: !predict || prediction?.pending, onclick: () => {
+    let parsed;
+    try { parsed = parseParameters(parameters.value); } catch (error) { send(null, null, error.message); return; }
+    predict({ ...target, preset: preset.value, parameters: parsed }, inputsKey(preset.value, parameters.value));
+  } }, prediction?.pending ? 'Predicting…' : 'Predict'),
+  element('button', { type: 'submit', 'data-testid': 'start' }, 'Start'));
 
   const setpoint = element('input', { type: 'number', step: '0.1', name: 'setpoint', 'data-testid': 'setpoint', value: s.temperature_setpoint_degC ?? 40,
     oninput: event => { event.target.dataset.typed = 'true'; } });
   if (keep?.parameters) { parameters.value = keep.parameters; }
   if (keep?.preset && presets.includes(keep.preset)) { preset.value = keep.preset; }
   if (keep?.setpoint) { setpoint.value = keep.setpoint; setpoint.dataset.typed = 'true'; }
+  const forecast = predictionPanel(prediction);
+  // A prediction made for other inputs says so as soon as the operator changes the preset or a parameter.
+  const outdated = () => forecast?.classList.toggle('outdated', !!prediction && prediction.inputs !== inputsKey(preset.value, parameters.value));
+  preset.addEventListener('change', outdated);
+  parameters.addEventListener('input', outdated);
+  outdated();
   const heater = element('form', { onsubmit: event => {
     event.preventDefault();
     send('set-heater', { zone, setpoint_degC: Number(setpoint.value), channel: channel.id });
   } }, element('label', {}, `Heater ${zone ?? ''} set-point °C `, setpoint), element('button', { type: 'submit', 'data-testid': 'set-heater', disabled: !zone }, 'Set'));
 
-  root.replaceChildren(element('h3', {}, `Operator actions on ${channel.rig}/${channel.id}`), start,
+  root.replaceChildren(element('h3', {}, `Operator actions on ${channel.rig}/${channel.id}`), start, forecast,
     element('div', { class: 'actions' },
       button('Pause', 'pause', () => ({ ...target, reason: 'operator (dashboard)' }), 'pause'),
       button('Resume', 'resume', () => target, 'resume'),
@@ -124,4 +138,43 @@ function tuningPanel(zone, zoneState, button) {
     actions.push(button('Accept gains', 'accept-gains', body, 'accept-gains'), button('Reject gains', 'reject-gains', body, 'reject-gains'));
   }
   return element('div', { 'data-testid': 'heater-tuning' }, element('p', { 'data-testid': 'zone-line' }, `Heater ${zone}: ${zoneLine(zoneState)}`), ...actions);
+}
+
+/** The last prediction for this channel beside Start (or that one is being computed, or why there is none). */
+export function predictionPanel(prediction) {
+  if (!prediction) { return null; }
+  if (prediction.pending) { return element('div', { class: 'prediction', 'data-testid': 'prediction', role: 'status' }, 'Dry run on the twin…'); }
+  const reply = prediction.reply;
+  if (!reply?.ok || !reply.data) {
+    return element('div', { class: 'prediction error', 'data-testid': 'prediction', role: 'status' }, `No prediction: ${reply?.message ?? 'no reply'}`);
+  }
+  const v = predictionView(reply.data);
+  const line = sparkline(v.capacities, 200, 36);
+  const row = (label, value, part, cls) => (value ? [element('dt', {}, label), element('dd', { 'data-testid': `prediction-${part}`, class: cls }, value)] : []);
+  return element('div', { class: 'prediction', 'data-testid': 'prediction', 'data-duration-s': v.durationSeconds, role: 'status' },
+    element('h4', {}, `Predicted on the twin (${reply.data.protocol}) `, element('span', { class: 'outdated-note' }, '— for other inputs than the form now holds: predict again')),
+    element('dl', {},
+      row('Duration', v.duration, 'duration'),
+      row('By step kind', v.byKind, 'by-kind'),
+      row('Outcome', v.ending, 'ending'),
+      row('Capacity per cycle', v.capacity, 'capacity'),
+      row('Retention', v.retention, 'retention'),
+      row('Efficiency', v.efficiency, 'efficiency'),
+      row('First safety limit', v.firstLimit, 'limit', v.limitHit ? 'link-lost' : ''),
+      row('Conditions', v.conditions, 'conditions')),
+    line ? svgSparkline(line, v) : null,
+    v.warnings.length ? element('ul', { class: 'faults', 'data-testid': 'prediction-warnings' }, v.warnings.map(w => element('li', {}, `Warning: ${w}`))) : null);
+}
+
+function svgSparkline(points, v) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 200 36');
+  svg.setAttribute('class', 'sparkline');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `predicted discharge capacity per cycle: ${v.capacity}`);
+  const line = document.createElementNS(ns, 'polyline');
+  line.setAttribute('points', points);
+  svg.append(line);
+  return svg;
 }

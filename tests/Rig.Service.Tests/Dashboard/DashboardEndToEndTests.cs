@@ -48,7 +48,8 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
             AclFile = Path.Combine(DeployScripts.RepositoryRoot, "deploy/mosquitto/central/acl"),
             WebSocketsHttpDirectory = Path.Combine(_dashboard, "dist"),
         });
-        await using var service = await StartRigAsync("rig-01", broker);
+        // rig-01's ch2 has the simulated 1260 wired to it: the page draws the spectrum of an Impedance step run there.
+        await using var service = await StartRigAsync("rig-01", broker, new() { ["Impedance__Analyzers__eis__Kind"] = "Simulated", ["Impedance__Analyzers__eis__Channels__0"] = "ch2" });
         // A second rig on the same broker: the lab view lists both; it is then frozen (SIGSTOP) to show its cards go stale.
         await using var second = await StartRigAsync("rig-02", broker);
 
@@ -83,11 +84,11 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
     }
 
     /// <summary>The real service on simulated hardware, logged in to the broker as <paramref name="rig"/>.</summary>
-    private async Task<ServiceProcess> StartRigAsync(string rig, MosquittoBroker broker)
+    private async Task<ServiceProcess> StartRigAsync(string rig, MosquittoBroker broker, Dictionary<string, string>? extra = null)
     {
         var passwordFile = Path.Combine(_directory, $"{rig}-password");
         await File.WriteAllTextAsync(passwordFile, _passwords[rig] + "\n");
-        var service = ServiceProcess.Start(new Dictionary<string, string>
+        var settings = new Dictionary<string, string>(extra ?? new Dictionary<string, string>())
         {
             ["Rig__Id"] = rig,
             ["Rig__StateDirectory"] = Path.Combine(_directory, $"state-{rig}"),
@@ -103,7 +104,8 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
             // A short recent window, so the few minutes of this test give the V/I plot many points after a reload.
             ["Mqtt__RecentWindow"] = "00:10:00",
             ["Mqtt__RecentPeriod"] = "00:00:02",
-        });
+        };
+        var service = ServiceProcess.Start(settings);
         await service.WaitForLogAsync("MQTT connected", Patience);
         return service;
     }
