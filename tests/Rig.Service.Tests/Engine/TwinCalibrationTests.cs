@@ -38,4 +38,22 @@ public class TwinCalibrationTests
         Assert.True(fit.Residuals.CapacityRmsRelative < 0.01, $"capacity residual {fit.Residuals.CapacityRmsRelative:P2}");
         Assert.Equal(43, fit.Residuals.CyclesCompared);
     }
+
+    [Fact]
+    public async Task Calibration_from_a_half_cell_ccd_ramp_that_shorted_recovers_the_generating_ccd_within_one_ramp_step()
+    {
+        // A cell weaker than the paper's pellet (CCD 3.0 instead of 6.0 mA/cm² at 4 mAh/cm²), ramped until it shorts.
+        var generating = new HalfCellParameters { CriticalCurrentDensityMilliampsPerSquareCentimetre = 3.0 };
+        var text = SimulatedRig.Preset("ccd-ramp");
+        var rig = SimulatedRig.HalfCell(generating);
+        var run = rig.Runner(TimeSpan.FromSeconds(10));
+        await run.RunAsync(rig.Start(text), maxSamples: 10_000_000);
+        Assert.NotNull(run.End!.CriticalCurrentDensityMilliampsPerSquareCentimetre);
+        var channel = new ChannelOptions { Cell = new CellOptions { AreaCm2 = SimulatedRig.AreaCm2, Chemistry = CellChemistry.AnodeFreeHalfCell } };
+
+        var fit = await TwinCalibration.FitAsync(ProtocolCompiler.Compile(text), channel, run.Cycles, run.End, new DryRunConditions(25, 10));
+
+        // The stated uncertainty: one step of the ramp (+0.2 mA/cm² per cycle), the resolution the test measures with.
+        Assert.InRange(fit.HalfCell!.CriticalCurrentDensityMilliampsPerSquareCentimetre, 2.8, 3.2);
+    }
 }
