@@ -40,6 +40,7 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
     private readonly CheckpointStore _checkpoints;
     private readonly PresetLibrary _presets;
     private readonly Dictionary<string, ChannelRun> _runs = new(StringComparer.Ordinal);
+    private readonly IEngineObserver[] _engineObservers;
 
     public EngineHost(
         RigHardware hardware,
@@ -52,8 +53,10 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         RigState? state = null,
         Thermal.IHeaterZoneProvenance? heaters = null,
         StoreAvailability? availability = null,
-        CheckpointStore? checkpoints = null)
+        CheckpointStore? checkpoints = null,
+        IEnumerable<IEngineObserver>? engineObservers = null)
     {
+        _engineObservers = engineObservers?.ToArray() ?? [];
         _heaters = heaters;
         _hardware = hardware;
         _recorder = recorder;
@@ -184,6 +187,8 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         {
             await UnderGateAsync(run, () => (0, new Batch(TakeRecoveryRecords(run), [], null)), cancellationToken);
         }
+        Interlock? failed = null;
+        PressureLimits limits = default;
         var command = await UnderGateAsync(run, () =>
         {
             if (run.Engine is not { } engine)
@@ -196,26 +201,45 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
             }
             EngineCommand command;
             Batch batch;
+            var where = "cycling engine";
             try
             {
+                var running = engine.State.State == RunState.Running;
                 command = engine.OnSample(sample);
+                if (running)
+                {
+                    foreach (var observer in _engineObservers)
+                    {
+                        where = observer.GetType().Name;
+                        observer.OnEngineSample(new EngineTick(sample, engine.State.TestId, engine.State.Cycle, engine.State.Instruction, engine.StepText, command));
+                    }
+                }
                 batch = TakeBatch(run, sample.Timestamp,
                     checkpoint: engine.PositionChanged || sample.Timestamp - run.LastCheckpoint >= _options.CheckpointPeriod);
             }
             catch (Exception ex)
             {
-                // An engine bug must not leave a cell under current with nobody watching: output off, test paused
-                // (resumable once understood), an alarm, and the channel loop goes on.
+                // An engine bug must not leave a cell under current with nobody watching: output off, test paused, an
+                // alarm, and a latched LoopFailed interlock naming what threw, so the test is not resumed into the same
+                // bug before an operator has read why (clear-fault). The channel loop goes on; other channels are not touched.
                 command = EngineCommand.Off;
-                LogEngineFailed(ex, sample.ChannelId);
-                var reason = $"engine error {ex.GetType().Name}: {ex.Message}";
+                LogEngineFailed(ex, sample.ChannelId, where);
+                var reason = $"engine error in {where}: {ex.GetType().Name}: {ex.Message}";
                 engine.OnFault(reason, sample.Timestamp);
                 batch = TakeBatch(run, sample.Timestamp, checkpoint: true);
                 batch.Events.Add(new RigEvent(sample.Timestamp, RigEventSeverity.Alarm, sample.ChannelId, "engine.error",
-                    $"test {engine.State.TestId}: {reason}; output off, test paused"));
+                    $"test {engine.State.TestId}: {reason}; output off, test paused, channel held until clear-fault"));
+                failed = new Interlock(InterlockKind.LoopFailed, where, sample.Timestamp, $"{ex.GetType().Name} in {where}: {ex.Message}; output off");
             }
+            limits = PressureLimits.Of(engine);
             return (command, batch);
         }, cancellationToken);
+        if (failed is not null)
+        {
+            // Raised outside the channel's lock: the board's alarm handlers may read the engine's status.
+            _state.Interlocks.Raise(sample.ChannelId, failed);
+        }
+        WatchProtocolPressure(sample.ChannelId, limits, sample);
         await ApplyAsync(sample.ChannelId, run, command, cancellationToken);
     }
 
@@ -365,8 +389,8 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the checkpoint of channel {Channel}")]
     private partial void LogCheckpointFailed(Exception ex, string channel);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Channel {Channel}: the engine failed on a sample; output off, test paused")]
-    private partial void LogEngineFailed(Exception ex, string channel);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Channel {Channel}: {Where} failed on a sample; output off, test paused, channel held until clear-fault")]
+    private partial void LogEngineFailed(Exception ex, string channel, string where);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The test recorder failed; the test goes on")]
     private partial void LogRecorderFailed(Exception ex);

@@ -23,14 +23,14 @@ internal sealed class InterlockRig : IDisposable
     private readonly EmergencyStopMonitor _monitor;
 
     public InterlockRig(Dictionary<string, string?>? overrides = null, ITestRecorder? recorder = null, IChannelObserver? extraOnCh1 = null,
-        Func<string, CheckpointStore>? checkpoints = null)
+        Func<string, CheckpointStore>? checkpoints = null, IEnumerable<IEngineObserver>? engineObservers = null)
     {
         Rig = new TestRig(overrides);
         Recorder = recorder ?? new InMemoryTestRecorder();
         Availability = new StoreAvailability(Rig.State, Rig.Time);
         Engine = new EngineHost(Rig.Hardware, Recorder, Rig.Events, Rig.Options, Options.Create(new EngineOptions()), Rig.Time,
             NullLogger<EngineHost>.Instance, Rig.State, null, Availability,
-            checkpoints?.Invoke(Path.Combine(Rig.Options.Value.ResolveStateDirectory(), "checkpoints")));
+            checkpoints?.Invoke(Path.Combine(Rig.Options.Value.ResolveStateDirectory(), "checkpoints")), engineObservers);
         Supervisor = new PressureSupervisor(Rig.Hardware, Rig.Events, Rig.State, Rig.Time, Engine, Rig.Options, NullLogger<PressureSupervisor>.Instance);
         var channelsByZone = Rig.Hardware.Channels.Values.Where(c => c.Zone is not null).GroupBy(c => c.Zone!.Id)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(c => c.Id)]);
