@@ -51,18 +51,25 @@ public sealed partial class ChannelLoop
 
     private InterlockBoard Interlocks => _state.Interlocks;
 
-    public Task RunAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(_period, _time, async ct =>
+    public Task RunAsync(CancellationToken stoppingToken)
+    {
+        // Seen from the start: a loop that wedges in its very first tick must show as stuck, not as never started.
+        _state.Heartbeat.Beat(StuckLoopWatch.LoopId(_hardware.Id), _time.GetUtcNow());
+        return RunLoopAsync(stoppingToken);
+    }
+
+    private Task RunLoopAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(_period, _time, async ct =>
     {
         try
         {
             await TickAsync(ct);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // TickAsync guards each step; this is the last net so the loop itself never dies.
+            // TickAsync guards each step; this is the last net so the loop itself never dies (only the stop ends it).
             await LoopFailedAsync("channel loop", ex, ct);
         }
-        _state.Heartbeat.Beat($"channel {_hardware.Id}", _time.GetUtcNow());
+        _state.Heartbeat.Beat(StuckLoopWatch.LoopId(_hardware.Id), _time.GetUtcNow());
     }, stoppingToken);
 
     /// <summary>One sample: exposed so tests can step a channel on a virtual clock.</summary>
@@ -79,9 +86,10 @@ public sealed partial class ChannelLoop
             await HandleFaultAsync(ex.Fault.ForChannel(_hardware.Id), InterlockKind.InstrumentFault, cancellationToken);
             return;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // A driver bug must not kill the loop: treat it as the instrument failing.
+            // A driver bug, or a driver's own cancellation (its internal time-out), must not kill the loop: treat it
+            // as the instrument failing.
             await HandleFaultAsync(new HardwareFault(FaultKind.DeviceNotResponding, _hardware.Instrument.Device,
                 $"unexpected {ex.GetType().Name}: {ex.Message}", "the service log for the stack trace", _hardware.Id), InterlockKind.InstrumentFault, cancellationToken);
             LogUnexpected(ex, _hardware.Id);

@@ -40,17 +40,22 @@ public sealed partial class RigSafety
                 LogFailed(ex, zone.Heater.Device);
             }
         }
-        foreach (var channel in _hardware.Channels.Values)
+        // Every channel at once, each on a thread of its own and waited for at most twice its time-out: a driver that
+        // blocks its thread (which DeviceCall's time-out cannot cut off) holds neither the other channels nor the caller
+        // (the e-stop monitor, all-off, the shutdown).
+        var offs = _hardware.Channels.Values.Select(channel => (channel.Instrument.Device, Off: Task.Run(() =>
+            // Not the stopping token: shutdown is exactly when this must still run.
+            DeviceCall.WithTimeout(channel.Instrument.OutputOffAsync, channel.Instrument.Device, _timeout, _time, CancellationToken.None).AsTask()))).ToList();
+        foreach (var (device, off) in offs)
         {
             try
             {
-                // Not the stopping token: shutdown is exactly when this must still run.
-                await DeviceCall.WithTimeout(channel.Instrument.OutputOffAsync, channel.Instrument.Device, _timeout, _time, CancellationToken.None);
+                await off.WaitAsync(_timeout * 2, _time);
             }
             catch (Exception ex)
             {
                 allSafe = false;
-                LogFailed(ex, channel.Instrument.Device);
+                LogFailed(ex, device);
             }
         }
         LogSafe(reason, allSafe);

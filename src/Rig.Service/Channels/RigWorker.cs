@@ -72,6 +72,9 @@ public sealed partial class RigWorker : BackgroundService
                 var loop = new ChannelLoop(channel, _state, _events, observers, _time, _options.SamplePeriod, _options.DeviceTimeout, _loggers.CreateLogger<ChannelLoop>());
                 loops.Add(Task.Run(() => loop.RunAsync(stoppingToken), stoppingToken));
             }
+            var stuck = new StuckLoopWatch(_hardware, _state, _events, _time, Composition.SystemdWatchdog.StaleLimit(_options), _options.DeviceTimeout,
+                _loggers.CreateLogger<StuckLoopWatch>());
+            loops.Add(Task.Run(() => stuck.RunAsync(stoppingToken), stoppingToken));
             LogStarted(_options.Id, _hardware.Channels.Count, _hardware.Zones.Count, _options.SamplePeriod);
             await Task.WhenAll(loops);
         }

@@ -40,6 +40,19 @@ public sealed partial class MqttConnection
     private Commands.CommandRateLimiter? _limiter;
     // When each command arrived (for its message expiry), without changing what the queues carry.
     private readonly ConditionalWeakTable<MqttApplicationMessage, StrongBox<long>> _arrivals = new();
+    // The order commands arrived in, across the urgent and ordinary queues (an abort supersedes what came before it).
+    private readonly ConditionalWeakTable<MqttApplicationMessage, StrongBox<long>> _order = new();
+    private long _arrived;
+
+    /// <summary>
+    /// The place of <paramref name="message"/> in the order commands arrived here (1, 2, ...), across both queues; a
+    /// message that did not come through the intake is placed last (<see cref="long.MaxValue"/>).
+    /// </summary>
+    public long ArrivalOrder(MqttApplicationMessage message) =>
+        message is not null && _order.TryGetValue(message, out var order) ? order.Value : long.MaxValue;
+
+    /// <summary>How many commands arrived since start (queued, answered busy or refused on arrival).</summary>
+    public long CommandsArrived => Interlocked.Read(ref _arrived);
 
     /// <summary>How many commands were refused "rate limited" since start (<see cref="Commands.CommandRateLimiter"/>).</summary>
     public long CommandsRateLimited => _rateLimited.Total;
@@ -89,6 +102,7 @@ public sealed partial class MqttConnection
     private void Accept(MqttApplicationMessage message)
     {
         var verb = Commands.CommandReplies.VerbOf(message.Topic);
+        _order.AddOrUpdate(message, new StrongBox<long>(Interlocked.Increment(ref _arrived)));
         if (message.MessageExpiryInterval > 0)
         {
             _arrivals.AddOrUpdate(message, new StrongBox<long>(_time.GetTimestamp()));

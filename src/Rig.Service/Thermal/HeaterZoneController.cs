@@ -32,6 +32,7 @@ public sealed partial class HeaterZoneController : IDisposable
     private RelayAutotune? _autotune;
     private AutotuneProposal? _proposal;
     private TemperatureReading? _latest;
+    private int _loopFailedLogged;
 
     public HeaterZoneController(HeaterZoneHardware zone, RigState state, ZoneFaultReaction reaction, TimeProvider time, TimeSpan deviceTimeout, ILogger logger)
     {
@@ -69,15 +70,56 @@ public sealed partial class HeaterZoneController : IDisposable
         finally
         {
             _safety.Stop(); // a loop that ended on purpose is not a stalled one
-            _heater.TurnOff();
+            try
+            {
+                _heater.TurnOff();
+            }
+            catch (Exception ex)
+            {
+                LogUnexpected(ex, _zone.Id); // the output's dead-man turns it off without refreshes
+            }
         }
     }
 
     /// <summary>Starts the safety watcher's own timer (RunAsync does it; tests driving ticks by hand call it).</summary>
     public void StartWatching() => _safety.Start();
 
-    /// <summary>One control period.</summary>
+    /// <summary>
+    /// One control period. Nothing escapes it but the stop: whatever else is thrown (a bug in the controller or the
+    /// safety code, a heater output that throws) ends with the heater off and latched, an alarm naming the zone and
+    /// what threw, the channels it warms held by ZoneTripped; the loop ticks on, so its heartbeat says it is alive and
+    /// an operator's clear-fault brings the heater back.
+    /// </summary>
     public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await TickCoreAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LoopFailed(ex);
+        }
+    }
+
+    private void LoopFailed(Exception ex)
+    {
+        if (Interlocked.Exchange(ref _loopFailedLogged, 1) == 0)
+        {
+            LogLoopFailed(ex, _zone.Id); // once until cleared: a broken output throws every period
+        }
+        try
+        {
+            _safety.SensorFailed(new HardwareFault(FaultKind.ControlLoopStalled, _heater.Device,
+                $"zone {_zone.Id}'s control loop failed: {ex.GetType().Name}: {ex.Message}", "the service log for the stack trace, then clear-fault"));
+        }
+        catch (Exception again)
+        {
+            LogUnexpected(again, _zone.Id);
+        }
+    }
+
+    private async Task TickCoreAsync(CancellationToken cancellationToken)
     {
         _safety.LoopRan();
         TemperatureReading reading;
@@ -90,10 +132,11 @@ public sealed partial class HeaterZoneController : IDisposable
             _safety.SensorFailed(ex.Fault);
             return;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Also a driver's own cancellation (its internal time-out): only the stop may end the loop.
             LogUnexpected(ex, _zone.Id);
-            _safety.SensorFailed(new HardwareFault(FaultKind.SensorFault, _zone.Sensor.Device, ex.Message, "the service log"));
+            _safety.SensorFailed(new HardwareFault(FaultKind.SensorFault, _zone.Sensor.Device, $"{ex.GetType().Name}: {ex.Message}", "the sensor's wiring and the service log"));
             return;
         }
         try
@@ -186,6 +229,7 @@ public sealed partial class HeaterZoneController : IDisposable
                 return CommandResult.Refused($"zone {_zone.Id}: the thermal cut-out is still open; let the block cool (and check why it got that hot) before clearing");
             }
             var cleared = _heater.Clear();
+            Interlocked.Exchange(ref _loopFailedLogged, 0);
             _pid.Reset();
             _safety.Reset();
             _reaction.Cleared(_zone.Id, cleared!);
@@ -340,6 +384,9 @@ public sealed partial class HeaterZoneController : IDisposable
         }
         _reaction.Tripped(_zone.Id, fault);
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Zone {Zone}: the control loop threw; heater off and latched, its channels held until clear-fault")]
+    private partial void LogLoopFailed(Exception ex, string zone);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Zone {Zone}: unexpected error in the control loop; heater off and latched")]
     private partial void LogUnexpected(Exception ex, string zone);

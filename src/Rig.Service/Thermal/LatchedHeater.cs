@@ -51,25 +51,35 @@ public sealed class LatchedHeater
         {
             if (_fault is not null)
             {
-                _output.TurnOff();
+                _output.TurnOff(); // may throw (a broken output): the zone loop's net handles it, the latch holds
                 return;
             }
             _output.SetDuty(duty);
         }
     }
 
-    /// <summary>Heater off and latched. True if this is a new fault (the first since the last clear).</summary>
-    public bool Trip(HardwareFault fault)
+    /// <summary>
+    /// Latched, then heater off. True if this is a new fault (the first since the last clear). The latch comes first: an
+    /// output whose off throws (its contract says it must not) is still latched, so no later Drive turns it on; the
+    /// failure is returned in <paramref name="offFailure"/> for the alarm, and the output's dead-man, no longer
+    /// refreshed, turns it off.
+    /// </summary>
+    public bool Trip(HardwareFault fault, out Exception? offFailure)
     {
         lock (_lock)
         {
-            _output.TurnOff();
-            if (_fault is not null)
+            var isNew = _fault is null;
+            _fault ??= fault;
+            offFailure = null;
+            try
             {
-                return false;
+                _output.TurnOff();
             }
-            _fault = fault;
-            return true;
+            catch (Exception ex)
+            {
+                offFailure = ex;
+            }
+            return isNew;
         }
     }
 

@@ -176,9 +176,12 @@ public sealed class ThermalSafety : IDisposable
 
     private void Trip(HardwareFault fault)
     {
-        if (_heater.Trip(fault))
+        if (_heater.Trip(fault, out var offFailure))
         {
-            _onTrip(fault);
+            _onTrip(offFailure is null ? fault : fault with
+            {
+                Message = $"{fault.Message}; the heater output did not confirm off ({offFailure.GetType().Name}: {offFailure.Message}): its dead-man turns it off without refreshes",
+            });
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rig.Service.Channels;
@@ -30,7 +31,7 @@ public static class ThermalServiceCollectionExtensions
         services.AddSingleton<IHeaterZoneControl>(sp => sp.GetRequiredService<HeaterZones>());
         services.AddSingleton<IHeaterZoneProvenance>(sp => sp.GetRequiredService<HeaterZones>());
         services.AddSingleton<HeaterCommands>();
-        services.AddSingleton<IHeaterCommands>(sp => sp.GetRequiredService<HeaterCommands>());
+        services.TryAddSingleton<IHeaterCommands>(sp => sp.GetRequiredService<HeaterCommands>()); // a test may hold set-point changes open
         services.AddSingleton<IFaultCommands>(sp => sp.GetRequiredService<HeaterCommands>());
         services.AddSingleton<ICommandVerbs, HeaterTuningVerbs>();
         return services;

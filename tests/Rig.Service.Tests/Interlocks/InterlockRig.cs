@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Rig.Service.Channels;
 using Rig.Service.Control;
 using Rig.Service.Engine;
+using Rig.Service.Hardware;
 using Rig.Service.Interlocks;
 using Rig.Service.PressureSupervision;
 using Rig.Service.Recording;
@@ -23,7 +24,8 @@ internal sealed class InterlockRig : IDisposable
     private readonly EmergencyStopMonitor _monitor;
 
     public InterlockRig(Dictionary<string, string?>? overrides = null, ITestRecorder? recorder = null, IChannelObserver? extraOnCh1 = null,
-        Func<string, CheckpointStore>? checkpoints = null, IEnumerable<IEngineObserver>? engineObservers = null)
+        Func<string, CheckpointStore>? checkpoints = null, IEnumerable<IEngineObserver>? engineObservers = null,
+        Func<HeaterZoneHardware, HeaterZoneHardware>? zoneDevices = null)
     {
         Rig = new TestRig(overrides);
         Recorder = recorder ?? new InMemoryTestRecorder();
@@ -35,7 +37,9 @@ internal sealed class InterlockRig : IDisposable
         var channelsByZone = Rig.Hardware.Channels.Values.Where(c => c.Zone is not null).GroupBy(c => c.Zone!.Id)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(c => c.Id)]);
         var reaction = new ZoneFaultReaction(Rig.Events, Rig.State, Rig.Time, channelsByZone, NullLogger<ZoneFaultReaction>.Instance);
-        Zones = new HeaterZones(Rig.Hardware, Rig.Options, Rig.State, reaction, Rig.Time, NullLoggerFactory.Instance);
+        var zoneHardware = zoneDevices is null ? Rig.Hardware : new RigHardware(Rig.Hardware.Channels,
+            Rig.Hardware.Zones.ToDictionary(z => z.Key, z => zoneDevices(z.Value)), Rig.Hardware.EmergencyStop, Rig.Hardware.Simulation);
+        Zones = new HeaterZones(zoneHardware, Rig.Options, Rig.State, reaction, Rig.Time, NullLoggerFactory.Instance);
         foreach (var zone in Zones.Controllers)
         {
             zone.StartWatching();

@@ -117,6 +117,42 @@ public sealed class UrgentLaneTests : IAsyncLifetime
         await tare;
     }
 
+    [Fact]
+    public async Task A_start_queued_behind_a_held_heater_change_is_superseded_by_an_abort_sent_after_it_and_starts_nothing()
+    {
+        var heaters = new GatedHeaterCommands();
+        await using var rig = await ComposedRig.StartAsync(_broker.Port, _directory, services => services.AddSingleton<IHeaterCommands>(heaters));
+        var started = await rig.CommandAsync("start", """{"channel":"ch1","preset":"plating-stripping-1mAh"}""");
+        Assert.True(started.Json.GetProperty("ok").GetBoolean(), started.Text);
+        await rig.WaitUntil(() => rig.OutputOn("ch1"), "ch1's output never came on");
+
+        // A set-point change for ch1's zone, naming ch1 (allowed while its test runs), held open: ch1's lane is busy.
+        var heater = rig.CommandAsync("set-heater", """{"zone":"zone-a","setpoint_degC":40,"channel":"ch1"}""");
+        await heaters.Entered.Task.WaitAsync(Patience);
+        var arrived = rig.CommandsArrived;
+        var restart = rig.CommandAsync("start", """{"channel":"ch1","preset":"plating-stripping-1mAh"}"""); // waits behind the heater change
+        await rig.WaitUntil(() => rig.CommandsArrived > arrived, "the second start never arrived");
+        try
+        {
+            var aborted = await rig.CommandAsync("abort", """{"channel":"ch1","reason":"supersede test"}""");
+            Assert.True(aborted.Json.GetProperty("ok").GetBoolean(), aborted.Text);
+            await rig.WaitUntil(() => rig.State("ch1") == RunState.Aborted && !rig.OutputOn("ch1"), "ch1 was not aborted with its output off");
+            Assert.False(restart.IsCompleted, "the start did not wait behind the heater change: the test proves nothing");
+        }
+        finally
+        {
+            heaters.Gate.TrySetResult();
+        }
+
+        var superseded = await restart;
+        Assert.False(superseded.Json.GetProperty("ok").GetBoolean(), superseded.Text);
+        Assert.StartsWith("superseded by abort (supersede test)", superseded.Json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var changed = await heater;
+        Assert.True(changed.Json.GetProperty("ok").GetBoolean(), changed.Text); // started before the abort: it ran to its end
+        Assert.Equal(RunState.Aborted, rig.State("ch1"));
+        Assert.False(rig.OutputOn("ch1"));
+    }
+
     [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
     private static extern int MakeFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 
@@ -129,6 +165,21 @@ public sealed class UrgentLaneTests : IAsyncLifetime
             await reader.CopyToAsync(Stream.Null);
         });
         await drain.WaitAsync(Patience);
+    }
+
+    /// <summary>The heater area with its set-point change held until the test opens the gate.</summary>
+    private sealed class GatedHeaterCommands : IHeaterCommands
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<CommandResult> SetSetpointAsync(string zoneId, Temperature setpoint, CancellationToken cancellationToken)
+        {
+            Entered.TrySetResult();
+            await Gate.Task.WaitAsync(cancellationToken);
+            return CommandResult.Ok($"zone {zoneId} set-point {setpoint}");
+        }
     }
 
     /// <summary>The clamp area with its tare held until the test opens the gate (a load cell that takes its time).</summary>
@@ -192,6 +243,8 @@ public sealed class UrgentLaneTests : IAsyncLifetime
         }
 
         public bool OutputOn(string channel) => Hardware.Simulation.Instruments[channel].OutputOn;
+
+        public long CommandsArrived => _host.Services.GetRequiredService<Rig.Service.Telemetry.MqttConnection>().CommandsArrived;
 
         public RunState State(string channel) =>
             _host.Services.GetRequiredService<ITestControl>().Status().Single(s => s.ChannelId == channel).State;

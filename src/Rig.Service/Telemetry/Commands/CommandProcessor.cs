@@ -14,7 +14,8 @@ namespace Rig.Service.Telemetry.Commands;
 /// bounded number in flight (then the queue fills and further commands are answered "busy"). Each reply goes to the
 /// command's MQTT 5 response topic with its correlation data (or to "&lt;prefix&gt;/&lt;rig&gt;/replies" when it gave
 /// none). Retained commands and response topics outside the rig's reply subtrees are refused without running
-/// (<see cref="CommandReplies.Refusal"/>).
+/// (<see cref="CommandReplies.Refusal"/>). An abort or all-off supersedes the ordinary commands that arrived before it
+/// and have not started (<see cref="CommandSupersession"/>): they are answered "superseded" and change nothing.
 /// </summary>
 public sealed partial class CommandProcessor : BackgroundService
 {
@@ -26,6 +27,7 @@ public sealed partial class CommandProcessor : BackgroundService
     private readonly ILogger<CommandProcessor> _logger;
     private readonly CommandLanes _urgent = new();
     private readonly CommandLanes _ordinary = new();
+    private readonly CommandSupersession _supersession;
 
     public CommandProcessor(MqttConnection connection, CommandRouter router, CommandReplies replies, IOptions<RigOptions> rig, IOptions<MqttOptions> mqtt,
         TimeProvider time, ILogger<CommandProcessor> logger)
@@ -36,6 +38,7 @@ public sealed partial class CommandProcessor : BackgroundService
         _router = router;
         _replies = replies;
         _resources = new CommandResources(rig.Value, mqtt.Value.MaxCommandBytes);
+        _supersession = new CommandSupersession(rig.Value.Channels.Keys);
         _time = time;
         _logger = logger;
     }
@@ -70,6 +73,11 @@ public sealed partial class CommandProcessor : BackgroundService
             await foreach (var message in queue.ReadAllAsync(stoppingToken))
             {
                 var verb = CommandReplies.VerbOf(message.Topic);
+                if (CommandResources.IsUrgent(verb))
+                {
+                    // Noted before it is dispatched: from here on, what arrived before it and has not started is superseded.
+                    _supersession.Arrived(verb, _connection.ArrivalOrder(message), message.Payload);
+                }
                 await lanes.DispatchAsync(_resources.Of(message.Payload), CommandResources.IsHeavy(verb), () => RunAsync(verb, message, stoppingToken),
                     ex => LogCommandFailed(ex, verb), stoppingToken);
             }
@@ -82,6 +90,10 @@ public sealed partial class CommandProcessor : BackgroundService
     private async Task RunAsync(string verb, MqttApplicationMessage message, CancellationToken stoppingToken)
     {
         var reply = _replies.RefusalOf(verb, message);
+        if (reply is null && _supersession.Supersedes(verb, _connection.ArrivalOrder(message), message.Payload) is { } superseded)
+        {
+            reply = CommandReply.Error(verb, superseded);
+        }
         if (reply is null)
         {
             try

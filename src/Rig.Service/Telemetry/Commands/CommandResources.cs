@@ -20,6 +20,13 @@ public sealed class CommandResources
     public static readonly IReadOnlySet<string> HeavyVerbs =
         new HashSet<string>(["export", "analyze", "replay", "calibrate-twin", "dry-run"], StringComparer.Ordinal);
 
+    /// <summary>
+    /// Verbs that read, compute or write files but touch no output, heater, clamp or test: never superseded by an abort
+    /// or all-off (<see cref="CommandSupersession"/>).
+    /// </summary>
+    public static readonly IReadOnlySet<string> ReadOnlyVerbs = new HashSet<string>(
+        ["list-tests", "export", "export-zip", "analyze", "replay", "dry-run", "dry-run-cancel", "calibrate-twin"], StringComparer.Ordinal);
+
     private readonly RigOptions _rig;
     private readonly int _maxPayloadBytes;
 
@@ -33,6 +40,8 @@ public sealed class CommandResources
     public static bool IsUrgent(string verb) => UrgentVerbs.Contains(verb);
 
     public static bool IsHeavy(string verb) => HeavyVerbs.Contains(verb);
+
+    public static bool IsReadOnly(string verb) => ReadOnlyVerbs.Contains(verb);
 
     /// <summary>The resources the command names ("channel/ch1", "zone/zone-a", "test/…", "file/…").</summary>
     public IReadOnlyCollection<string> Of(ReadOnlySequence<byte> payload)
