@@ -26,12 +26,11 @@ public sealed class EquivalentCircuitFitterTests
         Assert.True(fit.RelativeMisfit < 1e-6, fit.RelativeMisfit.ToString());
     }
 
-    // Fixed samples: with random draws about one run in ten drew a circuit whose interface arc hides under the Warburg
-    // tail (e.g. R_int 34-48 Ω, Q_int 3-5e-4) and the fit settled in a local minimum (misfit 0.3-0.4 %). The fitter now hops out of
-    // that minimum (A_small_interface_arc_under_the_Warburg_tail_...); the random property follows. CsCheck's seed
-    // pins only the first iteration, so the samples are drawn from one fixed PCG stream instead.
-    private const string FixedSeed = "0N0XIzNsQ0O2";
-
+    // Random draws on every run (CsCheck prints the seed of a failing one; CsCheck_Seed replays it). The interface arc
+    // may be small and peak under the Warburg tail (e.g. R_int 25-50 Ω at 20-40 Hz beside R_b 90-390 Ω): the fit then
+    // settled in a local minimum about once in 250-1000 draws (parameters tens to millions of standard errors off);
+    // the fitter's hops out of a degenerate fit are what this test checks. 30 draws per run in CI; CsCheck_Iter=200
+    // (or more) for a thorough local check.
     [Fact]
     public void The_fit_recovers_random_circuits_from_noisy_simulated_spectra_within_their_stated_uncertainty()
     {
@@ -52,8 +51,7 @@ public sealed class EquivalentCircuitFitterTests
                 interfaceOhms, SimulatedImpedanceCell.QForPeak(interfaceOhms, intPeak, intN), intN,
                 tailQ, tailN), Seed: seed);
 
-        var pcg = PCG.Parse(FixedSeed);
-        foreach (var sample in Enumerable.Range(0, 25).Select(_ => circuits.Generate(pcg, null, out Size _)))
+        circuits.Sample(sample =>
         {
             var fit = _fitter.Fit(SimulatedSpectra.Measure(sample.Circuit, sample.Seed));
             var truth = sample.Circuit.ToArray();
@@ -61,12 +59,17 @@ public sealed class EquivalentCircuitFitterTests
             {
                 var p = fit.Parameters[i];
                 Assert.True(p.StandardError > 0, $"{p.Name}: no uncertainty");
-                // 4.5 standard errors: nine parameters per sample, a few dozen samples, no false alarms from chance.
-                Assert.True(Math.Abs(p.Value - truth[i]) <= 4.5 * p.StandardError,
+                // 5.5 standard errors. The linearised errors are optimistic in the tails for a weakly determined
+                // parameter (a tail the interface arc hides down to a few hertz; a CPE's ln Q and n trading off): over
+                // ~6,500 draws two fits at their global minimum (chi-square below the true circuit's) had one parameter
+                // 4.9 and 5.2 errors off, where a Gaussian allows that about once in 10^5 draws. A local minimum is
+                // tens of errors off or more.
+                Assert.True(Math.Abs(p.Value - truth[i]) <= 5.5 * p.StandardError,
                     $"{p.Name}: fitted {p.Value:G5} ± {p.StandardError:G3}, true {truth[i]:G5} (misfit {fit.RelativeMisfit:P3})");
             }
             Assert.InRange(fit.RelativeMisfit, 0.001, 0.004); // the simulator's 0.2 % noise, seen by the fit
-        }
+        }, iter: long.TryParse(Environment.GetEnvironmentVariable("CsCheck_Iter"), out var iter) ? iter : 30,
+           print: s => $"{s.Circuit}, noise seed {s.Seed}");
     }
 
     [Fact]
@@ -82,6 +85,21 @@ public sealed class EquivalentCircuitFitterTests
         Assert.InRange(fit.RelativeMisfit, 0.001, 0.004);
         Assert.Equal(truth.InterfaceOhms, fit["R_int"].Value, 4.5 * fit["R_int"].StandardError);
         Assert.Equal(truth.TailN, fit["n_tail"].Value, 4.5 * fit["n_tail"].StandardError);
+    }
+
+    [Fact]
+    public void An_arc_parked_above_the_window_as_a_stand_in_for_the_bulk_hands_its_resistance_back()
+    {
+        // A draw on which the fit put R_bulk at 0.01 Ω and an arc peaking at 300 MHz in its place (a resistor within
+        // the window), with the grain-boundary arc taking the interface's place and a bent tail: misfit 0.33 %.
+        var truth = new EquivalentCircuit(389.2505619904262, 182.6459325304438, 1.4326015350508689E-08, 0.9039439909876994,
+            29.93014956821229, 0.000764389829531931, 0.7464479598433003, 0.0007053737003846903, 0.5923812595393421);
+
+        var fit = _fitter.Fit(SimulatedSpectra.Measure(truth, seed: 548_677));
+
+        Assert.InRange(fit.RelativeMisfit, 0.001, 0.004);
+        Assert.Equal(truth.BulkOhms, fit.Bulk.Value, 5.5 * fit.Bulk.StandardError);
+        Assert.Equal(truth.InterfaceOhms, fit["R_int"].Value, 5.5 * fit["R_int"].StandardError);
     }
 
     [Fact]

@@ -286,25 +286,45 @@ public sealed class EquivalentCircuitFitter
     }
 
     /// <summary>
-    /// The fitted circuit with one of its arcs moved to another decade of the window (at the same R‖CPE shape), each arc
-    /// and each decade in turn, highest frequency first: the starts that escape a fit which split one arc in two.
+    /// The fitted circuit with one of its arcs moved to another decade of the window, each arc and each decade in turn,
+    /// highest frequency first, in two forms: the arc moved whole, and the arc's resistance at the top of the window
+    /// handed to R_bulk with a small arc started in its place. The starts that escape a fit which split one arc in two
+    /// or parked one above the window as a stand-in for the bulk.
     /// </summary>
     internal static IEnumerable<EquivalentCircuit> Hops(EquivalentCircuit fitted, double[] hertz, Complex[] z)
     {
         var spread = Math.Max(z.Max(v => v.Real) - z.Min(v => v.Real), 1e-6);
         var top = Math.Log10(hertz.Max());
         var bottom = Math.Log10(hertz.Min());
+        var omegaTop = 2 * Math.PI * hertz.Max();
         for (var decade = Math.Floor(top); decade >= bottom; decade -= 1)
         {
             var f = Math.Pow(10, decade);
-            var n = Math.Clamp(fitted.InterfaceN, 0.7, 0.9);
-            var ohms = Math.Max(fitted.InterfaceOhms, 0.05 * spread);
-            yield return fitted with { InterfaceOhms = ohms, InterfaceQ = QFor(ohms, f, n), InterfaceN = n };
-            n = Math.Clamp(fitted.GrainBoundaryN, 0.7, 0.9);
-            ohms = Math.Max(fitted.GrainBoundaryOhms, 0.05 * spread);
-            yield return fitted with { GrainBoundaryOhms = ohms, GrainBoundaryQ = QFor(ohms, f, n), GrainBoundaryN = n };
+            foreach (var grainBoundary in new[] { false, true })
+            {
+                var (ohms, q, n) = grainBoundary
+                    ? (fitted.GrainBoundaryOhms, fitted.GrainBoundaryQ, fitted.GrainBoundaryN)
+                    : (fitted.InterfaceOhms, fitted.InterfaceQ, fitted.InterfaceN);
+                var shape = Math.Clamp(n, 0.7, 0.9);
+                // The arc moved whole (a split arc's half goes where a hidden arc may be) ...
+                var moved = Math.Max(ohms, 0.05 * spread);
+                yield return Replace(fitted, grainBoundary, moved, QFor(moved, f, shape), shape);
+                // ... or, for an arc that only acts as a resistor in the window (peaking above it, it stands in for the
+                // bulk), what it adds at the top of the window goes to R_bulk and a small new arc starts there.
+                var atTop = (ohms / (1 + ohms * q * Complex.Pow(new Complex(0, omegaTop), n))).Real;
+                var fresh = 0.1 * spread;
+                yield return Replace(fitted, grainBoundary, fresh, QFor(fresh, f, shape), shape) with
+                {
+                    BulkOhms = Math.Max(fitted.BulkOhms + (double.IsFinite(atTop) ? atTop : 0), 1e-6),
+                };
+            }
         }
     }
+
+    private static EquivalentCircuit Replace(EquivalentCircuit c, bool grainBoundary, double ohms, double q, double n) =>
+        grainBoundary
+            ? c with { GrainBoundaryOhms = ohms, GrainBoundaryQ = q, GrainBoundaryN = n }
+            : c with { InterfaceOhms = ohms, InterfaceQ = q, InterfaceN = n };
 
     private static double QFor(double ohms, double hertz, double n) => Math.Pow(1 / (2 * Math.PI * hertz), n) / ohms;
 }
