@@ -17,7 +17,7 @@ internal sealed class TestRig
     {
         var settings = SettingsWith(overrides);
         // Each rig its own state directory (checkpoints, calibrations, heater settings, store), unless a test shares one on purpose.
-        settings.TryAdd("Rig:StateDirectory", Path.Combine(Path.GetTempPath(), "afr-testrig", Guid.NewGuid().ToString("N")));
+        settings.TryAdd("Rig:StateDirectory", TestScratch.NewStateDirectory());
         Configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         Options = Microsoft.Extensions.Options.Options.Create(Configuration.GetSection("Rig").Get<RigOptions>()!);
         Hardware = new RigHardwareBuilder(Options, Time).Build();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Rig.Service.Configuration;
 using Rig.Service.Hardware;
 using Rig.Service.Thermal;
+using Rig.Service.Tests.Support;
 using UnitsNet;
 
 namespace Rig.Service.Tests.Thermal;
@@ -114,7 +115,7 @@ public sealed class HeaterZoneControlTests
         var options = new RigOptions
         {
             HeaterZones = { [SimulatedZoneRig.ZoneId] = rig.Options },
-            StateDirectory = stateDirectory ?? Path.Combine(Path.GetTempPath(), "afr-testrig", Guid.NewGuid().ToString("N")),
+            StateDirectory = stateDirectory ?? TestScratch.NewStateDirectory(),
         };
         var hardware = new RigHardware(
             new Dictionary<string, ChannelHardware>(),
