@@ -274,7 +274,10 @@ public sealed partial class MqttConnection : BackgroundService
                 LogConnected(EndpointText);
             }
         }
+        // InvalidDataException: the password file became unreadable after start (replaced by a FIFO, a device): logged
+        // and retried like a broker that is away, never an exception out of the loop.
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or IOException
+                                       or InvalidDataException or UnauthorizedAccessException
                                    && !cancellationToken.IsCancellationRequested)
         {
             LogConnectFailed(EndpointText, BrokerError.Describe(ex));

@@ -1,3 +1,4 @@
+using Rig.Drivers.Persistence;
 using Rig.Service.Configuration;
 
 namespace Rig.Service.Telemetry;
@@ -79,12 +80,16 @@ public sealed class MqttOptions
 
     public string ResolveClientId(string rigId) => string.IsNullOrWhiteSpace(ClientId) ? $"{rigId}-service" : ClientId;
 
+    /// <summary>A password file is a line of text; anything longer is not one.</summary>
+    public const int MaxPasswordFileBytes = 4096;
+
     /// <summary>The password from its file or environment variable; null when neither is set.</summary>
     public string? ResolvePassword()
     {
         if (!string.IsNullOrWhiteSpace(PasswordFile))
         {
-            return File.ReadAllText(PasswordFile).TrimEnd('\r', '\n');
+            // Bounded: a FIFO, /dev/zero or a huge file is refused (InvalidDataException naming it), never waited on.
+            return BoundedFile.ReadAllText(PasswordFile, MaxPasswordFileBytes).TrimEnd('\r', '\n');
         }
         return string.IsNullOrWhiteSpace(PasswordEnvironmentVariable) ? null
             : Environment.GetEnvironmentVariable(PasswordEnvironmentVariable) is { Length: > 0 } p ? p : null;
@@ -106,6 +111,18 @@ public sealed class MqttOptions
         if (!string.IsNullOrWhiteSpace(PasswordFile) && !File.Exists(PasswordFile))
         {
             errors.Add("Mqtt:PasswordFile", "file not found", PasswordFile);
+        }
+        else if (!string.IsNullOrWhiteSpace(PasswordFile))
+        {
+            // Read once at start so a FIFO or a device is a start-up error naming the key, not a connect loop's fault.
+            try
+            {
+                _ = ResolvePassword();
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                errors.Add("Mqtt:PasswordFile", $"cannot be read as a password file: {ex.Message}");
+            }
         }
         if (!string.IsNullOrWhiteSpace(CaFile) && !File.Exists(CaFile))
         {

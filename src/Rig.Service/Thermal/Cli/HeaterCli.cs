@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Rig.Drivers.Persistence;
 using Rig.Service.CommandLine;
 using Rig.Service.Configuration;
 using Rig.Service.Telemetry;
@@ -54,7 +55,11 @@ public static class HeaterCli
         var timeout = TimeSpan.FromSeconds(10);
         try
         {
-            var password = passwordFile is null ? null : (await File.ReadAllTextAsync(passwordFile)).TrimEnd('\r', '\n');
+            var password = passwordFile is null ? null : ReadPassword(passwordFile);
+            if (passwordFile is not null && password is null)
+            {
+                return ExitCodes.ConfigurationError;
+            }
             await using var client = await RigCommandClient.ConnectAsync(mqtt, rigId, user is null ? null : (user, password), timeout, CancellationToken.None);
             if (request.Verb is null)
             {
@@ -81,6 +86,20 @@ public static class HeaterCli
         {
             await Console.Error.WriteLineAsync($"could not reach the service's broker: {ex.Message}");
             return Unavailable;
+        }
+    }
+
+    // Bounded like the service's Mqtt:PasswordFile: a FIFO or /dev/zero is refused at once, naming the option.
+    private static string? ReadPassword(string passwordFile)
+    {
+        try
+        {
+            return BoundedFile.ReadAllText(passwordFile, MqttOptions.MaxPasswordFileBytes).TrimEnd('\r', '\n');
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"--password-file: cannot be read as a password file: {ex.Message}");
+            return null;
         }
     }
 

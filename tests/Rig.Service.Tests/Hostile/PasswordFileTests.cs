@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Rig.Service.CommandLine;
+using Rig.Service.Configuration;
+using Rig.Service.Telemetry;
+using Rig.Service.Tests.Support;
+using Rig.Service.Thermal.Cli;
+
+namespace Rig.Service.Tests.Hostile;
+
+/// <summary>
+/// Issue 22: a password file that is a FIFO (no writer: an ordinary open waits for ever) or /dev/zero (an endless
+/// read eats memory) is refused at once as a configuration error naming the key, on the service (Mqtt:PasswordFile)
+/// and on the heater command line (--password-file). Every wait is a hang guard, not a timing.
+/// </summary>
+[Collection(nameof(ConsoleCapture))]
+public sealed class PasswordFileTests : IDisposable
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
+    private readonly string _directory = Directory.CreateTempSubdirectory("rig-password-file-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    public static TheoryData<string> Hostile => ["fifo", "/dev/zero"];
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public async Task Mqtt_options_refuse_a_fifo_or_a_device_as_password_file_naming_the_key(string kind)
+    {
+        var path = PathFor(kind);
+        var options = new MqttOptions { Username = "rig", PasswordFile = path };
+        var errors = new ValidationErrors();
+
+        using var guard = new CancellationTokenSource(HangGuard);
+        await Task.Run(() => options.Validate(errors), guard.Token).WaitAsync(guard.Token);
+
+        var error = Assert.Single(errors.Errors, e => e.StartsWith("Mqtt:PasswordFile", StringComparison.Ordinal));
+        Assert.Contains(path, error, StringComparison.Ordinal);
+        Assert.Throws<InvalidDataException>(() => options.ResolvePassword());
+    }
+
+    [Fact]
+    public void An_ordinary_password_file_is_read_without_its_line_end()
+    {
+        var path = Path.Combine(_directory, "password");
+        File.WriteAllText(path, "s3cret\n");
+        var options = new MqttOptions { Username = "rig", PasswordFile = path };
+        var errors = new ValidationErrors();
+
+        options.Validate(errors);
+
+        Assert.DoesNotContain(errors.Errors, e => e.StartsWith("Mqtt:PasswordFile", StringComparison.Ordinal));
+        Assert.Equal("s3cret", options.ResolvePassword());
+    }
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public async Task The_heater_command_line_refuses_a_fifo_or_a_device_as_password_file_naming_the_option(string kind)
+    {
+        var path = PathFor(kind);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            // Nothing must be reached: the refusal comes before any connection.
+            ["Mqtt:Broker"] = "127.0.0.1",
+            ["Mqtt:Port"] = "1",
+        }).Build();
+        var error = new StringWriter();
+        var original = Console.Error;
+        int exit;
+        try
+        {
+            Console.SetError(error);
+            using var guard = new CancellationTokenSource(HangGuard);
+            exit = await Task.Run(() => HeaterCli.RunAsync(["heater", "set-gains", "cell", "1", "0.1", "0", "--user", "lab", "--password-file", path], configuration), guard.Token)
+                .WaitAsync(guard.Token);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        Assert.Equal(ExitCodes.ConfigurationError, exit);
+        Assert.Contains("--password-file", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(path, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    [Trait("Category", TestCategories.OutOfProcess)]
+    public async Task The_service_does_not_start_with_a_fifo_or_a_device_as_password_file_and_names_the_key(string kind)
+    {
+        var path = PathFor(kind);
+        await using var service = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["Rig__StateDirectory"] = Path.Combine(_directory, "state"),
+            ["Mqtt__Broker"] = "127.0.0.1",
+            ["Mqtt__Port"] = "1",
+            ["Mqtt__Username"] = "rig",
+            ["Mqtt__PasswordFile"] = path,
+        });
+        await service.WaitForExitAsync(HangGuard);
+
+        Assert.True(service.ExitCode == ExitCodes.ConfigurationError, $"exit code {service.ExitCode}:\n{service.Output}");
+        Assert.Contains("Mqtt:PasswordFile", service.Output, StringComparison.Ordinal);
+        Assert.Contains(path, service.Output, StringComparison.Ordinal);
+    }
+
+    private string PathFor(string kind)
+    {
+        if (kind != "fifo")
+        {
+            return kind;
+        }
+        var path = Path.Combine(_directory, "password");
+        using var mkfifo = Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+        return path;
+    }
+}
