@@ -14,6 +14,8 @@ const REDRAW_MS = 500;
 const AGE_TICK_MS = 1000;
 /** A dry run is bounded at 30 s of wall time on the rig (Engine:DryRun:WallTimeLimit); its deferred reply is waited for a little longer. */
 const DRY_RUN_REPLY_MS = 45000;
+/** How long one export-zip part may take: part 0 exports and zips the test on the rig (~15 s for 400 cycles here). */
+const EXPORT_PART_REPLY_MS = 120000;
 
 const page = { connection: null, model: null, selected: null, role: 'checking', refusal: '', dirty: true, probedRig: null, focusedRig: null, predictions: new Map() };
 
@@ -124,6 +126,7 @@ function renderActions() {
 async function send(verb, body, localError) {
   if (localError) { addReply({ ok: false, verb: 'start', message: localError }); return; }
   const channel = selectedChannel();
+  if (verb === 'export-zip') { await downloadInParts(channel, body.test_id); return; }
   addReply({ ok: true, verb, message: 'sent…', pending: true });
   addReply(await page.connection.command(channel.rig, verb, body));
 }
@@ -139,17 +142,37 @@ async function predict(body, inputs) {
   if (selectedChannel()?.key === channel.key) { renderActions(); }
 }
 
+/**
+ * export-zip answers with one part of the zip per reply (4 MiB; a 400-cycle test is ~8 parts, docs/benchmarks.md): each
+ * part is asked for in turn, then the joined zip is offered once. Part 0 exports the test on the rig (seconds to a
+ * minute on a Pi for a long test), hence the long wait per reply.
+ */
+async function downloadInParts(channel, testId) {
+  addReply({ ok: true, verb: 'export-zip', message: 'sent…', pending: true });
+  const chunks = [];
+  let first = null;
+  for (let part = 0; ; part++) {
+    const reply = await page.connection.command(channel.rig, 'export-zip', { test_id: testId, part }, EXPORT_PART_REPLY_MS);
+    if (!reply.ok || !reply.data) { addReply({ ...reply, verb: 'export-zip', data: undefined }); return; }
+    if (first && reply.data.bytes !== first.bytes) { addReply({ ok: false, verb: 'export-zip', message: `the export of ${testId} changed while it downloaded: export again` }); return; }
+    first ??= reply.data;
+    chunks.push(Uint8Array.from(atob(reply.data.zip_base64), c => c.charCodeAt(0)));
+    if (part + 1 >= reply.data.parts) { break; }
+    addReply({ ok: true, verb: 'export-zip', message: `part ${part + 1} of ${reply.data.parts} received`, pending: true });
+  }
+  addReply({ ok: true, verb: 'export-zip', message: `${first.file}: ${first.bytes} bytes in ${chunks.length} part(s)`, data: { file: first.file, chunks } });
+}
+
 function addReply(reply) {
-  const download = reply.ok && reply.data?.zip_base64 ? downloadLink(reply.data) : null;
+  const download = reply.ok && reply.data?.chunks ? downloadLink(reply.data) : null;
   $('reply-list').prepend(element('li', { class: reply.ok ? 'ok' : 'error', 'data-testid': reply.pending ? 'reply-pending' : 'reply', 'data-verb': reply.verb },
     `${clock(Date.now() / 1000)} ${reply.verb}: ${reply.ok ? 'ok' : 'refused'} — ${reply.message} `, download));
   download?.click();
 }
 
-/** An export-zip reply carries the zip itself (base64): offered as a download, and downloaded once at once. */
-function downloadLink({ file, zip_base64: base64 }) {
-  const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/zip' }));
+/** The joined parts of an export-zip: offered as a download, and downloaded once at once. */
+function downloadLink({ file, chunks }) {
+  const url = URL.createObjectURL(new Blob(chunks, { type: 'application/zip' }));
   return element('a', { href: url, download: file, 'data-testid': 'download' }, `Download ${file}`);
 }
 

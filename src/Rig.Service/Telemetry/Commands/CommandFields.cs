@@ -37,6 +37,7 @@ public static class CommandFields
         ["force"] = (Kind.Boolean, 0, 0),
         ["file"] = (Kind.Id, 0, 0),
         ["formation_cycles"] = (Kind.Number, 0, 10_000),
+        ["part"] = (Kind.Number, 0, 100_000),
     };
 
     /// <summary>Longest id (channel, zone, test id...), reason or operator name, and notes, in characters.</summary>
