@@ -136,7 +136,9 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
     }
 
     public Task<CommandResult> PauseAsync(string channelId, string reason, CancellationToken cancellationToken) =>
-        CommandAsync(channelId, engine => engine.RequestPause(reason), $"pause requested ({reason}); output off at the next sample", cancellationToken);
+        MarkRunning(channelId, engine => engine.RequestPause(reason), $"pause requested ({reason}); output off at the next sample") is { } marked
+            ? Task.FromResult(marked)
+            : CommandAsync(channelId, engine => engine.RequestPause(reason), $"pause requested ({reason}); output off at the next sample", cancellationToken);
 
     public Task<CommandResult> ResumeAsync(string channelId, CancellationToken cancellationToken) =>
         HeldBy(channelId) is { } held
@@ -148,7 +150,28 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         _state.Interlocks.Active(channelId) is { Count: > 0 } active ? InterlockBoard.Describe(active) : null;
 
     public Task<CommandResult> AbortAsync(string channelId, string reason, CancellationToken cancellationToken) =>
-        CommandAsync(channelId, engine => engine.RequestAbort(reason, _time.GetUtcNow()), $"abort requested ({reason})", cancellationToken);
+        MarkRunning(channelId, engine => engine.RequestAbort(reason, _time.GetUtcNow()), $"abort requested ({reason})") is { } marked
+            ? Task.FromResult(marked)
+            : CommandAsync(channelId, engine => engine.RequestAbort(reason, _time.GetUtcNow()), $"abort requested ({reason})", cancellationToken);
+
+    // An abort or pause of a running test only marks it for the next sample (the loop's safe point, where the engine
+    // turns the output off and records why, committed with that sample): nothing to store now, so it takes the channel's
+    // lock only, never the gate the loop holds while its records and checkpoint are committed (an fsync). The reply no
+    // longer waits for the loop's commit nor for one of its own. A test in any other state goes the full way: an abort
+    // of a paused test ends it here, and its end record is stored before the reply.
+    private CommandResult? MarkRunning(string channelId, Func<CyclingEngine, bool> mark, string accepted)
+    {
+        if (!_runs.TryGetValue(channelId, out var run))
+        {
+            return null;
+        }
+        lock (run.Lock)
+        {
+            return run.Engine is { } engine && engine.State.State == RunState.Running && mark(engine)
+                ? CommandResult.Ok(accepted, engine.State.TestId)
+                : null;
+        }
+    }
 
     public IReadOnlyList<ChannelRunStatus> Status()
     {
