@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -274,10 +273,10 @@ public sealed partial class MqttConnection : BackgroundService
                 LogConnected(EndpointText);
             }
         }
-        // InvalidDataException: the password file became unreadable after start (replaced by a FIFO, a device): logged
-        // and retried like a broker that is away, never an exception out of the loop.
+        // InvalidDataException, CryptographicException: the password or CA file became unreadable after start (replaced by
+        // a FIFO, a device, garbage): logged and retried like a broker that is away, never an exception out of the loop.
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or IOException
-                                       or InvalidDataException or UnauthorizedAccessException
+                                       or InvalidDataException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException
                                    && !cancellationToken.IsCancellationRequested)
         {
             LogConnectFailed(EndpointText, BrokerError.Describe(ex));
@@ -322,10 +321,8 @@ public sealed partial class MqttConnection : BackgroundService
         if (_options.UseTls)
         {
             var tls = new MqttClientTlsOptionsBuilder().WithTargetHost(host);
-            if (!string.IsNullOrWhiteSpace(_options.CaFile))
+            if (_options.LoadCaCertificates() is { } chain)
             {
-                var chain = new X509Certificate2Collection();
-                chain.ImportFromPemFile(_options.CaFile);
                 tls.WithTrustChain(chain);
             }
             var tlsOptions = tls.Build();

@@ -83,6 +83,28 @@ public sealed class MqttOptions
     /// <summary>A password file is a line of text; anything longer is not one.</summary>
     public const int MaxPasswordFileBytes = 4096;
 
+    /// <summary>A CA bundle is a few certificates; 1 MiB is generous and keeps /dev/zero out.</summary>
+    public const int MaxCaFileBytes = 1024 * 1024;
+
+    /// <summary>
+    /// The trusted CA certificates from <see cref="CaFile"/>, read bounded (a FIFO or device in its place is refused with
+    /// an InvalidDataException naming it, never waited on); null when no CA file is set.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? LoadCaCertificates()
+    {
+        if (string.IsNullOrWhiteSpace(CaFile))
+        {
+            return null;
+        }
+        var chain = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        chain.ImportFromPem(BoundedFile.ReadAllText(CaFile, MaxCaFileBytes));
+        if (chain.Count == 0)
+        {
+            throw new InvalidDataException($"{CaFile} holds no PEM certificate");
+        }
+        return chain;
+    }
+
     /// <summary>The password from its file or environment variable; null when neither is set.</summary>
     public string? ResolvePassword()
     {
@@ -127,6 +149,17 @@ public sealed class MqttOptions
         if (!string.IsNullOrWhiteSpace(CaFile) && !File.Exists(CaFile))
         {
             errors.Add("Mqtt:CaFile", "file not found", CaFile);
+        }
+        else if (!string.IsNullOrWhiteSpace(CaFile))
+        {
+            try
+            {
+                _ = LoadCaCertificates();
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                errors.Add("Mqtt:CaFile", $"cannot be read as a PEM CA bundle: {ex.Message}");
+            }
         }
         if (UseTls && string.IsNullOrWhiteSpace(Broker))
         {

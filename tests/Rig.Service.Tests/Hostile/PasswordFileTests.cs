@@ -39,6 +39,43 @@ public sealed class PasswordFileTests : IDisposable
         Assert.Throws<InvalidDataException>(() => options.ResolvePassword());
     }
 
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public async Task Mqtt_options_refuse_a_fifo_or_a_device_as_ca_file_naming_the_key(string kind)
+    {
+        var path = PathFor(kind);
+        var options = new MqttOptions { UseTls = true, Broker = "broker.lab", CaFile = path };
+        var errors = new ValidationErrors();
+
+        using var guard = new CancellationTokenSource(HangGuard);
+        await Task.Run(() => options.Validate(errors), guard.Token).WaitAsync(guard.Token);
+
+        var error = Assert.Single(errors.Errors, e => e.StartsWith("Mqtt:CaFile", StringComparison.Ordinal));
+        Assert.Contains(path, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_ca_file_without_a_certificate_is_refused_and_a_pem_certificate_is_loaded()
+    {
+        var garbage = Path.Combine(_directory, "garbage.pem");
+        File.WriteAllText(garbage, "not a certificate\n");
+        var errors = new ValidationErrors();
+        new MqttOptions { UseTls = true, Broker = "broker.lab", CaFile = garbage }.Validate(errors);
+        Assert.Single(errors.Errors, e => e.StartsWith("Mqtt:CaFile", StringComparison.Ordinal) && e.Contains("no PEM certificate", StringComparison.Ordinal));
+
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=lab-ca", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddYears(100));
+        var pem = Path.Combine(_directory, "ca.pem");
+        File.WriteAllText(pem, certificate.ExportCertificatePem());
+        var options = new MqttOptions { UseTls = true, Broker = "broker.lab", CaFile = pem };
+        var none = new ValidationErrors();
+        options.Validate(none);
+        Assert.DoesNotContain(none.Errors, e => e.StartsWith("Mqtt:CaFile", StringComparison.Ordinal));
+        var chain = options.LoadCaCertificates()!;
+        Assert.Equal("CN=lab-ca", Assert.Single(chain).Subject);
+    }
+
     [Fact]
     public void An_ordinary_password_file_is_read_without_its_line_end()
     {

@@ -41,6 +41,9 @@ public sealed class UrgentLaneTests : IAsyncLifetime
         Assert.True(started.Json.GetProperty("ok").GetBoolean(), started.Text);
         var testId = started.Json.GetProperty("id").GetString()!;
         await rig.WaitUntil(() => rig.OutputOn("ch1"), "ch1's output never came on");
+        // The store's writer commits in groups: under load the start record can still be queued, and an export of a
+        // test the store does not know yet answers "unknown test" without ever opening the FIFO.
+        await rig.WaitUntil(() => rig.Stored(testId), "the test's start record never reached the store");
 
         // The export's first file is a FIFO nobody reads yet: the exporter blocks opening it, as on a disk that hangs.
         var exports = Directory.CreateDirectory(Path.Combine(_directory, "exports")).FullName;
@@ -57,7 +60,12 @@ public sealed class UrgentLaneTests : IAsyncLifetime
         }
         finally
         {
-            await DrainAsync(fifo);
+            // An export that already answered never opened the FIFO: draining it would wait for a writer that never comes
+            // and hide the failed assertion above.
+            if (!export.IsCompleted)
+            {
+                await DrainAsync(fifo);
+            }
         }
         var exported = await export;
         Assert.True(exported.Json.GetProperty("ok").GetBoolean(), exported.Text);
@@ -243,6 +251,8 @@ public sealed class UrgentLaneTests : IAsyncLifetime
         }
 
         public bool OutputOn(string channel) => Hardware.Simulation.Instruments[channel].OutputOn;
+
+        public bool Stored(string testId) => _host.Services.GetRequiredService<Rig.Service.Store.RigStore>().FindTest(testId) is not null;
 
         public long CommandsArrived => _host.Services.GetRequiredService<Rig.Service.Telemetry.MqttConnection>().CommandsArrived;
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using MQTTnet;
@@ -44,10 +43,8 @@ public sealed class RigCommandClient : IAsyncDisposable
         if (mqtt.UseTls)
         {
             var tls = new MqttClientTlsOptionsBuilder().WithTargetHost(host);
-            if (!string.IsNullOrWhiteSpace(mqtt.CaFile))
+            if (mqtt.LoadCaCertificates() is { } chain)
             {
-                var chain = new X509Certificate2Collection();
-                chain.ImportFromPemFile(mqtt.CaFile);
                 tls.WithTrustChain(chain);
             }
             var tlsOptions = tls.Build();
