@@ -40,20 +40,7 @@ internal static class HostileMemoryBench
             start.Environment["Mqtt__HomeAssistantDiscovery"] = "false";
             // One requester sends everything: without this nearly all would be answered "rate limited" before validation.
             start.Environment["Mqtt__CommandRatePerSecond"] = "0";
-            var connected = new TaskCompletionSource();
-            service = new Process { StartInfo = start };
-            service.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data?.Contains("MQTT connected", StringComparison.Ordinal) == true)
-                {
-                    connected.TrySetResult();
-                }
-            };
-            service.ErrorDataReceived += (_, _) => { };
-            service.Start();
-            service.BeginOutputReadLine();
-            service.BeginErrorReadLine();
-            await connected.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            service = await ServiceProcessStart.StartConnectedAsync(start);
 
             using var client = new MqttClientFactory().CreateMqttClient();
             var answers = new ConcurrentDictionary<int, TaskCompletionSource>();

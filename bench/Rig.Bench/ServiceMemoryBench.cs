@@ -63,20 +63,7 @@ internal static class ServiceMemoryBench
                 start.Environment[key + "Pressure__WindowMegapascals"] = "1";
                 start.Environment[key + "Simulation__Seed"] = c.ToString(CultureInfo.InvariantCulture);
             }
-            var connected = new TaskCompletionSource();
-            service = new Process { StartInfo = start };
-            service.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data?.Contains("MQTT connected", StringComparison.Ordinal) == true)
-                {
-                    connected.TrySetResult();
-                }
-            };
-            service.ErrorDataReceived += (_, _) => { };
-            service.Start();
-            service.BeginOutputReadLine();
-            service.BeginErrorReadLine();
-            await connected.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            service = await ServiceProcessStart.StartConnectedAsync(start);
             for (var c = 1; c <= 8; c++)
             {
                 var preset = c == 2 ? "anode-free-full-cell" : "plating-stripping-1mAh";
