@@ -146,8 +146,9 @@ internal static class UrgentCommandBench
         {
             ["Rig:Id"] = "bench-rig",
             ["Rig:StateDirectory"] = state,
-            // One client sends 100 aborts in a burst, then exports back to back (on a quiet machine faster than 10/s):
-            // this bench measures the urgent lane, not the per-client rate limit, so the bucket is made deep enough.
+            // One client restarts the test before each of its 100 aborts (aborts take no token; the starts and their
+            // retries do) and then exports back to back, faster than 10/s on a quiet machine: this bench measures the
+            // urgent lane, not the per-client rate limit, so the bucket is made deep enough.
             ["Mqtt:CommandBurst"] = "10000",
             ["Rig:EmergencyStop:Kind"] = "Simulated",
             ["Rig:HeaterZones:zone-a:SetpointCelsius"] = "40",
