@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
+using Rig.Drivers.Persistence;
 
 namespace Rig.Archive;
 
@@ -85,14 +88,41 @@ public sealed class ArchiveOptions
 
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A password file is a line of text; anything longer is not one.</summary>
+    public const int MaxPasswordFileBytes = 4096;
+
+    /// <summary>A CA bundle is a few certificates; 1 MiB is generous and keeps /dev/zero out.</summary>
+    public const int MaxCaFileBytes = 1024 * 1024;
+
+    /// <summary>
+    /// The password from its file or environment variable; null when neither is set. The file is read bounded
+    /// (RegularFile/BoundedFile, as on the rig): a FIFO, /dev/zero or a huge file is an InvalidDataException naming
+    /// it, never a wait for a writer nor an endless read.
+    /// </summary>
     public string? ResolvePassword()
     {
         if (!string.IsNullOrWhiteSpace(PasswordFile))
         {
-            return File.ReadAllText(PasswordFile).TrimEnd('\r', '\n');
+            return BoundedFile.ReadAllText(PasswordFile, MaxPasswordFileBytes).TrimEnd('\r', '\n');
         }
         return string.IsNullOrWhiteSpace(PasswordEnvironmentVariable) ? null
             : Environment.GetEnvironmentVariable(PasswordEnvironmentVariable) is { Length: > 0 } p ? p : null;
+    }
+
+    /// <summary>The trusted CA certificates from <see cref="CaFile"/>, read bounded like the password; null when none is set.</summary>
+    public X509Certificate2Collection? LoadCaCertificates()
+    {
+        if (string.IsNullOrWhiteSpace(CaFile))
+        {
+            return null;
+        }
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPem(BoundedFile.ReadAllText(CaFile, MaxCaFileBytes));
+        if (chain.Count == 0)
+        {
+            throw new InvalidDataException($"{CaFile} holds no PEM certificate");
+        }
+        return chain;
     }
 
     /// <summary>The subscription filter for one topic pattern under the prefix, shared when a group is set.</summary>
@@ -148,9 +178,39 @@ public sealed class ArchiveOptionsValidator : IValidateOptions<ArchiveOptions>
             "must be zero (keep everything) or at least 62 days (partitions are monthly)");
         Check(options.ReconnectMinDelay > TimeSpan.Zero && options.ReconnectMaxDelay >= options.ReconnectMinDelay, nameof(options.ReconnectMaxDelay),
             "ReconnectMinDelay must be positive and ReconnectMaxDelay at least as long");
-        Check(string.IsNullOrWhiteSpace(options.PasswordFile) || File.Exists(options.PasswordFile), nameof(options.PasswordFile),
-            $"file not found: {options.PasswordFile}");
-        Check(string.IsNullOrWhiteSpace(options.CaFile) || File.Exists(options.CaFile), nameof(options.CaFile), $"file not found: {options.CaFile}");
+        // Both files are read once here, so a FIFO, a device or garbage is a start-up error naming the key rather than
+        // a connect loop that hangs or retries for ever.
+        if (!string.IsNullOrWhiteSpace(options.PasswordFile))
+        {
+            Check(File.Exists(options.PasswordFile), nameof(options.PasswordFile), $"file not found: {options.PasswordFile}");
+            if (File.Exists(options.PasswordFile))
+            {
+                Check(Readable(() => options.ResolvePassword(), out var why), nameof(options.PasswordFile), $"cannot be read as a password file: {why}");
+            }
+        }
+        if (!string.IsNullOrWhiteSpace(options.CaFile))
+        {
+            Check(File.Exists(options.CaFile), nameof(options.CaFile), $"file not found: {options.CaFile}");
+            if (File.Exists(options.CaFile))
+            {
+                Check(Readable(() => options.LoadCaCertificates(), out var why), nameof(options.CaFile), $"cannot be read as a PEM CA bundle: {why}");
+            }
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static bool Readable(Func<object?> read, out string why)
+    {
+        try
+        {
+            _ = read();
+            why = "";
+            return true;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            why = ex.Message;
+            return false;
+        }
     }
 }

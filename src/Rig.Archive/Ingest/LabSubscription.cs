@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -145,7 +144,10 @@ public sealed partial class LabSubscription : BackgroundService
             _connected.TrySetResult();
             return true;
         }
+        // InvalidDataException / CryptographicException: the password or CA file spoiled after start (checked at start);
+        // logged and retried by this loop, the archive keeps running.
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or IOException
+                                       or InvalidDataException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException
                                    && !cancellationToken.IsCancellationRequested)
         {
             LogConnectFailed($"{_options.Broker}:{_options.Port}", ex.Message);
@@ -175,10 +177,8 @@ public sealed partial class LabSubscription : BackgroundService
         if (_options.UseTls)
         {
             var tls = new MqttClientTlsOptionsBuilder().WithTargetHost(_options.Broker);
-            if (!string.IsNullOrWhiteSpace(_options.CaFile))
+            if (_options.LoadCaCertificates() is { } chain)
             {
-                var chain = new X509Certificate2Collection();
-                chain.ImportFromPemFile(_options.CaFile);
                 tls.WithTrustChain(chain);
             }
             var tlsOptions = tls.Build();

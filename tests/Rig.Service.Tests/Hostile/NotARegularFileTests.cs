@@ -6,6 +6,7 @@ using Rig.Drivers.Persistence;
 using Rig.Service.Configuration;
 using Rig.Service.Metrics;
 using Rig.Service.Telemetry.Commands;
+using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Hostile;
 
@@ -115,11 +116,5 @@ public sealed class NotARegularFileTests : IDisposable
         return await Task.Run(() => verbs.HandleAsync("analyze", args!, guard.Token), guard.Token).WaitAsync(guard.Token);
     }
 
-    private static string MakeFifo(string path)
-    {
-        using var mkfifo = Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
-        Assert.Equal(0, mkfifo.ExitCode);
-        return path;
-    }
+    private static string MakeFifo(string path) => HostileFiles.MakeFifo(path);
 }

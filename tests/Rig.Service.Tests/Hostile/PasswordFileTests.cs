@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Rig.Service.CommandLine;
 using Rig.Service.Configuration;
@@ -21,7 +20,7 @@ public sealed class PasswordFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    public static TheoryData<string> Hostile => ["fifo", "/dev/zero"];
+    public static TheoryData<string> Hostile => HostileFiles.Kinds;
 
     [Theory]
     [MemberData(nameof(Hostile))]
@@ -142,16 +141,5 @@ public sealed class PasswordFileTests : IDisposable
         Assert.Contains(path, service.Output, StringComparison.Ordinal);
     }
 
-    private string PathFor(string kind)
-    {
-        if (kind != "fifo")
-        {
-            return kind;
-        }
-        var path = Path.Combine(_directory, "password");
-        using var mkfifo = Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
-        Assert.Equal(0, mkfifo.ExitCode);
-        return path;
-    }
+    private string PathFor(string kind) => HostileFiles.PathFor(kind, _directory);
 }
