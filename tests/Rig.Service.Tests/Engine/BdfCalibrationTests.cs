@@ -10,6 +10,7 @@ using Rig.Service.Export;
 using Rig.Service.Recording;
 using Rig.Service.Store;
 using Rig.Service.Telemetry.Commands;
+using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Engine;
 
@@ -94,10 +95,7 @@ public sealed class BdfCalibrationTests : IDisposable
     public async Task A_fifo_in_the_exports_folder_is_refused_not_waited_on()
     {
         Directory.CreateDirectory(Path.Combine(_state, "exports"));
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Path.Combine(_state, "exports", "pipe.bdf.csv")]))
-        {
-            await mkfifo.WaitForExitAsync();
-        }
+        HostileFiles.MakeFifo(Path.Combine(_state, "exports", "pipe.bdf.csv"));
 
         var reply = await (await Task.Run(() => SendAsync(Verbs(), "calibrate-twin", """{"file":"pipe.bdf.csv","channel":"ch1","preset":"anode-free-full-cell"}""")))
             .Deferred!.WaitAsync(TimeSpan.FromSeconds(30)); // a blocked open would hang here

@@ -1,13 +1,9 @@
-using System.Diagnostics;
 using CsCheck;
 using Microsoft.Extensions.Configuration;
 using Rig.Service.CommandLine;
+using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Hostile;
-
-/// <summary>The CLI fuzz swaps Console's writers: nothing else may run meanwhile.</summary>
-[CollectionDefinition(nameof(ConsoleCapture), DisableParallelization = true)]
-public sealed class ConsoleCapture;
 
 /// <summary>
 /// Issue 22: every CLI verb (<see cref="Verbs.All"/>) given generated hostile arguments answers with a message and a
@@ -111,15 +107,9 @@ public sealed class CliFuzzTests : IDisposable
         var path = Path.Combine(_state, "fifo");
         if (!File.Exists(path))
         {
-            MakeFifo(path);
+            HostileFiles.MakeFifo(path);
         }
         return path;
-    }
-
-    private static void MakeFifo(string path)
-    {
-        using var mkfifo = Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
     }
 
     private static string Show(string[] args) => string.Join(' ', args.Select(a => a.Length > 40 ? $"<{a.Length} chars>" : $"'{a}'"));

@@ -7,6 +7,7 @@ using Rig.Service.Configuration;
 using Rig.Service.Control;
 using Rig.Service.Engine;
 using Rig.Service.Hardware;
+using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Hostile;
 
@@ -29,7 +30,7 @@ public sealed class HostilePresetFileTests : IDisposable
         {
             ["zero"] = p => File.CreateSymbolicLink(p, "/dev/zero"),
             ["urandom"] = p => File.CreateSymbolicLink(p, "/dev/urandom"),
-            ["fifo"] = p => MakeFifo(p),
+            ["fifo"] = p => HostileFiles.MakeFifo(p),
             ["dangling"] = p => File.CreateSymbolicLink(p, Path.Combine(presets, "nowhere.json")),
             ["loop"] = p => File.CreateSymbolicLink(p, p),
             ["directory"] = p => Directory.CreateDirectory(p),
@@ -126,11 +127,5 @@ public sealed class HostilePresetFileTests : IDisposable
         var hardware = new RigHardwareBuilder(Options.Create(options), time).Build();
         return new EngineHost(hardware, new InMemoryTestRecorder(), new RigEvents(NullLogger<RigEvents>.Instance), Options.Create(options),
             Options.Create(new EngineOptions { PresetDirectory = presets }), time, NullLogger<EngineHost>.Instance);
-    }
-
-    private static void MakeFifo(string path)
-    {
-        using var mkfifo = Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -18,7 +17,6 @@ namespace Rig.Service.Tests.Hostile;
 [Collection(nameof(ConsoleCapture))]
 public sealed class NotARegularFileTests : IDisposable
 {
-    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
     private readonly string _state = Directory.CreateTempSubdirectory("rig-not-regular-").FullName;
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
@@ -26,34 +24,23 @@ public sealed class NotARegularFileTests : IDisposable
     [Fact]
     public async Task Analyze_on_the_command_line_refuses_a_fifo_in_a_temporary_folder_without_blocking()
     {
-        var fifo = MakeFifo(Path.Combine(_state, "data.bdf.csv"));
-        var error = new StringWriter();
-        var original = Console.Error;
-        int exit;
-        try
-        {
-            Console.SetError(error);
-            using var guard = new CancellationTokenSource(HangGuard);
-            exit = await Task.Run(() => AnalyzeCommandLine.RunAsync(["analyze", fifo]), guard.Token).WaitAsync(guard.Token);
-        }
-        finally
-        {
-            Console.SetError(original);
-        }
+        var fifo = HostileFiles.MakeFifo(Path.Combine(_state, "data.bdf.csv"));
+
+        var (exit, error) = await ConsoleCapture.StandardErrorOfAsync(() => AnalyzeCommandLine.RunAsync(["analyze", fifo]));
 
         Assert.Equal(Rig.Service.CommandLine.ExitCodes.DataError, exit);
-        Assert.Contains("FIFO", error.ToString(), StringComparison.Ordinal);
-        Assert.Contains(fifo, error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("FIFO", error, StringComparison.Ordinal);
+        Assert.Contains(fifo, error, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Analyze_over_mqtt_refuses_a_fifo_or_a_fifo_sidecar_in_the_exports_folder_without_blocking()
     {
         var exports = Directory.CreateDirectory(Path.Combine(_state, "exports")).FullName;
-        MakeFifo(Path.Combine(exports, "pipe.bdf.csv"));
+        HostileFiles.MakeFifo(Path.Combine(exports, "pipe.bdf.csv"));
         // A regular data file whose metadata sidecar is a FIFO: the sidecar is read first.
         await File.WriteAllTextAsync(Path.Combine(exports, "good.bdf.csv"), "Test Time / s,Current / A,Voltage / V\n0,0.001,3.2\n");
-        MakeFifo(Path.Combine(exports, "good.bdf.metadata.json"));
+        HostileFiles.MakeFifo(Path.Combine(exports, "good.bdf.metadata.json"));
         var verbs = new AnalyzeVerbs(Options.Create(new RigOptions { StateDirectory = _state }), new ServiceCollection().BuildServiceProvider());
 
         var pipe = await HandleAsync(verbs, """{ "file": "pipe.bdf.csv" }""");
@@ -69,22 +56,21 @@ public sealed class NotARegularFileTests : IDisposable
     [Fact]
     public async Task A_bounded_read_names_what_the_file_is_instead_of_waiting_out_its_time_bound()
     {
-        var fifo = MakeFifo(Path.Combine(_state, "preset.json"));
+        var fifo = HostileFiles.MakeFifo(Path.Combine(_state, "preset.json"));
         var dangling = Path.Combine(_state, "dangling.json");
         File.CreateSymbolicLink(dangling, Path.Combine(_state, "nowhere.json"));
         var loop = Path.Combine(_state, "loop.json");
         File.CreateSymbolicLink(loop, loop);
         var regular = Path.Combine(_state, "fine.json");
         await File.WriteAllTextAsync(regular, "{}");
-        using var guard = new CancellationTokenSource(HangGuard);
 
         // A time bound far beyond the hang guard: the FIFO must be refused for what it is, not timed out.
         string Refusal(string path, int max = 1024) =>
             Assert.Throws<InvalidDataException>(() => BoundedFile.ReadAllText(path, max, TimeSpan.FromHours(1))).Message;
-        var answers = await Task.Run(() => new[]
+        var answers = await HostileFiles.WithinHangGuardAsync(() => new[]
         {
             Refusal(fifo), Refusal("/dev/null"), Refusal(_state), Refusal(dangling), Refusal(loop), Refusal(regular, max: 1),
-        }, guard.Token).WaitAsync(guard.Token);
+        });
 
         Assert.Contains("a FIFO (named pipe), not a regular file", answers[0], StringComparison.Ordinal);
         Assert.Contains("a character device", answers[1], StringComparison.Ordinal);
@@ -100,10 +86,9 @@ public sealed class NotARegularFileTests : IDisposable
     {
         var files = new Rig.Service.Engine.Simulation.TwinCalibrationFiles(_state);
         Directory.CreateDirectory(Path.GetDirectoryName(files.PathFor("ch1"))!);
-        MakeFifo(files.PathFor("ch1"));
-        using var guard = new CancellationTokenSource(HangGuard);
+        HostileFiles.MakeFifo(files.PathFor("ch1"));
 
-        var loaded = await Task.Run(() => files.Load("ch1", new ChannelOptions()), guard.Token).WaitAsync(guard.Token);
+        var loaded = await HostileFiles.WithinHangGuardAsync(() => files.Load("ch1", new ChannelOptions()));
 
         Assert.Null(loaded); // the configured twin runs, as for any unreadable file
     }
@@ -112,9 +97,7 @@ public sealed class NotARegularFileTests : IDisposable
     {
         var args = CommandArguments.Parse(Encoding.UTF8.GetBytes(payload), verbs.Verbs["analyze"], out var why);
         Assert.True(args is not null, why);
-        using var guard = new CancellationTokenSource(HangGuard);
+        using var guard = new CancellationTokenSource(HostileFiles.HangGuard);
         return await Task.Run(() => verbs.HandleAsync("analyze", args!, guard.Token), guard.Token).WaitAsync(guard.Token);
     }
-
-    private static string MakeFifo(string path) => HostileFiles.MakeFifo(path);
 }

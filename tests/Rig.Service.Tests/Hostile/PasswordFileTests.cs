@@ -15,7 +15,6 @@ namespace Rig.Service.Tests.Hostile;
 [Collection(nameof(ConsoleCapture))]
 public sealed class PasswordFileTests : IDisposable
 {
-    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
     private readonly string _directory = Directory.CreateTempSubdirectory("rig-password-file-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
@@ -30,8 +29,7 @@ public sealed class PasswordFileTests : IDisposable
         var options = new MqttOptions { Username = "rig", PasswordFile = path };
         var errors = new ValidationErrors();
 
-        using var guard = new CancellationTokenSource(HangGuard);
-        await Task.Run(() => options.Validate(errors), guard.Token).WaitAsync(guard.Token);
+        await HostileFiles.WithinHangGuardAsync(() => options.Validate(errors));
 
         var error = Assert.Single(errors.Errors, e => e.StartsWith("Mqtt:PasswordFile", StringComparison.Ordinal));
         Assert.Contains(path, error, StringComparison.Ordinal);
@@ -46,8 +44,7 @@ public sealed class PasswordFileTests : IDisposable
         var options = new MqttOptions { UseTls = true, Broker = "broker.lab", CaFile = path };
         var errors = new ValidationErrors();
 
-        using var guard = new CancellationTokenSource(HangGuard);
-        await Task.Run(() => options.Validate(errors), guard.Token).WaitAsync(guard.Token);
+        await HostileFiles.WithinHangGuardAsync(() => options.Validate(errors));
 
         var error = Assert.Single(errors.Errors, e => e.StartsWith("Mqtt:CaFile", StringComparison.Ordinal));
         Assert.Contains(path, error, StringComparison.Ordinal);
@@ -100,24 +97,13 @@ public sealed class PasswordFileTests : IDisposable
             ["Mqtt:Broker"] = "127.0.0.1",
             ["Mqtt:Port"] = "1",
         }).Build();
-        var error = new StringWriter();
-        var original = Console.Error;
-        int exit;
-        try
-        {
-            Console.SetError(error);
-            using var guard = new CancellationTokenSource(HangGuard);
-            exit = await Task.Run(() => HeaterCli.RunAsync(["heater", "set-gains", "cell", "1", "0.1", "0", "--user", "lab", "--password-file", path], configuration), guard.Token)
-                .WaitAsync(guard.Token);
-        }
-        finally
-        {
-            Console.SetError(original);
-        }
+
+        var (exit, error) = await ConsoleCapture.StandardErrorOfAsync(
+            () => HeaterCli.RunAsync(["heater", "set-gains", "cell", "1", "0.1", "0", "--user", "lab", "--password-file", path], configuration));
 
         Assert.Equal(ExitCodes.ConfigurationError, exit);
-        Assert.Contains("--password-file", error.ToString(), StringComparison.Ordinal);
-        Assert.Contains(path, error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--password-file", error, StringComparison.Ordinal);
+        Assert.Contains(path, error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -134,12 +120,12 @@ public sealed class PasswordFileTests : IDisposable
             ["Mqtt__Username"] = "rig",
             ["Mqtt__PasswordFile"] = path,
         });
-        await service.WaitForExitAsync(HangGuard);
+        await service.WaitForExitAsync(HostileFiles.HangGuard);
 
         Assert.True(service.ExitCode == ExitCodes.ConfigurationError, $"exit code {service.ExitCode}:\n{service.Output}");
         Assert.Contains("Mqtt:PasswordFile", service.Output, StringComparison.Ordinal);
         Assert.Contains(path, service.Output, StringComparison.Ordinal);
     }
 
-    private string PathFor(string kind) => HostileFiles.PathFor(kind, _directory);
+    private string PathFor(string kind) => HostileFiles.PathFor(kind, _directory, "password");
 }
