@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -37,10 +36,7 @@ public sealed class UrgentLaneTests : IAsyncLifetime
     public async Task An_abort_sent_behind_an_export_held_open_is_answered_and_carried_out_while_the_export_still_runs()
     {
         await using var rig = await ComposedRig.StartAsync(_broker.Port, _directory);
-        var started = await rig.CommandAsync("start", """{"channel":"ch1","preset":"plating-stripping-1mAh"}""");
-        Assert.True(started.Json.GetProperty("ok").GetBoolean(), started.Text);
-        var testId = started.Json.GetProperty("id").GetString()!;
-        await rig.WaitUntil(() => rig.OutputOn("ch1"), "ch1's output never came on");
+        var testId = await rig.StartCh1Async();
         // The store's writer commits in groups: under load the start record can still be queued, and an export of a
         // test the store does not know yet answers "unknown test" without ever opening the FIFO.
         await rig.WaitUntil(() => rig.Stored(testId), "the test's start record never reached the store");
@@ -48,13 +44,12 @@ public sealed class UrgentLaneTests : IAsyncLifetime
         // The export's first file is a FIFO nobody reads yet: the exporter blocks opening it, as on a disk that hangs.
         var exports = Directory.CreateDirectory(Path.Combine(_directory, "exports")).FullName;
         var fifo = Path.Combine(exports, $"{testId}.bdf.csv");
-        Assert.Equal(0, MakeFifo(fifo, Convert.ToUInt32("600", 8)));
+        HostileFiles.MakeFifo(fifo);
         var export = rig.CommandAsync("export", $$"""{"test_id":"{{testId}}"}""");
         try
         {
-            var aborted = await rig.CommandAsync("abort", """{"channel":"ch1","reason":"urgent lane test"}""");
+            AssertOk(await rig.CommandAsync("abort", """{"channel":"ch1","reason":"urgent lane test"}"""));
 
-            Assert.True(aborted.Json.GetProperty("ok").GetBoolean(), aborted.Text);
             await rig.WaitUntil(() => rig.State("ch1") == RunState.Aborted && !rig.OutputOn("ch1"), "ch1 was not aborted with its output off");
             Assert.False(export.IsCompleted, "the export was not held open: the test proves nothing");
         }
@@ -67,8 +62,7 @@ public sealed class UrgentLaneTests : IAsyncLifetime
                 await DrainAsync(fifo);
             }
         }
-        var exported = await export;
-        Assert.True(exported.Json.GetProperty("ok").GetBoolean(), exported.Text);
+        AssertOk(await export);
     }
 
     [Fact]
@@ -76,26 +70,16 @@ public sealed class UrgentLaneTests : IAsyncLifetime
     {
         var clamps = new GatedClampCommands();
         await using var rig = await ComposedRig.StartAsync(_broker.Port, _directory, services => services.AddSingleton<IClampCommands>(clamps));
-        var started = await rig.CommandAsync("start", """{"channel":"ch1","preset":"plating-stripping-1mAh"}""");
-        Assert.True(started.Json.GetProperty("ok").GetBoolean(), started.Text);
-        await rig.WaitUntil(() => rig.OutputOn("ch1"), "ch1's output never came on");
+        await rig.StartCh1Async();
 
-        var tare = rig.CommandAsync("tare-clamp", """{"channel":"ch2"}""");
-        await clamps.Entered.Task.WaitAsync(Patience);
-        try
+        var tared = await rig.WhileHeldAsync(clamps, "tare-clamp", """{"channel":"ch2"}""", async tare =>
         {
-            var paused = await rig.CommandAsync("pause", """{"channel":"ch1","reason":"urgent lane test"}""");
+            AssertOk(await rig.CommandAsync("pause", """{"channel":"ch1","reason":"urgent lane test"}"""));
 
-            Assert.True(paused.Json.GetProperty("ok").GetBoolean(), paused.Text);
             await rig.WaitUntil(() => rig.State("ch1") == RunState.Paused && !rig.OutputOn("ch1"), "ch1 did not pause with its output off");
             Assert.False(tare.IsCompleted, "the tare was not held open: the test proves nothing");
-        }
-        finally
-        {
-            clamps.Gate.TrySetResult();
-        }
-        var tared = await tare;
-        Assert.True(tared.Json.GetProperty("ok").GetBoolean(), tared.Text);
+        });
+        AssertOk(tared);
     }
 
     [Fact]
@@ -103,26 +87,16 @@ public sealed class UrgentLaneTests : IAsyncLifetime
     {
         var clamps = new GatedClampCommands();
         await using var rig = await ComposedRig.StartAsync(_broker.Port, _directory, services => services.AddSingleton<IClampCommands>(clamps));
-        var started = await rig.CommandAsync("start", """{"channel":"ch1","preset":"plating-stripping-1mAh"}""");
-        Assert.True(started.Json.GetProperty("ok").GetBoolean(), started.Text);
-        await rig.WaitUntil(() => rig.OutputOn("ch1"), "ch1's output never came on");
+        await rig.StartCh1Async();
 
-        var tare = rig.CommandAsync("tare-clamp", """{"channel":"ch2"}""");
-        await clamps.Entered.Task.WaitAsync(Patience);
-        try
+        await rig.WhileHeldAsync(clamps, "tare-clamp", """{"channel":"ch2"}""", async tare =>
         {
-            var off = await rig.CommandAsync("all-off", """{"reason":"urgent lane test"}""");
+            AssertOk(await rig.CommandAsync("all-off", """{"reason":"urgent lane test"}"""));
 
-            Assert.True(off.Json.GetProperty("ok").GetBoolean(), off.Text);
             Assert.False(tare.IsCompleted, "the tare was not held open: the test proves nothing");
             Assert.False(rig.OutputOn("ch1"));
             Assert.Equal(0, rig.Hardware.Zones["zone-a"].Heater.Duty.DecimalFractions);
-        }
-        finally
-        {
-            clamps.Gate.TrySetResult();
-        }
-        await tare;
+        });
     }
 
     [Fact]
@@ -130,39 +104,30 @@ public sealed class UrgentLaneTests : IAsyncLifetime
     {
         var heaters = new GatedHeaterCommands();
         await using var rig = await ComposedRig.StartAsync(_broker.Port, _directory, services => services.AddSingleton<IHeaterCommands>(heaters));
-        var started = await rig.CommandAsync("start", """{"channel":"ch1","preset":"plating-stripping-1mAh"}""");
-        Assert.True(started.Json.GetProperty("ok").GetBoolean(), started.Text);
-        await rig.WaitUntil(() => rig.OutputOn("ch1"), "ch1's output never came on");
+        await rig.StartCh1Async();
 
         // A set-point change for ch1's zone, naming ch1 (allowed while its test runs), held open: ch1's lane is busy.
-        var heater = rig.CommandAsync("set-heater", """{"zone":"zone-a","setpoint_degC":40,"channel":"ch1"}""");
-        await heaters.Entered.Task.WaitAsync(Patience);
-        var arrived = rig.CommandsArrived;
-        var restart = rig.CommandAsync("start", """{"channel":"ch1","preset":"plating-stripping-1mAh"}"""); // waits behind the heater change
-        await rig.WaitUntil(() => rig.CommandsArrived > arrived, "the second start never arrived");
-        try
+        Task<Received> restart = null!;
+        var changed = await rig.WhileHeldAsync(heaters, "set-heater", """{"zone":"zone-a","setpoint_degC":40,"channel":"ch1"}""", async _ =>
         {
-            var aborted = await rig.CommandAsync("abort", """{"channel":"ch1","reason":"supersede test"}""");
-            Assert.True(aborted.Json.GetProperty("ok").GetBoolean(), aborted.Text);
+            var arrived = rig.CommandsArrived;
+            restart = rig.CommandAsync("start", """{"channel":"ch1","preset":"plating-stripping-1mAh"}"""); // waits behind the heater change
+            await rig.WaitUntil(() => rig.CommandsArrived > arrived, "the second start never arrived");
+
+            AssertOk(await rig.CommandAsync("abort", """{"channel":"ch1","reason":"supersede test"}"""));
             await rig.WaitUntil(() => rig.State("ch1") == RunState.Aborted && !rig.OutputOn("ch1"), "ch1 was not aborted with its output off");
             Assert.False(restart.IsCompleted, "the start did not wait behind the heater change: the test proves nothing");
-        }
-        finally
-        {
-            heaters.Gate.TrySetResult();
-        }
+        });
 
         var superseded = await restart;
         Assert.False(superseded.Json.GetProperty("ok").GetBoolean(), superseded.Text);
         Assert.StartsWith("superseded by abort (supersede test)", superseded.Json.GetProperty("message").GetString(), StringComparison.Ordinal);
-        var changed = await heater;
-        Assert.True(changed.Json.GetProperty("ok").GetBoolean(), changed.Text); // started before the abort: it ran to its end
+        AssertOk(changed); // started before the abort: it ran to its end
         Assert.Equal(RunState.Aborted, rig.State("ch1"));
         Assert.False(rig.OutputOn("ch1"));
     }
 
-    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
-    private static extern int MakeFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
+    private static void AssertOk(Received reply) => Assert.True(reply.Json.GetProperty("ok").GetBoolean(), reply.Text);
 
     // Opening the FIFO for reading lets the exporter's open return; what it writes is read and thrown away.
     private static async Task DrainAsync(string fifo)
@@ -175,34 +140,33 @@ public sealed class UrgentLaneTests : IAsyncLifetime
         await drain.WaitAsync(Patience);
     }
 
-    /// <summary>The heater area with its set-point change held until the test opens the gate.</summary>
-    private sealed class GatedHeaterCommands : IHeaterCommands
+    /// <summary>A command area whose long command is held from its start until the test opens the gate.</summary>
+    private abstract class GatedCommands
     {
         public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public async Task<CommandResult> SetSetpointAsync(string zoneId, Temperature setpoint, CancellationToken cancellationToken)
+        protected async Task<CommandResult> HeldAsync(string message, CancellationToken cancellationToken)
         {
             Entered.TrySetResult();
             await Gate.Task.WaitAsync(cancellationToken);
-            return CommandResult.Ok($"zone {zoneId} set-point {setpoint}");
+            return CommandResult.Ok(message);
         }
     }
 
-    /// <summary>The clamp area with its tare held until the test opens the gate (a load cell that takes its time).</summary>
-    private sealed class GatedClampCommands : IClampCommands
+    /// <summary>The heater area with its set-point change held until the test opens the gate.</summary>
+    private sealed class GatedHeaterCommands : GatedCommands, IHeaterCommands
     {
-        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Task<CommandResult> SetSetpointAsync(string zoneId, Temperature setpoint, CancellationToken cancellationToken) =>
+            HeldAsync($"zone {zoneId} set-point {setpoint}", cancellationToken);
+    }
 
-        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public async Task<CommandResult> TareAsync(string channelId, CancellationToken cancellationToken)
-        {
-            Entered.TrySetResult();
-            await Gate.Task.WaitAsync(cancellationToken);
-            return CommandResult.Ok($"{channelId} tared");
-        }
+    /// <summary>The clamp area with its tare held until the test opens the gate (a load cell that takes its time).</summary>
+    private sealed class GatedClampCommands : GatedCommands, IClampCommands
+    {
+        public Task<CommandResult> TareAsync(string channelId, CancellationToken cancellationToken) =>
+            HeldAsync($"{channelId} tared", cancellationToken);
 
         public Task<CommandResult> CalibrateAsync(string channelId, Force referenceForce, CancellationToken cancellationToken) =>
             Task.FromResult(CommandResult.Ok($"{channelId} calibrated"));
@@ -248,6 +212,34 @@ public sealed class UrgentLaneTests : IAsyncLifetime
             using var timeout = new CancellationTokenSource(Patience);
             await host.Services.GetRequiredService<Rig.Service.Telemetry.MqttConnection>().WaitConnectedAsync(timeout.Token);
             return new ComposedRig(host, requester, root);
+        }
+
+        /// <summary>Starts the 1 mAh plating-stripping preset on ch1 and waits for its output; the test's id.</summary>
+        public async Task<string> StartCh1Async()
+        {
+            var started = await CommandAsync("start", """{"channel":"ch1","preset":"plating-stripping-1mAh"}""");
+            AssertOk(started);
+            await WaitUntil(() => OutputOn("ch1"), "ch1's output never came on");
+            return started.Json.GetProperty("id").GetString()!;
+        }
+
+        /// <summary>
+        /// Sends a command the gated area holds, runs <paramref name="meanwhile"/> (given the held command) once the
+        /// area has it, then opens the gate, even when <paramref name="meanwhile"/> fails, and returns the held reply.
+        /// </summary>
+        public async Task<Received> WhileHeldAsync(GatedCommands area, string verb, string payload, Func<Task<Received>, Task> meanwhile)
+        {
+            var held = CommandAsync(verb, payload);
+            await area.Entered.Task.WaitAsync(Patience);
+            try
+            {
+                await meanwhile(held);
+            }
+            finally
+            {
+                area.Gate.TrySetResult();
+            }
+            return await held;
         }
 
         public bool OutputOn(string channel) => Hardware.Simulation.Instruments[channel].OutputOn;
