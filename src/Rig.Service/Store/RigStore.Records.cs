@@ -194,41 +194,26 @@ public sealed partial class RigStore
         return (long)cmd.ExecuteScalar()!;
     }
 
-    private SqliteCommand? _insertSample;
+    private PreparedSql? _insertSample;
 
     /// <summary>
-    /// Runs a statement kept prepared in <paramref name="cached"/> (Microsoft.Data.Sqlite keeps a command's compiled
-    /// statements while its text and connection stay the same): the per-sample statements of a group commit are
-    /// compiled once per store, not once per record. <paramref name="values"/> bind to the statement's parameters in
-    /// order of appearance; null binds NULL. Only under the write lock (every write is).
+    /// Runs a statement kept compiled in <paramref name="cached"/> (<see cref="PreparedSql"/>: compiled once per store,
+    /// parameters bound by position through SQLite's C API, no data reader per row). <paramref name="values"/> bind to
+    /// the statement's parameters in order of appearance; null binds NULL. Only under the write lock, inside
+    /// <paramref name="tx"/> (every write is).
     /// </summary>
-    private int RunPrepared(SqliteTransaction tx, ref SqliteCommand? cached, string sql, params object?[] values)
+    private int RunPrepared(SqliteTransaction tx, ref PreparedSql? cached, string sql, params ReadOnlySpan<object?> values)
     {
+        ArgumentNullException.ThrowIfNull(tx);
         if (cached is null)
         {
-            cached = _db.CreateCommand();
-            cached.CommandText = sql;
-            foreach (System.Text.RegularExpressions.Match name in ParameterName().Matches(sql))
-            {
-                if (!cached.Parameters.Contains(name.Value))
-                {
-                    cached.Parameters.Add(new SqliteParameter(name.Value, null));
-                }
-            }
+            cached = new PreparedSql(_db, sql);
             _prepared.Add(cached);
         }
-        cached.Transaction = tx;
-        for (var i = 0; i < values.Length; i++)
-        {
-            cached.Parameters[i].Value = values[i] ?? DBNull.Value;
-        }
-        return cached.ExecuteNonQuery();
+        return cached.Run(values);
     }
 
-    private readonly List<SqliteCommand> _prepared = [];
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\$[A-Za-z_][A-Za-z0-9_]*")]
-    private static partial System.Text.RegularExpressions.Regex ParameterName();
+    private readonly List<PreparedSql> _prepared = [];
 
     private int Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
     {
