@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rig.Drivers.Faults;
 using Rig.Drivers.Potentiostats;
@@ -7,7 +5,6 @@ using Rig.Service.Channels;
 using Rig.Service.Composition;
 using Rig.Service.Interlocks;
 using Rig.Service.Tests.Support;
-using UnitsNet;
 
 namespace Rig.Service.Tests.Channels;
 
@@ -30,7 +27,7 @@ public sealed class StuckLoopTests
         var hardware = WithInstruments(rig, wedged, slow);
         var raised = new List<RigEvent>();
         rig.Events.Raised += e => { lock (raised) { raised.Add(e); } };
-        var watchdog = Watchdog(rig);
+        var watchdog = rig.Watchdog();
         var watch = new StuckLoopWatch(hardware, rig.State, rig.Events, rig.Time, watchdog.StaleAfter, timeout, NullLogger.Instance);
         // ch1's loop runs on a clock of its own, kept in step with the rig's: a virtual clock runs a timer's continuation
         // inside Advance, so the wedged tick blocks whoever advances ch1's clock (a throw-away task here), not the rig's.
@@ -97,8 +94,7 @@ public sealed class StuckLoopTests
     public async Task A_device_call_that_never_answers_hits_the_device_time_out_and_becomes_an_instrument_fault()
     {
         var rig = new TestRig();
-        var channel = rig.Hardware.Channels["ch1"] with { Instrument = new HungInstrument() };
-        var loop = new ChannelLoop(channel, rig.State, rig.Events, [], rig.Time, rig.Options.Value.SamplePeriod, rig.Options.Value.DeviceTimeout, NullLogger.Instance);
+        var loop = rig.Loop("ch1", new HungInstrument());
 
         var tick = loop.TickAsync(CancellationToken.None); // waits on the rig clock for the answer
         Assert.False(tick.IsCompleted);
@@ -117,8 +113,7 @@ public sealed class StuckLoopTests
     public async Task A_drivers_own_cancellation_is_an_instrument_fault_not_the_end_of_the_loop()
     {
         var rig = new TestRig();
-        var channel = rig.Hardware.Channels["ch1"] with { Instrument = new CancellingInstrument(rig.Hardware.Channels["ch1"].Instrument) };
-        var loop = new ChannelLoop(channel, rig.State, rig.Events, [], rig.Time, rig.Options.Value.SamplePeriod, rig.Options.Value.DeviceTimeout, NullLogger.Instance);
+        var loop = rig.Loop("ch1", new CancellingInstrument(rig.Hardware.Channels["ch1"].Instrument));
 
         await loop.TickAsync(CancellationToken.None); // the old loop let this escape and died
 
@@ -147,7 +142,7 @@ public sealed class StuckLoopTests
             {
                 try
                 {
-                    await Until(loop);
+                    await Eventually.Until(loop);
                 }
                 catch (OperationCanceledException)
                 {
@@ -169,31 +164,6 @@ public sealed class StuckLoopTests
         {
             rig.Time.Advance(TimeSpan.FromMilliseconds(500));
             await Task.Delay(5, limit.Token);
-        }
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            await Task.Delay(2, limit.Token);
-        }
-    }
-
-    private static SystemdWatchdog Watchdog(TestRig rig)
-    {
-        var services = new ServiceCollection().AddSingleton<ISystemdNotifier>(new EnabledNotifier()).BuildServiceProvider();
-        return new SystemdWatchdog(services, rig.State, rig.Options, rig.Time, new SystemdWatchdogTimeout(TimeSpan.FromSeconds(30)),
-            NullLogger<SystemdWatchdog>.Instance);
-    }
-
-    private sealed class EnabledNotifier : ISystemdNotifier
-    {
-        public bool IsEnabled => true;
-
-        public void Notify(ServiceState state)
-        {
         }
     }
 
@@ -229,59 +199,10 @@ public sealed class StuckLoopTests
         }
     }
 
-    /// <summary>Each measurement takes <paramref name="delay"/> of rig time, within the device time-out.</summary>
-    private sealed class SlowInstrument(IPotentiostatChannel inner, TimeProvider time, TimeSpan delay) : DelegatingInstrument(inner)
-    {
-        private int _answered;
-        private volatile bool _waiting;
-
-        public int Answered => Volatile.Read(ref _answered);
-
-        /// <summary>True while a measurement waits on the clock.</summary>
-        public bool Waiting => _waiting;
-
-        public override async ValueTask<PotentiostatReading> MeasureAsync(CancellationToken cancellationToken)
-        {
-            var answer = Task.Delay(delay, time, cancellationToken);
-            _waiting = true;
-            try
-            {
-                await answer;
-            }
-            finally
-            {
-                _waiting = false;
-            }
-            Interlocked.Increment(ref _answered);
-            return await base.MeasureAsync(cancellationToken);
-        }
-    }
-
     /// <summary>A driver whose own read time-out surfaces as a TaskCanceledException (as HttpClient's does).</summary>
     private sealed class CancellingInstrument(IPotentiostatChannel inner) : DelegatingInstrument(inner)
     {
         public override ValueTask<PotentiostatReading> MeasureAsync(CancellationToken cancellationToken) =>
             ValueTask.FromException<PotentiostatReading>(new TaskCanceledException("the driver's own read time-out"));
-    }
-
-    private abstract class DelegatingInstrument(IPotentiostatChannel inner) : IPotentiostatChannel
-    {
-        public string Device => inner.Device;
-
-        public InstrumentCapabilities Capabilities => inner.Capabilities;
-
-        public ValueTask<InstrumentIdentity> IdentifyAsync(CancellationToken cancellationToken) => inner.IdentifyAsync(cancellationToken);
-
-        public ValueTask SourceCurrentAsync(ElectricCurrent current, ElectricPotential voltageLimit, CancellationToken cancellationToken) =>
-            inner.SourceCurrentAsync(current, voltageLimit, cancellationToken);
-
-        public ValueTask SourceVoltageAsync(ElectricPotential voltage, ElectricCurrent currentLimit, CancellationToken cancellationToken) =>
-            inner.SourceVoltageAsync(voltage, currentLimit, cancellationToken);
-
-        public virtual ValueTask<PotentiostatReading> MeasureAsync(CancellationToken cancellationToken) => inner.MeasureAsync(cancellationToken);
-
-        public virtual ValueTask OutputOffAsync(CancellationToken cancellationToken) => inner.OutputOffAsync(cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

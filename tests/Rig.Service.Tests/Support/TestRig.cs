@@ -1,9 +1,12 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Rig.Drivers.Potentiostats;
 using Rig.Service.Channels;
+using Rig.Service.Composition;
 using Rig.Service.Configuration;
 using Rig.Service.Hardware;
 using Rig.Service.Thermal;
@@ -68,6 +71,19 @@ internal sealed class TestRig
     public ChannelLoop Loop(string channelId, params IChannelObserver[] observers) =>
         new(Hardware.Channels[channelId], State, Events, observers, Time, Options.Value.SamplePeriod, Options.Value.DeviceTimeout, NullLogger.Instance);
 
+    /// <summary>The channel's loop with its instrument replaced (a hung, slow or blocking one).</summary>
+    public ChannelLoop Loop(string channelId, IPotentiostatChannel instrument) =>
+        new(Hardware.Channels[channelId] with { Instrument = instrument }, State, Events, [], Time, Options.Value.SamplePeriod,
+            Options.Value.DeviceTimeout, NullLogger.Instance);
+
+    /// <summary>The systemd watchdog over this rig's loops, as under systemd with WatchdogSec=30 (pings go nowhere).</summary>
+    public SystemdWatchdog Watchdog()
+    {
+        var services = new ServiceCollection().AddSingleton<ISystemdNotifier>(new EnabledNotifier()).BuildServiceProvider();
+        return new SystemdWatchdog(services, State, Options, Time, new SystemdWatchdogTimeout(TimeSpan.FromSeconds(30)),
+            NullLogger<SystemdWatchdog>.Instance);
+    }
+
     public EmergencyStopMonitor EmergencyStopMonitor() =>
         new(Hardware.EmergencyStop!, State, Events, Safety, Time, TimeSpan.FromMilliseconds(100));
 
@@ -78,5 +94,14 @@ internal sealed class TestRig
         var reaction = new ZoneFaultReaction(Events, State, Time, new Dictionary<string, IReadOnlyList<string>> { [zoneId] = channels },
             NullLogger<ZoneFaultReaction>.Instance);
         return new HeaterZoneController(Hardware.Zones[zoneId], State, reaction, Time, Options.Value.DeviceTimeout, NullLogger.Instance);
+    }
+
+    private sealed class EnabledNotifier : ISystemdNotifier
+    {
+        public bool IsEnabled => true;
+
+        public void Notify(ServiceState state)
+        {
+        }
     }
 }
