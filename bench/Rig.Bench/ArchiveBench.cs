@@ -30,6 +30,35 @@ internal static class ArchiveBench
     {
         await using var postgres = await BenchPostgres.StartAsync();
         await DatabasePathAsync(postgres);
+        await WithMosquittoAsync(async (port, broker) =>
+        {
+            foreach (var writers in new[] { 1, 2 })
+            {
+                await FlatOutAsync(postgres, port, broker, rigs: 500, samplesPerChannel: 60, writers);
+            }
+            foreach (var rigs in new[] { 500, 1000, 2500 })
+            {
+                await PacedAsync(postgres, port, broker, rigs, TimeSpan.FromSeconds(30));
+            }
+        });
+    }
+
+    /// <summary>"archive-db": step (1) alone, to try a change to the schema or PostgreSQL's settings in a minute.</summary>
+    public static async Task DatabasePathOnlyAsync()
+    {
+        await using var postgres = await BenchPostgres.StartAsync();
+        await DatabasePathAsync(postgres);
+    }
+
+    /// <summary>"archive-flat": one flat-out run with 2 writers, to try a change to the archive's MQTT side.</summary>
+    public static async Task FlatOutOnlyAsync()
+    {
+        await using var postgres = await BenchPostgres.StartAsync();
+        await WithMosquittoAsync((port, broker) => FlatOutAsync(postgres, port, broker, rigs: 500, samplesPerChannel: 60, writers: 2));
+    }
+
+    private static async Task WithMosquittoAsync(Func<int, int, Task> run)
+    {
         var directory = Directory.CreateTempSubdirectory("rig-bench-archive-").FullName;
         var port = TelemetryBench.FreePort();
         await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"),
@@ -39,14 +68,7 @@ internal static class ArchiveBench
         try
         {
             await TelemetryBench.WaitForPortAsync(port);
-            foreach (var writers in new[] { 1, 2 })
-            {
-                await FlatOutAsync(postgres, port, mosquitto.Id, rigs: 500, samplesPerChannel: 60, writers);
-            }
-            foreach (var rigs in new[] { 500, 1000, 2500 })
-            {
-                await PacedAsync(postgres, port, mosquitto.Id, rigs, TimeSpan.FromSeconds(30));
-            }
+            await run(port, mosquitto.Id);
         }
         finally
         {
@@ -66,6 +88,13 @@ internal static class ArchiveBench
         // Message j: rig j % 500, channel (j / 500) % 8, seq j / 4000 + 1, i.e. 500 rigs x 8 channels in seq order.
         var messages = Enumerable.Range(0, batches).Select(b => Enumerable.Range(b * batch, batch)
             .Select(j => Message(rig: j % 500, channel: j / 500 % Channels, seq: j / 4000 + 1)).ToList()).ToList();
+        if (Environment.GetEnvironmentVariable("RIG_BENCH_ARCHIVE_STATEMENTS") is { Length: > 0 })
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()", connection);
+            await command.ExecuteNonQueryAsync();
+        }
         var parse = Stopwatch.StartNew();
         var rows = messages.Select(BatchRows.From).ToList();
         parse.Stop();
@@ -91,8 +120,43 @@ internal static class ArchiveBench
             $"{inserted:N0} new rows written in batches of {batch} in {write.Elapsed.TotalSeconds:F2} s ({inserted / write.Elapsed.TotalSeconds:N0} samples/s, fsync on)");
         Console.WriteLine($"archive database path, CPU: the archive used {archiveCpu:F1} s and PostgreSQL {postgresCpu:F1} s for {inserted:N0} samples: " +
             $"{inserted / archiveCpu:N0} samples per archive CPU-second, {inserted / postgresCpu:N0} per PostgreSQL CPU-second, " +
-            $"{inserted / (archiveCpu + postgresCpu):N0} per CPU-second of both (load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
+            $"{inserted / (archiveCpu + postgresCpu):N0} per CPU-second of both, i.e. {archiveCpu * 1e6 / inserted:F0} + {postgresCpu * 1e6 / inserted:F0} µs per sample (load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
         Console.WriteLine($"archive database path, all duplicates: {duplicates:N0} in {again.Elapsed.TotalSeconds:F2} s ({duplicates / again.Elapsed.TotalSeconds:N0}/s, nothing written)");
+        if (Environment.GetEnvironmentVariable("RIG_BENCH_ARCHIVE_STATEMENTS") is { Length: > 0 })
+        {
+            await PrintStatementsAsync(connectionString, offered);
+        }
+    }
+
+    /// <summary>
+    /// Where PostgreSQL's time goes, per statement (pg_stat_statements: needs shared_preload_libraries = 'pg_stat_statements' in
+    /// the file RIG_BENCH_ARCHIVE_PG_CONF names). Execution time is wall time of one backend: its CPU plus its waits (fsync at commit).
+    /// </summary>
+    private static async Task PrintStatementsAsync(string connectionString, int samples)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("""
+            SELECT calls, total_exec_time, wal_bytes, wal_fpi, left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+            FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            Console.WriteLine(FormattableString.Invariant(
+                $"  statement: {reader.GetInt64(0),6} calls, {reader.GetDouble(1) * 1000 / samples,6:F1} µs/sample, WAL {reader.GetDecimal(2) / samples,7:F0} B/sample, {reader.GetInt64(3),6} full pages: {reader.GetString(4)}"));
+        }
+        await reader.CloseAsync();
+        await using var tables = new Npgsql.NpgsqlCommand("""
+            SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, pg_total_relation_size(relid) FROM pg_stat_user_tables
+            WHERE relname IN ('tests', 'stream_heads', 'channel_now') ORDER BY relname
+            """, connection);
+        await using var rows = await tables.ExecuteReaderAsync();
+        while (await rows.ReadAsync())
+        {
+            Console.WriteLine(FormattableString.Invariant(
+                $"  table {rows.GetString(0)}: {rows.GetInt64(1)} inserted, {rows.GetInt64(2)} updated of which {rows.GetInt64(3)} HOT, {rows.GetInt64(4) / 1024} kB"));
+        }
     }
 
     /// <summary>
@@ -122,7 +186,7 @@ internal static class ArchiveBench
         var stored = await archive.CountAsync();
         Console.WriteLine($"archive end to end, flat out, {writers} writer(s): {rigs} rigs x {Channels} channels x {samplesPerChannel} samples = {total:N0} messages from {rigs} MQTT connections; " +
             $"published in {publishSeconds:F1} s ({total / publishSeconds:N0}/s by the load generator); {(done ? "all" : "NOT all")} {stored:N0} in PostgreSQL after {seconds:F1} s: " +
-            $"{stored / seconds:N0} samples/s ingested; {cpu} (load average {loadAverage.Summary()})");
+            $"{stored / seconds:N0} samples/s ingested; {cpu}{cpu.PerSample(stored)} (load average {loadAverage.Summary()})");
     }
 
     /// <summary>R rigs x 8 channels x 1 sample/s for a while, as a lab runs: does the archive keep up (backlog gone within 2 s)?</summary>
@@ -154,7 +218,7 @@ internal static class ArchiveBench
         var keptUp = drained && stored == total && drain < TimeSpan.FromSeconds(2) && publishEnd < duration + TimeSpan.FromSeconds(2);
         Console.WriteLine($"archive paced: {rigs} rigs x {Channels} channels at 1 Hz = {rigs * Channels:N0} samples/s offered for {seconds} s over {rigs} MQTT connections; " +
             $"{stored:N0}/{total:N0} in PostgreSQL, the last {drain.TotalSeconds:F1} s after the last publish (publishing took {publishEnd.TotalSeconds:F1} s; " +
-            $"most not yet committed at a round's end: {worstLag:N0}); {cpu} (load average {loadAverage.Summary()}): {(keptUp ? "keeps up" : "falls behind")}");
+            $"most not yet committed at a round's end: {worstLag:N0}); {cpu}{cpu.PerSample(stored)} (load average {loadAverage.Summary()}): {(keptUp ? "keeps up" : "falls behind")}");
     }
 
     /// <summary>CPU used so far; the archive and mosquitto are this process's children, so ProcessCpu counts them in its total too.</summary>
@@ -171,6 +235,10 @@ internal static class ArchiveBench
 
         public override string ToString() =>
             $"CPU s: archive {Archive:F1}, PostgreSQL {Postgres:F1}, mosquitto {Mosquitto:F1}, load generator {LoadGenerator:F1}";
+
+        /// <summary>CPU µs per sample per process: what the load average distorts least on a shared machine.</summary>
+        public string PerSample(long samples) => samples <= 0 ? "" : FormattableString.Invariant(
+            $"; CPU µs/sample: archive {Archive * 1e6 / samples:F0}, PostgreSQL {Postgres * 1e6 / samples:F0}, mosquitto {Mosquitto * 1e6 / samples:F0}, load generator {LoadGenerator * 1e6 / samples:F0}, total {(Archive + Postgres + Mosquitto + LoadGenerator) * 1e6 / samples:F0}");
     }
 
     /// <summary>The 1-minute load average sampled every second while a run lasts (the machine is shared).</summary>

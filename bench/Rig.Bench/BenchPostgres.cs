@@ -35,8 +35,17 @@ internal sealed class BenchPostgres : IAsyncDisposable
             await RunAsync("/usr/bin/chown", ["-R", "postgres:postgres", directory], false);
         }
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", Path.Combine(directory, "data"), "-U", "archive", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
+        // The shipped settings (deploy/archive/postgresql.conf) appended to initdb's file: later lines win.
+        // RIG_BENCH_ARCHIVE_PG_CONF names another file to try, or "none" for PostgreSQL's defaults.
+        var settings = Environment.GetEnvironmentVariable("RIG_BENCH_ARCHIVE_PG_CONF") is { Length: > 0 } chosen ? chosen
+            : Path.Combine(AppContext.BaseDirectory, "archive-postgresql.conf");
+        if (settings != "none")
+        {
+            await File.AppendAllTextAsync(Path.Combine(directory, "data", "postgresql.conf"), $"\n# {settings}\n{await File.ReadAllTextAsync(settings)}");
+        }
+        Console.WriteLine($"archive bench PostgreSQL settings: {(settings == "none" ? "defaults" : settings)}, shared_buffers=256MB");
         await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", Path.Combine(directory, "data"), "-l", Path.Combine(directory, "log"), "-w",
-            "-o", $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_wal_size=2GB", "start"]);
+            "-o", $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c shared_buffers=256MB", "start"]);
         return server;
     }
 

@@ -23,8 +23,11 @@ public sealed partial class ArchiveDatabase : IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
-    /// <summary>Applies every migration not yet recorded; returns the schema version now in force.</summary>
-    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies every migration not yet recorded (up to <paramref name="upTo"/>, for a test of the upgrade from an older
+    /// version); returns the schema version now in force.
+    /// </summary>
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken, int upTo = int.MaxValue)
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         await using (var create = new NpgsqlCommand(
@@ -34,7 +37,7 @@ public sealed partial class ArchiveDatabase : IAsyncDisposable
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
         var version = 0;
-        foreach (var (number, description, sql) in ArchiveSchema.Migrations)
+        foreach (var (number, description, sql) in ArchiveSchema.Migrations.Where(m => m.Version <= upTo))
         {
             await using var tx = await connection.BeginTransactionAsync(cancellationToken);
             await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({ArchiveSchema.MigrationLock})", connection, tx))
