@@ -6,8 +6,9 @@ using Rig.Service.Hardware;
 namespace Rig.Service.Channels;
 
 /// <summary>
-/// Puts the whole rig in its safe state: every instrument output off (high impedance), every heater off.
-/// Each device is tried even if another fails, and every call is bounded by the device time-out.
+/// Puts the whole rig in its safe state: every instrument output off (high impedance), every heater off, and every
+/// lead relay de-energised (the cell back on the SMU, its fail-safe side). Each device is tried even if another fails,
+/// and every call is bounded by the device time-out.
 /// </summary>
 public sealed partial class RigSafety
 {
@@ -58,6 +59,20 @@ public sealed partial class RigSafety
                 LogFailed(ex, device);
             }
         }
+        // After the outputs are off (a relay is switched only with the SMU off); whatever the SMU answered, the relay
+        // goes to its de-energised side, as it would with the power gone.
+        foreach (var channel in _hardware.Channels.Values)
+        {
+            try
+            {
+                await channel.LeadSwitch.ConnectSmuAsync(CancellationToken.None).AsTask().WaitAsync(_timeout, _time);
+            }
+            catch (Exception ex)
+            {
+                allSafe = false;
+                LogFailed(ex, channel.LeadSwitch.Device);
+            }
+        }
         LogSafe(reason, allSafe);
         return allSafe;
     }
@@ -65,6 +80,6 @@ public sealed partial class RigSafety
     [LoggerMessage(Level = LogLevel.Error, Message = "Safe state: {Device} did not confirm off")]
     private partial void LogFailed(Exception ex, string device);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rig in safe state ({Reason}): outputs off, heaters off; all confirmed: {AllSafe}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rig in safe state ({Reason}): outputs off, heaters off, lead relays on the SMU; all confirmed: {AllSafe}")]
     private partial void LogSafe(string reason, bool allSafe);
 }

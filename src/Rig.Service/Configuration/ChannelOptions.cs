@@ -21,6 +21,9 @@ public sealed class ChannelOptions
     /// <summary>Ceilings no protocol on this channel may exceed (unset: the instrument's range).</summary>
     public ChannelLimitsOptions Limits { get; set; } = new();
 
+    /// <summary>The relay that moves the cell's leads between the SMU and the impedance analyser (None: wiring A, in parallel).</summary>
+    public LeadSwitchOptions LeadSwitch { get; set; } = new();
+
     /// <summary>Physics of the simulated cell and clamp, used when the instrument or clamp is Simulated.</summary>
     public ChannelSimulationOptions Simulation { get; set; } = new();
 }

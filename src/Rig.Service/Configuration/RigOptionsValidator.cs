@@ -26,6 +26,7 @@ public sealed partial class RigOptionsValidator : IValidateOptions<RigOptions>
             ValidateChannel($"{Root}:Channels:{channelId}", channelId, channel, options, errors);
         }
         ValidateSharedInstruments(options, errors);
+        LeadSwitchValidation.Validate(options, errors);
         return errors.Any ? ValidateOptionsResult.Fail(errors.Errors) : ValidateOptionsResult.Success;
     }
 

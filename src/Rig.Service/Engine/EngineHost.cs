@@ -359,7 +359,15 @@ public sealed partial class EngineHost : ITestControl, IChannelObserver
         {
             return;
         }
-        var instrument = _hardware.Channels[channelId].Instrument;
+        var channel = _hardware.Channels[channelId];
+        var instrument = channel.Instrument;
+        if (command.Kind is EngineCommandKind.SourceCurrent or EngineCommandKind.SourceVoltage && channel.LeadSwitch.Position != Rig.Drivers.Impedance.LeadSwitching.LeadPosition.Smu)
+        {
+            // The interlock: this is the one place an output is turned on, and never while the lead relay is energised
+            // (or in doubt): the SMU would drive the analyser's input, or the relay would switch under current.
+            await RefuseWithLeadsAwayAsync(channelId, channel, cancellationToken);
+            return;
+        }
         try
         {
             ValueTask call(CancellationToken ct) => command.Kind switch

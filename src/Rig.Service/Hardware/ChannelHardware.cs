@@ -1,3 +1,4 @@
+using Rig.Drivers.Impedance.LeadSwitching;
 using Rig.Drivers.LoadCells;
 using Rig.Drivers.Potentiostats;
 using Rig.Service.Configuration;
@@ -14,6 +15,9 @@ public sealed record ChannelHardware(
     HeaterZoneHardware? Zone)
 {
     public Area CellArea { get; } = Area.FromSquareCentimeters(Options.Cell.AreaCm2);
+
+    /// <summary>The relay between the SMU and the impedance analyser; <see cref="NoLeadSwitch"/> when the two sit in parallel.</summary>
+    public ILeadSwitch LeadSwitch { get; init; } = new NoLeadSwitch();
 
     public Force RatedForce { get; } = Force.FromNewtons(Options.Clamp.RatedForceNewtons);
 }

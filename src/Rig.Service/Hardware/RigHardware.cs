@@ -30,6 +30,7 @@ public sealed class RigHardware : IAsyncDisposable
         foreach (var channel in Channels.Values)
         {
             await channel.Instrument.DisposeAsync();
+            channel.LeadSwitch.Dispose(); // drives the relay de-energised (SMU side) before closing the line
             if (channel.ForceSensor is IDisposable disposableSensor)
             {
                 disposableSensor.Dispose();

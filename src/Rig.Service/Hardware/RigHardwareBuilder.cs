@@ -3,6 +3,7 @@ using Rig.Drivers.Cells;
 using Rig.Drivers.DigitalInputs;
 using Rig.Drivers.DigitalInputs.Simulated;
 using Rig.Drivers.Heaters.Simulated;
+using Rig.Drivers.Impedance.LeadSwitching;
 using Rig.Drivers.LoadCells;
 using Rig.Drivers.LoadCells.Simulated;
 using Rig.Drivers.Potentiostats;
@@ -50,7 +51,10 @@ public sealed class RigHardwareBuilder
                 channelOptions,
                 BuildInstrument(channelId, channelOptions, cell),
                 BuildForceSensor(channelId, channelOptions, cell),
-                zone);
+                zone)
+            {
+                LeadSwitch = BuildLeadSwitch(channelId, channelOptions.LeadSwitch),
+            };
         }
         return new RigHardware(channels, zones, BuildEmergencyStop(), _simulation);
     }
@@ -117,6 +121,25 @@ public sealed class RigHardwareBuilder
                 return _loadCells.Hardware(channelId, options);
             default:
                 throw new NotSupportedException($"{RigOptions.SectionName}:Channels:{channelId}:Clamp:Kind {options.Clamp.Kind} has no driver.");
+        }
+    }
+
+    // Built with the rest of the hardware, before any loop: a GPIO relay's line opens at its de-energised level (SMU side).
+    private ILeadSwitch BuildLeadSwitch(string channelId, LeadSwitchOptions options)
+    {
+        var settle = TimeSpan.FromMilliseconds(options.SettleMilliseconds);
+        switch (options.Kind)
+        {
+            case LeadSwitchKind.None:
+                return new NoLeadSwitch();
+            case LeadSwitchKind.Gpio:
+                return new GpioLeadSwitch(new System.Device.Gpio.GpioController(), options.GpioPin, options.ActiveHigh, settle, _time, ownsController: true);
+            case LeadSwitchKind.Simulated:
+                var relay = new SimulatedLeadSwitch($"sim-relay:{channelId}", settle, _time);
+                _simulation.LeadSwitches[channelId] = relay;
+                return relay;
+            default:
+                throw new NotSupportedException($"{RigOptions.SectionName}:Channels:{channelId}:LeadSwitch:Kind {options.Kind} has no driver.");
         }
     }
 

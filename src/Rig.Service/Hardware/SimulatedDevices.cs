@@ -1,6 +1,7 @@
 using Rig.Drivers.Cells;
 using Rig.Drivers.DigitalInputs.Simulated;
 using Rig.Drivers.Heaters.Simulated;
+using Rig.Drivers.Impedance.LeadSwitching;
 using Rig.Drivers.LoadCells.Simulated;
 using Rig.Drivers.Potentiostats.Simulated;
 
@@ -17,6 +18,9 @@ public sealed class SimulatedDevices
     public Dictionary<string, SimulatedSpringClamp> Clamps { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, SimulatedThermalZone> Zones { get; } = new(StringComparer.Ordinal);
     public SimulatedDigitalInput? EmergencyStop { get; set; }
+
+    /// <summary>Each channel's simulated lead relay, when its options configure one.</summary>
+    public Dictionary<string, SimulatedLeadSwitch> LeadSwitches { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Each zone's simulated thermal cut-out, when its options configure one.</summary>
     public Dictionary<string, SimulatedThermalCutOut> CutOuts { get; } = new(StringComparer.Ordinal);

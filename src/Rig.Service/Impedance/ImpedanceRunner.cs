@@ -5,6 +5,7 @@ using Rig.Drivers.Faults;
 using Rig.Drivers.Impedance;
 using Rig.Drivers.Impedance.Fitting;
 using Rig.Drivers.Impedance.Gpib;
+using Rig.Drivers.Impedance.LeadSwitching;
 using Rig.Drivers.Impedance.Simulation;
 using Rig.Drivers.Impedance.Solartron1260;
 using Rig.Drivers.Potentiostats.Scpi;
@@ -12,6 +13,8 @@ using Rig.Drivers.Potentiostats.Scpi.Transports;
 using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Engine;
+using Rig.Service.Hardware;
+using Rig.Service.Interlocks;
 using Rig.Service.Store;
 using UnitsNet;
 
@@ -26,6 +29,10 @@ namespace Rig.Service.Impedance;
 /// engine's fault path, output already off. If the test leaves the step meanwhile (paused, aborted), the sweep is
 /// cancelled and the generator set to 0 V. For a Simulated analyser it also passes the channel's cycled charge to the
 /// simulated cell's interface, so foil and pellet cells drift apart with cycling (Fig. 2d).
+/// With a lead relay (wiring B) the sweep is framed by it: SMU output seen off, relay to the analyser, settle, sweep,
+/// generator to 0 V, relay back to the SMU (de-energised), settle, and only then the step ends. The relay goes back to
+/// the SMU on every way out (done, fault, time-out, cancellation, service stop); a relay that fails to switch is a
+/// fault of its own: alarm, a latched interlock on the channel (output held off), the test paused.
 /// </summary>
 public sealed partial class ImpedanceRunner : IChannelObserver, IAsyncDisposable
 {
@@ -41,8 +48,25 @@ public sealed partial class ImpedanceRunner : IChannelObserver, IAsyncDisposable
     private readonly ConcurrentDictionary<string, InFlight> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TimeSpan> _lastMonotonic = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _analyzerGate = new(1, 1);
+    private readonly NoLeadSwitch _noLeads = new();
 
-    public ImpedanceRunner(IOptions<ImpedanceOptions> options, IOptions<RigOptions> rig, EngineHost engine, RigStore? store, TimeProvider time, ILogger<ImpedanceRunner> logger)
+    private readonly RigHardware? _hardware;
+    private readonly RigState? _state;
+    private readonly RigEvents? _events;
+    private readonly Func<string, IImpedanceAnalyzer>? _analyzerFactory;
+
+    /// <param name="options">The Impedance section: which analyser is wired to which channel.</param>
+    /// <param name="rig">The rig's channels (the cell's build record, for the conductivity).</param>
+    /// <param name="engine">The engine whose impedance steps this runs.</param>
+    /// <param name="store">Where spectra are stored and queued for MQTT (none: kept in memory only).</param>
+    /// <param name="time">The rig clock.</param>
+    /// <param name="logger">The log.</param>
+    /// <param name="hardware">The rig's devices, for each channel's lead relay (none: wiring A everywhere).</param>
+    /// <param name="state">Where a relay fault raises its interlock.</param>
+    /// <param name="events">Where a relay fault raises its alarm.</param>
+    /// <param name="analyzerFactory">Tests only: the analyser for a channel instead of the configured one.</param>
+    public ImpedanceRunner(IOptions<ImpedanceOptions> options, IOptions<RigOptions> rig, EngineHost engine, RigStore? store, TimeProvider time, ILogger<ImpedanceRunner> logger,
+        RigHardware? hardware = null, RigState? state = null, RigEvents? events = null, Func<string, IImpedanceAnalyzer>? analyzerFactory = null)
     {
         _options = options.Value;
         _rig = rig.Value;
@@ -50,6 +74,10 @@ public sealed partial class ImpedanceRunner : IChannelObserver, IAsyncDisposable
         _store = store;
         _time = time;
         _logger = logger;
+        _hardware = hardware;
+        _state = state;
+        _events = events;
+        _analyzerFactory = analyzerFactory;
     }
 
     /// <summary>The spectra measured since start, newest last (for tests and the dashboard's first view).</summary>
@@ -67,9 +95,9 @@ public sealed partial class ImpedanceRunner : IChannelObserver, IAsyncDisposable
             }
             return;
         }
-        if (pending is null || sample.OutputOn)
+        if (pending is null || sample.OutputOn || _state?.Interlocks.Active(sample.ChannelId).Count > 0)
         {
-            return; // not in an impedance step, or the SMU's output is not yet seen off
+            return; // not in an impedance step, the SMU's output not yet seen off, or the channel held (the test pauses)
         }
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var entry = new InFlight(pending, cancel);
@@ -83,7 +111,14 @@ public sealed partial class ImpedanceRunner : IChannelObserver, IAsyncDisposable
     public Task WhenIdleAsync(string channelId) =>
         _running.TryGetValue(channelId, out var flight) && flight.Task is { } task ? task : Task.CompletedTask;
 
-    public ValueTask OnFaultAsync(string channelId, HardwareFault fault, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    /// <summary>A fault on the channel (instrument, clamp) stops its sweep: the relay goes back to the SMU at once.</summary>
+    public async ValueTask OnFaultAsync(string channelId, HardwareFault fault, CancellationToken cancellationToken)
+    {
+        if (_running.TryGetValue(channelId, out var flight))
+        {
+            await flight.Cancel.CancelAsync();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -108,17 +143,29 @@ public sealed partial class ImpedanceRunner : IChannelObserver, IAsyncDisposable
         try
         {
             var analyzer = Analyzer(channel);
+            var leads = Leads(channel);
             ImpedanceSpectrum spectrum;
             // One analyser may serve several channels (through a relay): one sweep at a time.
             await _analyzerGate.WaitAsync(cancellationToken);
             try
             {
+                // The caller saw the SMU's output off on this sample; the engine turns nothing on while the step waits.
+                ThrowIfHeld(channel, leads, onAnalyzer: false);
+                await leads.ConnectAnalyzerAsync(cancellationToken);
+                ThrowIfHeld(channel, leads, onAnalyzer: true); // made safe (e-stop, all-off) while the contacts settled: no sweep
                 LogSweepStarting(channel, request.TestId, request.StepText, request.Sweep.Bias.Volts);
                 spectrum = await analyzer.SweepAsync(request.Sweep, null, cancellationToken);
             }
             finally
             {
-                _analyzerGate.Release();
+                try
+                {
+                    await LeadsBackAsync(channel, analyzer, leads);
+                }
+                finally
+                {
+                    _analyzerGate.Release();
+                }
             }
             var measured = Analyse(request, analyzer.Device, spectrum);
             _store?.SaveSpectrum(request.TestId, channel, spectrum.EndedAt, request.Cycle, request.Instruction, seq => SpectrumDocument.Build(measured, seq));
@@ -129,6 +176,10 @@ public sealed partial class ImpedanceRunner : IChannelObserver, IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             LogSweepCancelled(channel, request.TestId);
+        }
+        catch (HardwareFaultException ex) when (ex.Fault.Device == Leads(channel).Device)
+        {
+            await LeadSwitchFailedAsync(channel, ex.Fault.ForChannel(channel));
         }
         catch (HardwareFaultException ex)
         {
@@ -172,7 +223,10 @@ public sealed partial class ImpedanceRunner : IChannelObserver, IAsyncDisposable
         return new MeasuredSpectrum(request, device, spectrum, fit, problem, sigma);
     }
 
-    private IImpedanceAnalyzer Analyzer(string channel) => _analyzers.GetOrAdd(channel, Create);
+    private IImpedanceAnalyzer Analyzer(string channel) => _analyzers.GetOrAdd(channel, _analyzerFactory ?? Create);
+
+    private ILeadSwitch Leads(string channel) =>
+        _hardware is not null && _hardware.Channels.TryGetValue(channel, out var hardware) ? hardware.LeadSwitch : _noLeads;
 
     private IImpedanceAnalyzer Create(string channel)
     {

@@ -20,7 +20,10 @@ public static class ImpedanceServiceCollectionExtensions
             sp.GetRequiredService<Engine.EngineHost>(),
             sp.GetService<Store.RigStore>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ImpedanceRunner>>()));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ImpedanceRunner>>(),
+            sp.GetRequiredService<Hardware.RigHardware>(),
+            sp.GetRequiredService<RigState>(),
+            sp.GetRequiredService<RigEvents>()));
         services.AddSingleton<IChannelObserver>(sp => sp.GetRequiredService<ImpedanceRunner>());
         return services;
     }

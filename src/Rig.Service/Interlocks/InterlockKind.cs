@@ -25,4 +25,6 @@ public enum InterlockKind
     StoreUnavailable,
     /// <summary>Something threw inside the channel's loop (a bug): the channel was put in its safe state. Latched.</summary>
     LoopFailed,
+    /// <summary>The channel's lead relay failed to switch: where the cell's leads are is not known. Latched.</summary>
+    LeadSwitchFault,
 }

@@ -5,7 +5,8 @@ public static class InterlockRules
 {
     /// <summary>Cleared only by an operator command, never by a reading.</summary>
     public static bool IsLatched(InterlockKind kind) =>
-        kind is InterlockKind.EmergencyStop or InterlockKind.AllOff or InterlockKind.ZoneTripped or InterlockKind.OperatorHold or InterlockKind.LoopFailed;
+        kind is InterlockKind.EmergencyStop or InterlockKind.AllOff or InterlockKind.ZoneTripped or InterlockKind.OperatorHold or InterlockKind.LoopFailed
+            or InterlockKind.LeadSwitchFault;
 
     /// <summary>Holds every heater off as well as every output (the zone loops ask this).</summary>
     public static bool HoldsHeaters(InterlockKind kind) => kind is InterlockKind.EmergencyStop or InterlockKind.AllOff;
@@ -23,6 +24,7 @@ public static class InterlockRules
         InterlockKind.OperatorHold => "clears by operator clear-fault",
         InterlockKind.StoreUnavailable => "clears by itself when the store can be written again",
         InterlockKind.LoopFailed => "clears by operator clear-fault after reading the service log",
+        InterlockKind.LeadSwitchFault => $"clears by operator clear-fault after checking relay {source} and its GPIO line (the SMU stays off until the relay switches back)",
         _ => "clears by operator clear-fault",
     };
 }
