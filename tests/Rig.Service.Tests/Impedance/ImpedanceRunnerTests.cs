@@ -95,6 +95,33 @@ public sealed class ImpedanceRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task With_the_simulated_lead_relay_eis_before_and_after_plating_runs_to_its_end_switching_around_each_sweep()
+    {
+        await using var rig = new RelayRig(scripted: false, store: _store, stateDirectory: Path.Combine(_stateDirectory, "relay"));
+
+        Assert.True((await rig.Host.StartAsync(new StartTestRequest(RelayRig.Channel, null, Protocol), CancellationToken.None)).Accepted);
+        for (var i = 0; i < 2000 && rig.State1 == RunState.Running; i++)
+        {
+            await rig.TickAsync();
+        }
+
+        Assert.Equal(RunState.Finished, rig.State1);
+        Assert.False(rig.SmuOnWhileEnergised);
+        Assert.Equal(
+            ["relay Analyzer, smu off, step waiting", "relay Smu, smu off, step waiting", "relay Analyzer, smu off, step waiting", "relay Smu, smu off, step waiting"],
+            rig.Snapshot());
+        var testId = Assert.Single(rig.Recorder.Starts).TestId;
+        Assert.Equal(2, _store.ReadSpectra(testId).Count);
+        Assert.Equal(2, rig.Runner.Measured.Count);
+        // Each sweep lies between its relay's switch to the analyser and the switch back.
+        var history = rig.Relay.History;
+        foreach (var (measured, k) in rig.Runner.Measured.Select((m, k) => (m, k)))
+        {
+            Assert.InRange(measured.Spectrum.StartedAt, history[2 * k].At, history[(2 * k) + 1].At);
+        }
+    }
+
+    [Fact]
     public async Task A_channel_with_no_analyser_wired_pauses_its_test_at_the_impedance_step_with_the_reason()
     {
         var host = NewHost();
