@@ -1,33 +1,22 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Rig.Service.Channels;
 using Rig.Service.Composition;
 using Rig.Service.Configuration;
 using Rig.Service.Control;
 using Rig.Service.Engine;
-using Rig.Service.Hardware;
 using Rig.Service.Recording;
+using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Engine;
 
 public sealed class EngineHostTests : IDisposable
 {
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "rig-host-" + Guid.NewGuid().ToString("N"));
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
-    private readonly RigOptions _options;
-    private readonly RigHardware _hardware;
-    private readonly RigEvents _events = new(NullLogger<RigEvents>.Instance);
     private readonly InMemoryTestRecorder _recorder = new();
+    private readonly EngineRig _rig;
 
-    public EngineHostTests()
-    {
-        _options = new RigOptions { StateDirectory = _stateDirectory };
-        _options.Channels["ch1"] = new ChannelOptions();
-        _hardware = new RigHardwareBuilder(Options.Create(_options), _time).Build();
-    }
+    public EngineHostTests() => _rig = new EngineRig(_stateDirectory, recorder: _recorder);
 
     public void Dispose()
     {
@@ -40,39 +29,39 @@ public sealed class EngineHostTests : IDisposable
     [Fact]
     public async Task Start_pause_resume_abort_drive_the_instrument_from_the_channel_loop_and_a_restart_leaves_the_test_interrupted()
     {
-        var host = NewHost();
-        var loop = LoopFor(host);
+        var host = _rig.NewHost();
+        var loop = _rig.LoopFor(host);
 
         var started = await host.StartAsync(new StartTestRequest("ch1", "plating-stripping-1mAh", null), CancellationToken.None);
         Assert.True(started.Accepted, started.Message);
         await TicksAsync(loop, 5);
         Assert.Equal(RunState.Running, host.Status()[0].State);
         // The preset rests 10 min first: at 0 A with the output on, so the instrument reads the open-circuit voltage.
-        Assert.True(_hardware.Simulation.Instruments["ch1"].OutputOn);
+        Assert.True(_rig.Hardware.Simulation.Instruments["ch1"].OutputOn);
         var rest = _recorder.RecentSamples.Where(s => s.StepType == "Rest").ToList();
         Assert.NotEmpty(rest);
         Assert.All(rest, s => Assert.True(Math.Abs(s.CurrentAmperes) < 1e-6 && s.VoltageVolts > 1.0, $"rest sample {s.VoltageVolts} V, {s.CurrentAmperes} A"));
         await TicksAsync(loop, 600);
-        Assert.True(_hardware.Simulation.Instruments["ch1"].OutputOn);
+        Assert.True(_rig.Hardware.Simulation.Instruments["ch1"].OutputOn);
 
         Assert.True((await host.PauseAsync("ch1", "pressure out of window", CancellationToken.None)).Accepted);
         await TicksAsync(loop, 1);
         Assert.Equal(RunState.Paused, host.Status()[0].State);
-        Assert.False(_hardware.Simulation.Instruments["ch1"].OutputOn);
+        Assert.False(_rig.Hardware.Simulation.Instruments["ch1"].OutputOn);
 
         Assert.True((await host.ResumeAsync("ch1", CancellationToken.None)).Accepted);
         await TicksAsync(loop, 60);
-        Assert.True(_hardware.Simulation.Instruments["ch1"].OutputOn);
+        Assert.True(_rig.Hardware.Simulation.Instruments["ch1"].OutputOn);
         Assert.False((await host.StartAsync(new StartTestRequest("ch1", "ccd-ramp", null), CancellationToken.None)).Accepted);
 
         // The process dies: a new host over the same state directory finds the test interrupted, resumable.
-        var restarted = NewHost();
+        var restarted = _rig.NewHost();
         var status = restarted.Status()[0];
         Assert.Equal(RunState.Interrupted, status.State);
         Assert.StartsWith("Plate", status.StepText, StringComparison.Ordinal);
         Assert.True((await restarted.AbortAsync("ch1", "operator", CancellationToken.None)).Accepted);
         Assert.Equal(RunState.Aborted, restarted.Status()[0].State);
-        await TicksAsync(LoopFor(restarted), 1); // records reach the recorder in order, from the channel loop
+        await TicksAsync(_rig.LoopFor(restarted), 1); // records reach the recorder in order, from the channel loop
         Assert.Contains(_recorder.Ends, e => e.FinalState == RunState.Aborted && e.Reason == "operator");
         Assert.Equal(started.Id, Assert.Single(_recorder.Starts).TestId);
         Assert.Contains(_recorder.RecentSamples, s => s.StepType == "Plate" && s.StackPressurePascals is > 9e6 and < 11e6);
@@ -81,7 +70,7 @@ public sealed class EngineHostTests : IDisposable
     [Fact]
     public async Task A_protocol_that_does_not_fit_the_channel_is_refused_before_the_cell_is_touched()
     {
-        var host = NewHost();
+        var host = _rig.NewHost();
 
         var fullCellOnHalfCell = await host.StartAsync(new StartTestRequest("ch1", "anode-free-full-cell", null), CancellationToken.None);
         var badText = await host.StartAsync(new StartTestRequest("ch1", null,
@@ -93,7 +82,7 @@ public sealed class EngineHostTests : IDisposable
         Assert.False(badText.Accepted);
         Assert.Contains("steps[0] \"Plate at 1 mA/cm2 until never\"", badText.Message, StringComparison.Ordinal);
         Assert.False(tooMuchCurrent.Accepted);
-        Assert.False(_hardware.Simulation.Instruments["ch1"].OutputOn);
+        Assert.False(_rig.Hardware.Simulation.Instruments["ch1"].OutputOn);
         Assert.Equal(RunState.Idle, host.Status()[0].State);
     }
 
@@ -128,16 +117,11 @@ public sealed class EngineHostTests : IDisposable
         Assert.Contains(result.Failures!, f => f.StartsWith("Engine:PresetDirectory", StringComparison.Ordinal));
     }
 
-    private EngineHost NewHost() => new(_hardware, _recorder, _events, Options.Create(_options), Options.Create(new EngineOptions()), _time, NullLogger<EngineHost>.Instance);
-
-    private ChannelLoop LoopFor(EngineHost host) =>
-        new(_hardware.Channels["ch1"], new RigState(), _events, [host], _time, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), NullLogger<ChannelLoop>.Instance);
-
     private async Task TicksAsync(ChannelLoop loop, int count)
     {
         for (var i = 0; i < count; i++)
         {
-            _time.Advance(TimeSpan.FromSeconds(1));
+            _rig.Time.Advance(TimeSpan.FromSeconds(1));
             await loop.TickAsync(CancellationToken.None);
         }
     }

@@ -1,12 +1,7 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
-using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Control;
 using Rig.Service.Engine;
-using Rig.Service.Hardware;
 using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Hostile;
@@ -119,13 +114,5 @@ public sealed class HostilePresetFileTests : IDisposable
         }
     }
 
-    private EngineHost Host(string presets)
-    {
-        var options = new RigOptions { StateDirectory = _state };
-        options.Channels["ch1"] = new ChannelOptions();
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
-        var hardware = new RigHardwareBuilder(Options.Create(options), time).Build();
-        return new EngineHost(hardware, new InMemoryTestRecorder(), new RigEvents(NullLogger<RigEvents>.Instance), Options.Create(options),
-            Options.Create(new EngineOptions { PresetDirectory = presets }), time, NullLogger<EngineHost>.Instance);
-    }
+    private EngineHost Host(string presets) => new EngineRig(_state).NewHost(new EngineOptions { PresetDirectory = presets });
 }

@@ -1,11 +1,7 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Rig.Service.Channels;
-using Rig.Service.Configuration;
 using Rig.Service.Control;
 using Rig.Service.Engine;
-using Rig.Service.Hardware;
+using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Hostile;
 
@@ -13,18 +9,10 @@ namespace Rig.Service.Tests.Hostile;
 public sealed class PoisonedCheckpointTests : IDisposable
 {
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "rig-poison-" + Guid.NewGuid().ToString("N"));
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
-    private readonly RigOptions _options;
-    private readonly RigHardware _hardware;
-    private readonly RigEvents _events = new(NullLogger<RigEvents>.Instance);
     private readonly InMemoryTestRecorder _recorder = new();
+    private readonly EngineRig _rig;
 
-    public PoisonedCheckpointTests()
-    {
-        _options = new RigOptions { StateDirectory = _stateDirectory };
-        _options.Channels["ch1"] = new ChannelOptions();
-        _hardware = new RigHardwareBuilder(Options.Create(_options), _time).Build();
-    }
+    public PoisonedCheckpointTests() => _rig = new EngineRig(_stateDirectory, recorder: _recorder);
 
     private string CheckpointFile => Path.Combine(_stateDirectory, "checkpoints", "ch1.json");
 
@@ -43,7 +31,7 @@ public sealed class PoisonedCheckpointTests : IDisposable
     [InlineData("\"CellAreaSquareCentimetres\":", "\"CellAreaSquareCentimetres\":0,\"_z\":")]
     public async Task A_running_test_whose_checkpoint_is_poisoned_is_marked_faulted_at_restart_and_the_channel_is_free(string find, string replace)
     {
-        var first = NewHost();
+        var first = _rig.NewHost();
         var started = await first.StartAsync(new StartTestRequest("ch1", "plating-stripping-1mAh", null), CancellationToken.None);
         Assert.True(started.Accepted, started.Message);
         var text = await File.ReadAllTextAsync(CheckpointFile);
@@ -51,18 +39,18 @@ public sealed class PoisonedCheckpointTests : IDisposable
         await File.WriteAllTextAsync(CheckpointFile, text.Replace(find, replace, StringComparison.Ordinal));
 
         // The service restarts on the same state directory (twice: the second start must not meet the checkpoint again).
-        var restarted = NewHost();
-        var again = NewHost();
+        var restarted = _rig.NewHost();
+        var again = _rig.NewHost();
 
         Assert.Equal(RunState.Idle, restarted.Status()[0].State);
         Assert.Equal(RunState.Idle, again.Status()[0].State);
-        var alarm = Assert.Single(_events.Recent(), e => e.Code == "engine.checkpoint_rejected");
+        var alarm = Assert.Single(_rig.Events.Recent(), e => e.Code == "engine.checkpoint_rejected");
         Assert.Equal(RigEventSeverity.Alarm, alarm.Severity);
         Assert.Contains(started.Id!, alarm.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(CheckpointFile));
         Assert.True(File.Exists(CheckpointFile + ".rejected"));
         // The store learns the test's end with the reason, from the channel loop.
-        await LoopFor(restarted).TickAsync(CancellationToken.None);
+        await _rig.LoopFor(restarted).TickAsync(CancellationToken.None);
         var end = Assert.Single(_recorder.Ends);
         Assert.Equal(RunState.Faulted, end.FinalState);
         Assert.Contains("could not be resumed", end.Reason, StringComparison.Ordinal);
@@ -80,15 +68,10 @@ public sealed class PoisonedCheckpointTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(CheckpointFile)!);
         File.WriteAllText(CheckpointFile, content);
 
-        var host = NewHost();
+        var host = _rig.NewHost();
 
         Assert.Equal(RunState.Idle, host.Status()[0].State);
-        Assert.Contains(_events.Recent(), e => e.Code == "engine.checkpoint_rejected");
+        Assert.Contains(_rig.Events.Recent(), e => e.Code == "engine.checkpoint_rejected");
         Assert.True(File.Exists(CheckpointFile + ".rejected"));
     }
-
-    private EngineHost NewHost() => new(_hardware, _recorder, _events, Options.Create(_options), Options.Create(new EngineOptions()), _time, NullLogger<EngineHost>.Instance);
-
-    private ChannelLoop LoopFor(EngineHost host) =>
-        new(_hardware.Channels["ch1"], new RigState(), _events, [host], _time, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), NullLogger<ChannelLoop>.Instance);
 }

@@ -1,13 +1,9 @@
 using CsCheck;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
-using Rig.Service.Channels;
 using Rig.Service.Configuration;
 using Rig.Service.Control;
-using Rig.Service.Engine;
 using Rig.Service.Engine.Protocols;
-using Rig.Service.Hardware;
+using Rig.Service.Engine;
+using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Hostile;
 
@@ -126,12 +122,7 @@ public sealed class ProtocolNumberTests : IDisposable
     [Fact]
     public async Task A_safety_window_beyond_the_instrument_or_the_channel_ceiling_is_refused_naming_the_limit()
     {
-        var options = new RigOptions { StateDirectory = _stateDirectory };
-        options.Channels["ch1"] = new ChannelOptions { Limits = new ChannelLimitsOptions { MaxVoltageVolts = 5, MaxCurrentMilliamps = 2 } };
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
-        var hardware = new RigHardwareBuilder(Options.Create(options), time).Build();
-        var host = new EngineHost(hardware, new InMemoryTestRecorder(), new RigEvents(NullLogger<RigEvents>.Instance), Options.Create(options),
-            Options.Create(new EngineOptions()), time, NullLogger<EngineHost>.Instance);
+        var host = HostWithLimits(new ChannelLimitsOptions { MaxVoltageVolts = 5, MaxCurrentMilliamps = 2 });
 
         var thousandVolts = await host.StartAsync(new StartTestRequest("ch1", null, Protocol("Rest for 1 s", "\"voltage\": \"-1000 V to 1000 V\", \"maxCurrent\": \"1 mA/cm2\"")), CancellationToken.None);
         var sixVolts = await host.StartAsync(new StartTestRequest("ch1", null, Protocol("Rest for 1 s", "\"voltage\": \"-1 V to 6 V\", \"maxCurrent\": \"1 mA/cm2\"")), CancellationToken.None);
@@ -189,15 +180,8 @@ public sealed class ProtocolNumberTests : IDisposable
         Assert.True(result.Accepted, result.Message);
     }
 
-    private EngineHost HostWithLimits(ChannelLimitsOptions limits)
-    {
-        var options = new RigOptions { StateDirectory = _stateDirectory };
-        options.Channels["ch1"] = new ChannelOptions { Limits = limits };
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
-        var hardware = new RigHardwareBuilder(Options.Create(options), time).Build();
-        return new EngineHost(hardware, new InMemoryTestRecorder(), new RigEvents(NullLogger<RigEvents>.Instance), Options.Create(options),
-            Options.Create(new EngineOptions()), time, NullLogger<EngineHost>.Instance);
-    }
+    private EngineHost HostWithLimits(ChannelLimitsOptions limits) =>
+        new EngineRig(_stateDirectory, new ChannelOptions { Limits = limits }).NewHost();
 
     private static string PresetLibraryText(string name) => new PresetLibrary().Text(name) ?? throw new InvalidOperationException($"no preset {name}");
 }

@@ -1,15 +1,10 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
-using Rig.Service.Channels;
-using Rig.Service.Configuration;
 using Rig.Service.Control;
 using Rig.Service.Engine;
 using Rig.Service.Export;
-using Rig.Service.Hardware;
 using Rig.Service.Metrics;
 using Rig.Service.Store;
 using Rig.Service.Tests.Store;
+using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Metrics;
 
@@ -22,16 +17,11 @@ public sealed class AnalyzeTests : IDisposable
     [Fact]
     public async Task Our_own_export_analysed_from_the_file_gives_exactly_the_stored_cycle_metrics()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
-        var options = new RigOptions { StateDirectory = _directory };
-        options.Channels["ch1"] = new ChannelOptions();
-        var hardware = new RigHardwareBuilder(Options.Create(options), time).Build();
-        var events = new RigEvents(NullLogger<RigEvents>.Instance);
         using var store = new RigStore(Path.Combine(_directory, "rig.db"));
-        var host = new EngineHost(hardware, StoreRecordingTests.Recorder(store), events, Options.Create(options), Options.Create(new EngineOptions()), time,
-            NullLogger<EngineHost>.Instance);
-        var loop = new ChannelLoop(hardware.Channels["ch1"], new RigState(), events, [host], time, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3),
-            NullLogger<ChannelLoop>.Instance);
+        var rig = new EngineRig(_directory, recorder: StoreRecordingTests.Recorder(store));
+        var time = rig.Time;
+        var host = rig.NewHost();
+        var loop = rig.LoopFor(host);
         var started = await host.StartAsync(new StartTestRequest("ch1", "plating-stripping-1mAh", null,
             new Dictionary<string, string> { ["rest"] = "5 s", ["capacity"] = "0.05 mAh/cm2", ["cycles"] = "3" }), CancellationToken.None);
         Assert.True(started.Accepted, started.Message);
