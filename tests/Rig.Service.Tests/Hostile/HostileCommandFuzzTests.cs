@@ -17,7 +17,7 @@ namespace Rig.Service.Tests.Hostile;
 /// the service's own words; a start that was refused started nothing; resident memory stays bounded.
 /// </summary>
 [Trait("Category", TestCategories.OutOfProcess)]
-public sealed class HostileCommandFuzzTests : IAsyncLifetime
+public sealed class HostileCommandFuzzTests() : WithMosquitto("rig-fuzz-")
 {
     private const string Root = "anodefreerig/rig-01";
     private const int Commands = 10_000;
@@ -26,16 +26,6 @@ public sealed class HostileCommandFuzzTests : IAsyncLifetime
     private const string Seed = "0N0XIzNsQ0O2";
     private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(60);
     private static readonly string[] RuntimeWords = ["Exception", "LineNumber", "BytePositionInLine", "Parameter '", "   at ", "is not a valid number", "overflowed"];
-    private readonly string _state = Directory.CreateTempSubdirectory("rig-fuzz-").FullName;
-    private MosquittoBroker _broker = null!;
-
-    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        Directory.Delete(_state, true);
-    }
 
     private sealed record Command(string Verb, byte[] Payload, string ResponseTopic, bool Retain);
 
@@ -86,10 +76,10 @@ public sealed class HostileCommandFuzzTests : IAsyncLifetime
         var commands = Check.Single(Commands_().Array[Commands], _ => true, Seed);
         await using var service = ServiceProcess.Start(new Dictionary<string, string>
         {
-            ["Rig__StateDirectory"] = _state,
+            ["Rig__StateDirectory"] = Folder,
             ["Rig__ReadoutPeriod"] = "00:00:00",
             ["Mqtt__Broker"] = "127.0.0.1",
-            ["Mqtt__Port"] = _broker.Port.ToString(CultureInfo.InvariantCulture),
+            ["Mqtt__Port"] = Broker.Port.ToString(CultureInfo.InvariantCulture),
             ["Mqtt__HomeAssistantDiscovery"] = "false",
             // The fuzz exercises validation: with the per-client limit (one requester here) most commands would be refused
             // before it. The limit has its own tests (Hostile/CommandRateLimitTests).
@@ -98,7 +88,7 @@ public sealed class HostileCommandFuzzTests : IAsyncLifetime
         await service.WaitForLogAsync("MQTT connected", TimeSpan.FromSeconds(60));
         var replies = new ConcurrentDictionary<int, List<string>>();
         var window = new SemaphoreSlim(Window);
-        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{Root}/reply/#");
+        await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{Root}/reply/#");
         await requester.Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic($"{Root}/replies/#").WithAtLeastOnceQoS()).Build());
         requester.Client.ApplicationMessageReceivedAsync += e =>
         {

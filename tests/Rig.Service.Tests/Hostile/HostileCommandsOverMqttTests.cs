@@ -11,27 +11,17 @@ namespace Rig.Service.Tests.Hostile;
 
 /// <summary>Issue 22 over a real mosquitto: commands that must not run do not run, and every command is answered.</summary>
 [Trait("Category", TestCategories.OutOfProcess)]
-public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
+public sealed class HostileCommandsOverMqttTests() : WithMosquitto("rig-hostile-mqtt-")
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    private readonly string _directory = Directory.CreateTempSubdirectory("rig-hostile-mqtt-").FullName;
-    private MosquittoBroker _broker = null!;
 
-    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        Directory.Delete(_directory, true);
-    }
-
-    private string Db() => Path.Combine(_directory, $"{Guid.NewGuid():N}.db");
+    private string Db() => Path.Combine(Folder, $"{Guid.NewGuid():N}.db");
 
     [Fact]
     public async Task A_retained_command_is_never_executed_at_any_reconnect()
     {
-        await using var rig = new TelemetryHarness(_broker.Port, Db());
-        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/replies/#");
+        await using var rig = new TelemetryHarness(Broker.Port, Db());
+        await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/replies/#");
         // Left on the broker before the service connects: delivered to it with the retain flag at every subscribe.
         await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("pause"))
             .WithPayload("""{"channel":"ch1","reason":"retained"}""").WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
@@ -48,9 +38,9 @@ public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
     [Fact]
     public async Task A_command_published_retained_while_the_service_listens_is_not_executed_either()
     {
-        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await using var rig = new TelemetryHarness(Broker.Port, Db());
         await rig.StartAsync();
-        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/replies/#");
+        await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/replies/#");
 
         await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("pause"))
             .WithPayload("""{"channel":"ch1","reason":"retained"}""").WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
@@ -70,9 +60,9 @@ public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
     [InlineData("../other-rig/replies")]
     public async Task A_command_with_a_response_topic_outside_the_rigs_replies_is_not_run_and_is_answered_on_the_default_reply_topic(string relative)
     {
-        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await using var rig = new TelemetryHarness(Broker.Port, Db());
         await rig.StartAsync();
-        await using var everything = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/#");
+        await using var everything = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/#");
         var responseTopic = relative.StartsWith('#') || relative.StartsWith('+') ? relative : $"{rig.Topics.Root}/{relative}";
 
         await everything.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("pause"))
@@ -95,9 +85,9 @@ public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
     [InlineData("""{"channel":"ch1","channel":"ch2","reason":"x"}""")]
     public async Task Trailing_garbage_duplicate_keys_and_wrong_types_are_refused_and_nothing_runs(string payload)
     {
-        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await using var rig = new TelemetryHarness(Broker.Port, Db());
         await rig.StartAsync();
-        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/reply/op/#");
+        await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/reply/op/#");
 
         await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("pause")).WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"{rig.Topics.Root}/reply/op/1").Build());
@@ -113,10 +103,10 @@ public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
         const int burst = 400;
         // Queued, dispatched behind the held start on its channel, and the one the loop holds while it waits for a slot.
         const int mayWait = MqttConnection.CommandQueueCapacity + CommandLanes.MaxInFlight + 1;
-        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await using var rig = new TelemetryHarness(Broker.Port, Db());
         rig.Control.StartGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await rig.StartAsync();
-        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/reply/op/#");
+        await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/reply/op/#");
         var reply = $"{rig.Topics.Root}/reply/op/burst";
 
         // The first start holds ch1's lane (a slow command); the rest, all for ch1, arrive while it waits.
@@ -150,11 +140,11 @@ public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
     [Fact]
     public async Task A_client_over_its_rate_is_answered_rate_limited_and_not_run_while_other_clients_and_urgent_verbs_go_through()
     {
-        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await using var rig = new TelemetryHarness(Broker.Port, Db());
         rig.Mqtt.CommandRatePerSecond = 0.01; // no token comes back within the test
         rig.Mqtt.CommandBurst = 3;
         await rig.StartAsync();
-        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/reply/#");
+        await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/reply/#");
         var alice = $"{rig.Topics.Root}/reply/alice/1";
         for (var i = 1; i <= 8; i++)
         {
@@ -183,9 +173,9 @@ public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
     [Fact]
     public async Task A_stale_command_is_answered_and_not_run()
     {
-        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await using var rig = new TelemetryHarness(Broker.Port, Db());
         await rig.StartAsync();
-        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/reply/#");
+        await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/reply/#");
         var hourAgo = DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("resume")).WithPayload("""{"channel":"ch1"}""")
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"{rig.Topics.Root}/reply/op/1")
@@ -201,7 +191,7 @@ public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
     [Fact]
     public async Task Rate_limited_and_stale_refusals_are_counted_per_client_in_the_retained_health_on_the_broker()
     {
-        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await using var rig = new TelemetryHarness(Broker.Port, Db());
         rig.Mqtt.CommandRatePerSecond = 0.01; // no token comes back within the test
         rig.Mqtt.CommandBurst = 3;
         rig.Mqtt.StatePeriod = TimeSpan.FromMilliseconds(200);
@@ -209,7 +199,7 @@ public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
         var health = new RigHealthPublisher(rig.Connection, Microsoft.Extensions.Options.Options.Create(rig.Mqtt),
             Microsoft.Extensions.Options.Options.Create(rig.Rig), TimeProvider.System);
         await health.StartAsync(CancellationToken.None);
-        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/reply/#");
+        await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/reply/#");
         for (var i = 1; i <= 10; i++)
         {
             await Publish(requester, rig.Topics.Command("resume"), """{"channel":"ch1"}""", $"{rig.Topics.Root}/reply/alice/{i}", i);
@@ -223,7 +213,7 @@ public sealed class HostileCommandsOverMqttTests : IAsyncLifetime
         try
         {
             // A late subscriber gets the retained message from the broker: the counts are there for anyone who looks.
-            await using var watcher = await TestSubscriber.ConnectAsync(_broker.Port, rig.Topics.Health);
+            await using var watcher = await TestSubscriber.ConnectAsync(Broker.Port, rig.Topics.Health);
             var seen = await watcher.WaitForAsync(r => r.Any(m => Counted(m.Json, "rate_limited", "alice") == 7 && Counted(m.Json, "stale", "bob") == 1), Patience);
             var latest = seen.Last(m => Counted(m.Json, "rate_limited", "alice") == 7).Json.GetProperty("commands");
             Assert.Equal(7, latest.GetProperty("rate_limited").GetProperty("total").GetInt64());

@@ -12,26 +12,15 @@ namespace Rig.Service.Tests.Telemetry;
 
 /// <summary>Telemetry against a real mosquitto started by the test on 127.0.0.1.</summary>
 [Trait("Category", TestCategories.OutOfProcess)]
-public sealed class MqttTelemetryTests : IAsyncLifetime
+public sealed class MqttTelemetryTests() : WithMosquitto("rig-telemetry-")
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("rig-telemetry-").FullName;
-    private MosquittoBroker _broker = null!;
-
-    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        Directory.Delete(_directory, true);
-    }
-
-    private string Db(string name = "rig.db") => Path.Combine(_directory, name);
+    private string Db(string name = "rig.db") => Path.Combine(Folder, name);
 
     [Fact]
     public async Task Telemetry_and_retained_state_reach_a_subscriber_with_units_in_the_names()
     {
-        await using var rig = new TelemetryHarness(_broker.Port, Db(), discovery: true);
-        await using var live = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/#");
+        await using var rig = new TelemetryHarness(Broker.Port, Db(), discovery: true);
+        await using var live = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/#");
         await rig.StartAsync();
         var at = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
         var testId = await rig.StartTestAsync("ch1", at);
@@ -49,7 +38,7 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
         Assert.Equal(testId, telemetry.GetProperty("test_id").GetString());
 
         // A dashboard that connects later still gets the retained state, the birth message and the discovery configs.
-        await using var late = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/#");
+        await using var late = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/#");
         var retained = await late.WaitForAsync(r => r.Any(m => m.Topic == rig.Topics.State("ch2")) && r.Any(m => m.Topic == rig.Topics.Status), TimeSpan.FromSeconds(10));
         var state = retained.First(m => m.Topic == rig.Topics.State("ch2"));
         Assert.True(state.Retain);
@@ -75,7 +64,7 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
         var history = more.First(m => m.Topic == $"{rig.Topics.Root}/ch1/history");
         Assert.True(history.Retain);
         Assert.Equal(testId, history.Json.GetProperty("test_id").GetString());
-        await using var dashboard = await TestSubscriber.ConnectAsync(_broker.Port, "homeassistant/sensor/rig-t/+/config");
+        await using var dashboard = await TestSubscriber.ConnectAsync(Broker.Port, "homeassistant/sensor/rig-t/+/config");
         var configs = await dashboard.WaitForAsync(r => r.Count >= 16, TimeSpan.FromSeconds(10));
         var voltage = configs.Single(m => m.Topic.EndsWith("/ch1_voltage/config", StringComparison.Ordinal)).Json;
         Assert.Equal(rig.Topics.State("ch1"), voltage.GetProperty("state_topic").GetString());
@@ -85,7 +74,7 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
     [Fact]
     public async Task A_dashboard_connecting_mid_test_gets_the_last_hour_of_samples_as_the_retained_recent_trace()
     {
-        await using var rig = new TelemetryHarness(_broker.Port, Db(), syncEveryCommit: false);
+        await using var rig = new TelemetryHarness(Broker.Port, Db(), syncEveryCommit: false);
         await rig.StartAsync();
         var at = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
         var testId = await rig.StartTestAsync("ch1", at);
@@ -95,7 +84,7 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
         }
         Assert.True(await rig.Get<RecentTracePublisher>().PublishChangedAsync(CancellationToken.None));
 
-        await using var late = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/+/recent");
+        await using var late = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/+/recent");
         var recent = (await late.WaitForAsync(r => r.Count >= 1, TimeSpan.FromSeconds(10)))[0];
         Assert.True(recent.Retain);
         Assert.Equal(rig.Topics.Root + "/ch1/recent", recent.Topic);
@@ -112,9 +101,9 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
     [Fact]
     public async Task A_killed_service_connection_leaves_offline_as_its_last_will()
     {
-        await using var relay = new TcpRelay(_broker.Port);
+        await using var relay = new TcpRelay(Broker.Port);
         await using var rig = new TelemetryHarness(relay.Port, Db());
-        await using var watcher = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/status");
+        await using var watcher = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/status");
         await rig.StartAsync();
         await watcher.WaitForAsync(r => r.Any(m => m.Text == "online"), TimeSpan.FromSeconds(10));
 
@@ -127,10 +116,10 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
     [Fact]
     public async Task A_command_is_answered_on_its_response_topic_with_its_correlation_data()
     {
-        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await using var rig = new TelemetryHarness(Broker.Port, Db());
         await rig.StartAsync();
         var replyTopic = $"{rig.Topics.Root}/reply/client/abc";
-        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, replyTopic);
+        await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, replyTopic);
 
         await Send(requester, rig.Topics.Command("pause"), """{"channel":"ch1","reason":"lunch"}""", replyTopic, [1, 2, 3]);
 
@@ -151,11 +140,11 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
     [InlineData("tare-clamp", "{\"channel\":\"ch2\"}", "has a test in progress")]
     public async Task A_bad_command_gets_an_error_saying_why_and_changes_nothing(string verb, string payload, string why)
     {
-        await using var rig = new TelemetryHarness(_broker.Port, Db());
+        await using var rig = new TelemetryHarness(Broker.Port, Db());
         rig.Control.States["ch2"] = new Rig.Service.Control.ChannelRunStatus("ch2", Rig.Service.Control.RunState.Running, "t-1", "p", 3, 2, null, null);
         await rig.StartAsync();
         var replyTopic = $"{rig.Topics.Root}/reply/client";
-        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, replyTopic);
+        await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, replyTopic);
         var body = payload == "OVERSIZED" ? $"{{\"channel\":\"ch1\",\"reason\":\"{new string('x', 4096)}\"}}" : payload;
 
         await Send(requester, rig.Topics.Command(verb), body, replyTopic, Encoding.UTF8.GetBytes(verb));
@@ -171,8 +160,8 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
     public async Task After_a_broker_outage_every_sequence_number_arrives_exactly_once_in_order()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        await using var rig = new TelemetryHarness(_broker.Port, Db(), pageSize: 50);
-        await using var dashboard = await TestSubscriber.ConnectAsync(_broker.Port, $"{rig.Topics.Root}/+/telemetry", persistent: true);
+        await using var rig = new TelemetryHarness(Broker.Port, Db(), pageSize: 50);
+        await using var dashboard = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/+/telemetry", persistent: true);
         dashboard.KeepConnected();
         await rig.StartAsync();
         var tests = new Dictionary<string, string> { ["ch1"] = await rig.StartTestAsync("ch1", clock.GetUtcNow()), ["ch2"] = await rig.StartTestAsync("ch2", clock.GetUtcNow()) };
@@ -191,10 +180,10 @@ public sealed class MqttTelemetryTests : IAsyncLifetime
 
         await RunAsync(50);
         await dashboard.WaitForAsync(r => r.Count == 100 && rig.Store.CountUnsent() == 0, TimeSpan.FromSeconds(10)); // all acknowledged
-        await _broker.StopAsync();
+        await Broker.StopAsync();
         await RunAsync(300); // five virtual minutes of test with no broker
         Assert.Equal(600, rig.Store.CountUnsent());
-        await _broker.RestartAsync();
+        await Broker.RestartAsync();
         await RunAsync(50);
 
         var received = await dashboard.WaitForAsync(r => r.Count >= 800, TimeSpan.FromSeconds(30));

@@ -7,28 +7,18 @@ namespace Rig.Service.Tests.Telemetry;
 /// at the first message whose PUBACK was not recorded.
 /// </summary>
 [Trait("Category", TestCategories.OutOfProcess)]
-public sealed class OutboxCrashTests : IAsyncLifetime
+public sealed class OutboxCrashTests() : WithMosquitto("rig-crash-")
 {
     private const int Samples = 4000;
-    private readonly string _directory = Directory.CreateTempSubdirectory("rig-crash-").FullName;
-    private MosquittoBroker _broker = null!;
-
-    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        Directory.Delete(_directory, true);
-    }
 
     [Fact]
     public async Task A_crash_while_publishing_loses_nothing_and_replay_resumes_where_acknowledgements_stopped()
     {
-        var db = Path.Combine(_directory, "rig.db");
-        await using var relay = new TcpRelay(_broker.Port);
+        var db = Path.Combine(Folder, "rig.db");
+        await using var relay = new TcpRelay(Broker.Port);
         // synchronous=NORMAL: a process crash (this test) loses nothing committed in WAL mode; it only makes the fill faster.
         var crashed = new TelemetryHarness(relay.Port, db, pageSize: 10, prefix: "crash", syncEveryCommit: false);
-        await using var dashboard = await TestSubscriber.ConnectAsync(_broker.Port, "crash/rig-t/+/telemetry");
+        await using var dashboard = await TestSubscriber.ConnectAsync(Broker.Port, "crash/rig-t/+/telemetry");
         var start = DateTimeOffset.Parse("2026-03-01T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
         var testId = await crashed.StartTestAsync("ch1", start);
         for (var i = 0; i < Samples; i++)
@@ -41,7 +31,7 @@ public sealed class OutboxCrashTests : IAsyncLifetime
         relay.Cut(); // the process is gone: no DISCONNECT, nothing stopped, nothing disposed
         await WaitUntilSettledAsync(crashed);
 
-        await using var restarted = new TelemetryHarness(_broker.Port, db, pageSize: 10, prefix: "crash");
+        await using var restarted = new TelemetryHarness(Broker.Port, db, pageSize: 10, prefix: "crash");
         var acknowledged = Samples - restarted.Store.CountUnsent();
         var beforeRestart = dashboard.Received.Count;
         Assert.InRange(acknowledged, 200 - 10, Samples - 1);

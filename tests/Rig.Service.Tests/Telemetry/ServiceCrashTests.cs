@@ -13,7 +13,7 @@ namespace Rig.Service.Tests.Telemetry;
 /// must resume at the first outbox row whose PUBACK was not recorded.
 /// </summary>
 [Trait("Category", TestCategories.OutOfProcess)]
-public sealed class ServiceCrashTests : IAsyncLifetime
+public sealed class ServiceCrashTests : WithMosquitto
 {
     private const int PageSize = 50;
     private const int ReceivedBeforeKill = 400;
@@ -22,34 +22,25 @@ public sealed class ServiceCrashTests : IAsyncLifetime
     private static readonly TimeSpan SlowLinkLatency = TimeSpan.FromMilliseconds(100);
     private const string Root = "anodefreerig/rig-01";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly string _directory = Directory.CreateTempSubdirectory("rig-kill-").FullName;
     private readonly ITestOutputHelper _log;
-    private MosquittoBroker _broker = null!;
 
     public ServiceCrashTests(ITestOutputHelper log)
+        : base("rig-kill-")
     {
         _log = log;
-    }
-
-    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        Directory.Delete(_directory, true);
     }
 
     [Fact]
     public async Task A_service_process_killed_while_publishing_loses_no_stored_sample_and_replays_from_the_first_unacknowledged_seq()
     {
         var clock = Stopwatch.StartNew();
-        var state = Path.Combine(_directory, "state");
+        var state = Path.Combine(Folder, "state");
         var store = new StoreReader(Path.Combine(state, "rig.db"));
-        await using var dashboard = await TestSubscriber.ConnectAsync(_broker.Port, $"{Root}/ch1/telemetry", persistent: true);
-        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{Root}/reply/crash-test");
+        await using var dashboard = await TestSubscriber.ConnectAsync(Broker.Port, $"{Root}/ch1/telemetry", persistent: true);
+        await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{Root}/reply/crash-test");
 
         string testId;
-        await using (var slowLink = new TcpRelay(_broker.Port, SlowLinkLatency))
+        await using (var slowLink = new TcpRelay(Broker.Port, SlowLinkLatency))
         await using (var doomed = ServiceProcess.Start(Environment(state, slowLink.Port)))
         {
             await doomed.WaitForLogAsync("MQTT connected", Patience);
@@ -61,7 +52,7 @@ public sealed class ServiceCrashTests : IAsyncLifetime
         var atKill = store.Read(testId);
         var killedAt = clock.Elapsed;
 
-        await using (var restarted = ServiceProcess.Start(Environment(state, _broker.Port)))
+        await using (var restarted = ServiceProcess.Start(Environment(state, Broker.Port)))
         {
             await restarted.WaitForLogAsync("MQTT connected", Patience);
             await WaitUntilAllPublishedAsync(store, testId, dashboard, restarted);
@@ -114,20 +105,7 @@ public sealed class ServiceCrashTests : IAsyncLifetime
         Assert.InRange(duplicates, 0, 2 * PageSize);
     }
 
-    private static Dictionary<string, string> Environment(string state, int brokerPort) => new()
-    {
-        ["Rig__StateDirectory"] = state,
-        ["Rig__SamplePeriod"] = "00:00:00.005",
-        ["Rig__ReadoutPeriod"] = "00:00:00",
-        ["Mqtt__Broker"] = "127.0.0.1",
-        ["Mqtt__Port"] = brokerPort.ToString(CultureInfo.InvariantCulture),
-        ["Mqtt__OutboxPageSize"] = PageSize.ToString(CultureInfo.InvariantCulture),
-        ["Mqtt__ReconnectMinDelay"] = "00:00:00.200",
-        ["Mqtt__ReconnectMaxDelay"] = "00:00:01",
-        ["Mqtt__HomeAssistantDiscovery"] = "false",
-        // Keep every sample: the period is shorter than the sample period.
-        ["Store__RecordPeriod"] = "00:00:00.001",
-    };
+    private static Dictionary<string, string> Environment(string state, int brokerPort) => FastSamplingService.Environment(state, brokerPort, PageSize);
 
     /// <summary>Starts a half-cell plating/stripping test on ch1 by MQTT command; its 10 min rest streams a sample every 5 ms.</summary>
     private static async Task<string> StartFastTestAsync(TestSubscriber requester)

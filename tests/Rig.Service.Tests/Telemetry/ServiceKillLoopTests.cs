@@ -15,26 +15,17 @@ namespace Rig.Service.Tests.Telemetry;
 /// published before it was durable). At the end the restarted service publishes everything: the subscriber has 1..N.
 /// </summary>
 [Trait("Category", TestCategories.OutOfProcess)]
-public sealed class ServiceKillLoopTests : IAsyncLifetime
+public sealed class ServiceKillLoopTests : WithMosquitto
 {
     private const string Root = "anodefreerig/rig-01";
     private const int Kills = 6;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly string _directory = Directory.CreateTempSubdirectory("rig-killloop-").FullName;
     private readonly ITestOutputHelper _log;
-    private MosquittoBroker _broker = null!;
 
     public ServiceKillLoopTests(ITestOutputHelper log)
+        : base("rig-killloop-")
     {
         _log = log;
-    }
-
-    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        Directory.Delete(_directory, true);
     }
 
     [Fact]
@@ -43,10 +34,10 @@ public sealed class ServiceKillLoopTests : IAsyncLifetime
         var seed = Environment.TickCount;
         _log.WriteLine($"seed {seed}");
         var random = new Random(seed);
-        var state = Path.Combine(_directory, "state");
+        var state = Path.Combine(Folder, "state");
         var store = new StoreReader(Path.Combine(state, "rig.db"));
-        await using var dashboard = await TestSubscriber.ConnectAsync(_broker.Port, $"{Root}/ch1/telemetry", persistent: true);
-        await using var requester = await TestSubscriber.ConnectAsync(_broker.Port, $"{Root}/reply/kill-loop");
+        await using var dashboard = await TestSubscriber.ConnectAsync(Broker.Port, $"{Root}/ch1/telemetry", persistent: true);
+        await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{Root}/reply/kill-loop");
         string? testId = null;
         StoreContent? before = null;
         for (var kill = 0; kill < Kills; kill++)
@@ -99,19 +90,7 @@ public sealed class ServiceKillLoopTests : IAsyncLifetime
         }
     }
 
-    private Dictionary<string, string> Settings(string state) => new()
-    {
-        ["Rig__StateDirectory"] = state,
-        ["Rig__SamplePeriod"] = "00:00:00.005",
-        ["Rig__ReadoutPeriod"] = "00:00:00",
-        ["Mqtt__Broker"] = "127.0.0.1",
-        ["Mqtt__Port"] = _broker.Port.ToString(CultureInfo.InvariantCulture),
-        ["Mqtt__OutboxPageSize"] = "50",
-        ["Mqtt__ReconnectMinDelay"] = "00:00:00.200",
-        ["Mqtt__ReconnectMaxDelay"] = "00:00:01",
-        ["Mqtt__HomeAssistantDiscovery"] = "false",
-        ["Store__RecordPeriod"] = "00:00:00.001",
-    };
+    private Dictionary<string, string> Settings(string state) => FastSamplingService.Environment(state, Broker.Port, outboxPageSize: 50);
 
     private static async Task<Received> CommandAsync(TestSubscriber requester, string verb, string payload)
     {

@@ -18,31 +18,21 @@ namespace Rig.Service.Tests.Telemetry;
 /// open by a gate, so nothing here depends on how fast the machine is.
 /// </summary>
 [Trait("Category", TestCategories.OutOfProcess)]
-public sealed class UrgentLaneTests : IAsyncLifetime
+public sealed class UrgentLaneTests() : WithMosquitto("rig-urgent-")
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly string _directory = Directory.CreateTempSubdirectory("rig-urgent-").FullName;
-    private MosquittoBroker _broker = null!;
-
-    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        Directory.Delete(_directory, true);
-    }
 
     [Fact]
     public async Task An_abort_sent_behind_an_export_held_open_is_answered_and_carried_out_while_the_export_still_runs()
     {
-        await using var rig = await ComposedRig.StartAsync(_broker.Port, _directory);
+        await using var rig = await ComposedRig.StartAsync(Broker.Port, Folder);
         var testId = await rig.StartCh1Async();
         // The store's writer commits in groups: under load the start record can still be queued, and an export of a
         // test the store does not know yet answers "unknown test" without ever opening the FIFO.
         await rig.WaitUntil(() => rig.Stored(testId), "the test's start record never reached the store");
 
         // The export's first file is a FIFO nobody reads yet: the exporter blocks opening it, as on a disk that hangs.
-        var exports = Directory.CreateDirectory(Path.Combine(_directory, "exports")).FullName;
+        var exports = Directory.CreateDirectory(Path.Combine(Folder, "exports")).FullName;
         var fifo = Path.Combine(exports, $"{testId}.bdf.csv");
         HostileFiles.MakeFifo(fifo);
         var export = rig.CommandAsync("export", $$"""{"test_id":"{{testId}}"}""");
@@ -69,7 +59,7 @@ public sealed class UrgentLaneTests : IAsyncLifetime
     public async Task A_pause_sent_behind_a_tare_held_open_is_answered_and_carried_out_while_the_tare_still_runs()
     {
         var clamps = new GatedClampCommands();
-        await using var rig = await ComposedRig.StartAsync(_broker.Port, _directory, services => services.AddSingleton<IClampCommands>(clamps));
+        await using var rig = await ComposedRig.StartAsync(Broker.Port, Folder, services => services.AddSingleton<IClampCommands>(clamps));
         await rig.StartCh1Async();
 
         var tared = await rig.WhileHeldAsync(clamps, "tare-clamp", """{"channel":"ch2"}""", async tare =>
@@ -86,7 +76,7 @@ public sealed class UrgentLaneTests : IAsyncLifetime
     public async Task All_off_behind_a_held_tare_is_answered_and_turns_everything_off()
     {
         var clamps = new GatedClampCommands();
-        await using var rig = await ComposedRig.StartAsync(_broker.Port, _directory, services => services.AddSingleton<IClampCommands>(clamps));
+        await using var rig = await ComposedRig.StartAsync(Broker.Port, Folder, services => services.AddSingleton<IClampCommands>(clamps));
         await rig.StartCh1Async();
 
         await rig.WhileHeldAsync(clamps, "tare-clamp", """{"channel":"ch2"}""", async tare =>
@@ -103,7 +93,7 @@ public sealed class UrgentLaneTests : IAsyncLifetime
     public async Task A_start_queued_behind_a_held_heater_change_is_superseded_by_an_abort_sent_after_it_and_starts_nothing()
     {
         var heaters = new GatedHeaterCommands();
-        await using var rig = await ComposedRig.StartAsync(_broker.Port, _directory, services => services.AddSingleton<IHeaterCommands>(heaters));
+        await using var rig = await ComposedRig.StartAsync(Broker.Port, Folder, services => services.AddSingleton<IHeaterCommands>(heaters));
         await rig.StartCh1Async();
 
         // A set-point change for ch1's zone, naming ch1 (allowed while its test runs), held open: ch1's lane is busy.
