@@ -88,6 +88,15 @@ internal static class ArchiveBench
         // Message j: rig j % 500, channel (j / 500) % 8, seq j / 4000 + 1, i.e. 500 rigs x 8 channels in seq order.
         var messages = Enumerable.Range(0, batches).Select(b => Enumerable.Range(b * batch, batch)
             .Select(j => Message(rig: j % 500, channel: j / 500 % Channels, seq: j / 4000 + 1)).ToList()).ToList();
+        // An experiment's SQL run once on the fresh schema (e.g. "DROP INDEX samples_test" to see what that index costs).
+        if (Environment.GetEnvironmentVariable("RIG_BENCH_ARCHIVE_SQL") is { Length: > 0 } experiment)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(experiment, connection);
+            await command.ExecuteNonQueryAsync();
+            Console.WriteLine($"archive database path: experiment, before the writes: {experiment}");
+        }
         if (Environment.GetEnvironmentVariable("RIG_BENCH_ARCHIVE_STATEMENTS") is { Length: > 0 })
         {
             await using var connection = new Npgsql.NpgsqlConnection(connectionString);
