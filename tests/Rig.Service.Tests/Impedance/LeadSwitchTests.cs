@@ -1,3 +1,4 @@
+using CsCheck;
 using Rig.Drivers.Faults;
 using Rig.Drivers.Impedance.LeadSwitching;
 using Rig.Service.Channels;
@@ -151,6 +152,48 @@ public sealed class LeadSwitchTests
         {
             Assert.NotEqual(RunState.Running, rig.State1);
         }
+    }
+
+    [Fact]
+    public async Task A_fault_at_any_millisecond_of_the_relay_sequence_never_leaves_the_smu_on_with_the_leads_away()
+    {
+        // Any fault, at any rig-clock millisecond from the relay's switch to the analyser until after it is back:
+        // the SMU is never on while the relay is not on the SMU, and the relay ends on the SMU (or, when its own
+        // driver failed, unknown and held by a LeadSwitchFault interlock with the SMU off).
+        var faults = Gen.Enum<FaultPoint>().Where(f => f is not (FaultPoint.SweepFault or FaultPoint.AnalyzerTimeout or FaultPoint.RelayFailsToAnalyzer));
+        await Gen.Select(faults, Gen.Int[0, 50]).SampleAsync(async sample =>
+        {
+            var (fault, milliseconds) = sample;
+            await using var rig = new RelayRig();
+            Assert.True((await rig.Host.StartAsync(new StartTestRequest(RelayRig.Channel, null, Protocol), CancellationToken.None)).Accepted);
+            for (var i = 0; i < 30 && rig.Relay.History.Count == 0; i++)
+            {
+                await rig.TickAsync(() => rig.Relay.History.Count > 0);
+            }
+            for (var ms = 0; ms < milliseconds; ms++)
+            {
+                rig.Time.Advance(TimeSpan.FromMilliseconds(1));
+                await Task.Delay(1);
+            }
+
+            await InjectAsync(rig, fault, Moment.Settling);
+            for (var i = 0; i < 3; i++)
+            {
+                if (fault != FaultPoint.ServiceStop)
+                {
+                    await rig.TickAsync();
+                }
+                await rig.DriveAsync(() => false);
+            }
+
+            Assert.False(rig.SmuOnWhileEnergised);
+            if (rig.Relay.Position != LeadPosition.Smu)
+            {
+                Assert.Equal(FaultPoint.RelayFailsToSmu, fault);
+                Assert.False(rig.Instrument.OutputOn);
+                Assert.Contains(rig.State.Interlocks.Active(RelayRig.Channel), i => i.Kind == InterlockKind.LeadSwitchFault);
+            }
+        }, iter: 25, threads: 1, print: s => $"{s.Item1} at +{s.Item2} ms");
     }
 
     [Fact]
