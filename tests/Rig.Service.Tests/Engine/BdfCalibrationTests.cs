@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -9,7 +8,6 @@ using Rig.Service.Engine.Simulation;
 using Rig.Service.Export;
 using Rig.Service.Recording;
 using Rig.Service.Store;
-using Rig.Service.Telemetry.Commands;
 using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Engine;
@@ -43,7 +41,7 @@ public sealed class BdfCalibrationTests : IDisposable
         await ExportSimulatedTestAsync(cycles: 40);
         var verbs = Verbs();
 
-        var reply = await (await SendAsync(verbs, "calibrate-twin", """{"file":"test-1.bdf.csv"}""")).Deferred!;
+        var reply = await (await verbs.SendAsync("calibrate-twin", """{"file":"test-1.bdf.csv"}""")).Deferred!;
 
         Assert.True(reply.Ok, reply.Message);
         var data = JsonDocument.Parse(reply.ToJson()).RootElement.GetProperty("data");
@@ -61,8 +59,8 @@ public sealed class BdfCalibrationTests : IDisposable
         File.Delete(metadata);
         var verbs = Verbs();
 
-        var refused = await (await SendAsync(verbs, "calibrate-twin", """{"file":"test-1.bdf.csv","channel":"ch1"}""")).Deferred!;
-        var reply = await (await SendAsync(verbs, "calibrate-twin",
+        var refused = await (await verbs.SendAsync("calibrate-twin", """{"file":"test-1.bdf.csv","channel":"ch1"}""")).Deferred!;
+        var reply = await (await verbs.SendAsync("calibrate-twin",
             """{"file":"test-1.bdf.csv","channel":"ch1","preset":"anode-free-full-cell","parameters":{"cycles":"40"}}""")).Deferred!;
 
         Assert.False(refused.Ok);
@@ -83,7 +81,7 @@ public sealed class BdfCalibrationTests : IDisposable
     {
         await ExportSimulatedTestAsync(cycles: 4);
 
-        var reply = await SendAsync(Verbs(), "calibrate-twin", payload);
+        var reply = await Verbs().SendAsync("calibrate-twin", payload);
         // Refused at once, or (what only reading the file shows) as the deferred answer.
         var answer = reply.Deferred is { } later ? await later.WaitAsync(TimeSpan.FromMinutes(2)) : reply;
 
@@ -97,7 +95,7 @@ public sealed class BdfCalibrationTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_state, "exports"));
         HostileFiles.MakeFifo(Path.Combine(_state, "exports", "pipe.bdf.csv"));
 
-        var reply = await (await Task.Run(() => SendAsync(Verbs(), "calibrate-twin", """{"file":"pipe.bdf.csv","channel":"ch1","preset":"anode-free-full-cell"}""")))
+        var reply = await (await Task.Run(() => Verbs().SendAsync("calibrate-twin", """{"file":"pipe.bdf.csv","channel":"ch1","preset":"anode-free-full-cell"}""")))
             .Deferred!.WaitAsync(TimeSpan.FromSeconds(30)); // a blocked open would hang here
 
         Assert.False(reply.Ok);
@@ -156,11 +154,5 @@ public sealed class BdfCalibrationTests : IDisposable
         var rig = new RigOptions { StateDirectory = _state };
         rig.Channels["ch1"] = new ChannelOptions { Cell = new CellOptions { AreaCm2 = SimulatedRig.AreaCm2, Chemistry = CellChemistry.AnodeFreeFullCell } };
         return new DryRunVerbs(Options.Create(rig), Options.Create(new EngineOptions()), new ServiceCollection().BuildServiceProvider());
-    }
-
-    private static async Task<CommandReply> SendAsync(DryRunVerbs verbs, string verb, string payload)
-    {
-        var args = CommandArguments.Parse(Encoding.UTF8.GetBytes(payload), verbs.Verbs[verb], out var why);
-        return args is null ? CommandReply.Error(verb, why) : await verbs.HandleAsync(verb, args, CancellationToken.None);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -7,6 +6,7 @@ using Rig.Service.Configuration;
 using Rig.Service.Engine;
 using Rig.Service.Engine.Simulation;
 using Rig.Service.Telemetry.Commands;
+using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Engine;
 
@@ -37,7 +37,7 @@ public sealed class DryRunVerbsTests : IDisposable
     {
         var verbs = Verbs();
 
-        var reply = await SendAsync(verbs, "dry-run", """{"channel":"ch1","preset":"anode-free-full-cell","parameters":{"cycles":"20"}}""");
+        var reply = await verbs.SendAsync("dry-run", """{"channel":"ch1","preset":"anode-free-full-cell","parameters":{"cycles":"20"}}""");
 
         Assert.True(reply.Ok, reply.Message);
         Assert.NotNull(reply.Deferred);
@@ -57,9 +57,9 @@ public sealed class DryRunVerbsTests : IDisposable
     {
         var verbs = Verbs();
 
-        var warm = await (await SendAsync(verbs, "dry-run", """{"channel":"ch1","preset":"full-cell-rate","parameters":{"perRate":"1"},"temperature_degC":40}""")).Deferred!;
+        var warm = await (await verbs.SendAsync("dry-run", """{"channel":"ch1","preset":"full-cell-rate","parameters":{"perRate":"1"},"temperature_degC":40}""")).Deferred!;
         var warmCapacity = Last(warm);
-        var cool = await (await SendAsync(verbs, "dry-run", """{"channel":"ch1","preset":"full-cell-rate","parameters":{"perRate":"1"},"temperature_degC":25}""")).Deferred!;
+        var cool = await (await verbs.SendAsync("dry-run", """{"channel":"ch1","preset":"full-cell-rate","parameters":{"perRate":"1"},"temperature_degC":25}""")).Deferred!;
 
         Assert.True(Last(cool) < warmCapacity, $"at 2 mA/cm²: 25 °C {Last(cool)} vs 40 °C {warmCapacity} mAh/cm²");
         Assert.Equal(25, JsonDocument.Parse(cool.ToJson()).RootElement.GetProperty("data").GetProperty("temperature_degC").GetDouble());
@@ -77,7 +77,7 @@ public sealed class DryRunVerbsTests : IDisposable
     [InlineData("""{"channel":"ch1","protocol":"{ \"name\": \"x\" }"}""", "safety")]
     public async Task A_bad_dry_run_is_refused_at_once_saying_why(string payload, string why)
     {
-        var reply = await SendAsync(Verbs(), "dry-run", payload);
+        var reply = await Verbs().SendAsync("dry-run", payload);
 
         Assert.False(reply.Ok);
         Assert.Null(reply.Deferred);
@@ -88,10 +88,10 @@ public sealed class DryRunVerbsTests : IDisposable
     public async Task A_second_dry_run_of_the_channel_is_refused_and_cancel_stops_the_first_with_what_it_had()
     {
         var verbs = Verbs();
-        var first = await SendAsync(verbs, "dry-run", """{"channel":"ch1","preset":"anode-free-full-cell"}""");
+        var first = await verbs.SendAsync("dry-run", """{"channel":"ch1","preset":"anode-free-full-cell"}""");
 
-        var second = await SendAsync(verbs, "dry-run", """{"channel":"ch1","preset":"anode-free-full-cell"}""");
-        var cancel = await SendAsync(verbs, "dry-run-cancel", """{"channel":"ch1"}""");
+        var second = await verbs.SendAsync("dry-run", """{"channel":"ch1","preset":"anode-free-full-cell"}""");
+        var cancel = await verbs.SendAsync("dry-run-cancel", """{"channel":"ch1"}""");
         var done = await first.Deferred!;
 
         Assert.False(second.Ok);
@@ -100,7 +100,7 @@ public sealed class DryRunVerbsTests : IDisposable
         var data = JsonDocument.Parse(done.ToJson()).RootElement.GetProperty("data");
         Assert.False(data.GetProperty("completed").GetBoolean());
         Assert.Equal("cancelled", data.GetProperty("stopped_because").GetString());
-        Assert.False((await SendAsync(verbs, "dry-run-cancel", """{"channel":"ch1"}""")).Ok);
+        Assert.False((await verbs.SendAsync("dry-run-cancel", """{"channel":"ch1"}""")).Ok);
     }
 
     [Fact]
@@ -126,10 +126,10 @@ public sealed class DryRunVerbsTests : IDisposable
             var state = TemporaryDirectory();
             var verbs = Verbs(new ServiceCollection().AddSingleton(store).BuildServiceProvider(), state);
 
-            var calibrated = await (await SendAsync(verbs, "calibrate-twin", """{"test_id":"test-1"}""")).Deferred!;
+            var calibrated = await (await verbs.SendAsync("calibrate-twin", """{"test_id":"test-1"}""")).Deferred!;
             // After a restart (a new DryRunVerbs on the same state directory) the twin is still the calibrated one.
             var restarted = Verbs(stateDirectory: state);
-            var predicted = await (await SendAsync(restarted, "dry-run", """{"channel":"ch1","preset":"anode-free-full-cell","parameters":{"cycles":"12"}}""")).Deferred!;
+            var predicted = await (await restarted.SendAsync("dry-run", """{"channel":"ch1","preset":"anode-free-full-cell","parameters":{"cycles":"12"}}""")).Deferred!;
             Assert.True(File.Exists(Path.Combine(state, "twin-calibration", "ch1.json")));
             Assert.False(File.Exists(Path.Combine(state, "twin-calibration", "ch1.json.tmp")));
 
@@ -139,7 +139,7 @@ public sealed class DryRunVerbsTests : IDisposable
             Assert.True(data.GetProperty("residuals").GetProperty("capacity_rms_relative").GetDouble() < 0.01);
             var capacities = JsonDocument.Parse(predicted.ToJson()).RootElement.GetProperty("data").GetProperty("discharge_capacity_mAh_cm2").EnumerateArray().Select(e => e.GetDouble()).ToList();
             Assert.InRange(capacities[^1], run.Cycles[^1].DischargeArealCapacityMilliampHoursPerSquareCentimetre * 0.98, run.Cycles[^1].DischargeArealCapacityMilliampHoursPerSquareCentimetre * 1.02);
-            var unknown = await (await SendAsync(verbs, "calibrate-twin", """{"test_id":"nope"}""")).Deferred!;
+            var unknown = await (await verbs.SendAsync("calibrate-twin", """{"test_id":"nope"}""")).Deferred!;
             Assert.False(unknown.Ok);
             Assert.Contains("no test 'nope'", unknown.Message, StringComparison.Ordinal);
         }
@@ -154,11 +154,5 @@ public sealed class DryRunVerbsTests : IDisposable
             Cell = new CellOptions { AreaCm2 = SimulatedRig.AreaCm2, Chemistry = CellChemistry.AnodeFreeFullCell },
         };
         return new DryRunVerbs(Options.Create(rig), Options.Create(new EngineOptions()), services ?? new ServiceCollection().BuildServiceProvider());
-    }
-
-    private static async Task<CommandReply> SendAsync(DryRunVerbs verbs, string verb, string payload)
-    {
-        var args = CommandArguments.Parse(Encoding.UTF8.GetBytes(payload), verbs.Verbs[verb], out var why);
-        return args is null ? CommandReply.Error(verb, why) : await verbs.HandleAsync(verb, args, CancellationToken.None);
     }
 }

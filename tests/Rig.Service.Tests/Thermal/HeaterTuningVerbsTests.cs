@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,8 +6,8 @@ using Rig.Service.Configuration;
 using Rig.Service.Control;
 using Rig.Service.Hardware;
 using Rig.Service.Telemetry;
-using Rig.Service.Telemetry.Commands;
 using Rig.Service.Thermal;
+using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Thermal;
 
@@ -30,7 +29,7 @@ public sealed class HeaterTuningVerbsTests : IDisposable
             var verbs = VerbsOf(zones);
             await RunAsync(rig, zones, TimeSpan.FromMinutes(10));
 
-            var started = await SendAsync(verbs, "autotune-heater", $$"""{"zone":"{{SimulatedZoneRig.ZoneId}}"}""");
+            var started = await verbs.SendAsync("autotune-heater", $$"""{"zone":"{{SimulatedZoneRig.ZoneId}}"}""");
             Assert.True(started.Ok, started.Message);
             await RunAsync(rig, zones, TimeSpan.FromMinutes(10));
             var running = Json(zones.Status()[0], rig);
@@ -44,10 +43,10 @@ public sealed class HeaterTuningVerbsTests : IDisposable
             Assert.True(done.GetProperty("proposal").GetProperty("gains").GetProperty("kp_per_K").GetDouble() > 0);
             proposal = zones.Status()[0].Proposal!;
 
-            var accepted = await SendAsync(verbs, "accept-gains", $$"""{"zone":"{{SimulatedZoneRig.ZoneId}}"}""");
+            var accepted = await verbs.SendAsync("accept-gains", $$"""{"zone":"{{SimulatedZoneRig.ZoneId}}"}""");
             Assert.True(accepted.Ok, accepted.Message);
             Assert.Equal(proposal.Gains, zones.Status()[0].Gains);
-            Assert.False((await SendAsync(verbs, "reject-gains", $$"""{"zone":"{{SimulatedZoneRig.ZoneId}}"}""")).Ok); // used up
+            Assert.False((await verbs.SendAsync("reject-gains", $$"""{"zone":"{{SimulatedZoneRig.ZoneId}}"}""")).Ok); // used up
         }
         using var restarted = new SimulatedZoneRig();
         using var again = ZonesOf(restarted);
@@ -62,15 +61,15 @@ public sealed class HeaterTuningVerbsTests : IDisposable
         var verbs = VerbsOf(zones);
         _runs["ch2"] = RunState.Running;
 
-        var refused = await SendAsync(verbs, "autotune-heater", $$"""{"zone":"{{SimulatedZoneRig.ZoneId}}"}""");
+        var refused = await verbs.SendAsync("autotune-heater", $$"""{"zone":"{{SimulatedZoneRig.ZoneId}}"}""");
         Assert.False(refused.Ok);
         Assert.Contains("ch2", refused.Message, StringComparison.Ordinal);
         Assert.Equal(HeaterZoneMode.Regulating, zones.Status()[0].Mode);
 
-        var forced = await SendAsync(verbs, "autotune-heater", $$"""{"zone":"{{SimulatedZoneRig.ZoneId}}","target_degC":38,"force":true}""");
+        var forced = await verbs.SendAsync("autotune-heater", $$"""{"zone":"{{SimulatedZoneRig.ZoneId}}","target_degC":38,"force":true}""");
         Assert.True(forced.Ok, forced.Message);
         Assert.Equal(38, zones.Status()[0].Autotune!.Target.DegreesCelsius, 6);
-        Assert.True((await SendAsync(verbs, "cancel-autotune", $$"""{"zone":"{{SimulatedZoneRig.ZoneId}}"}""")).Ok);
+        Assert.True((await verbs.SendAsync("cancel-autotune", $$"""{"zone":"{{SimulatedZoneRig.ZoneId}}"}""")).Ok);
         Assert.Equal(HeaterZoneMode.Regulating, zones.Status()[0].Mode);
     }
 
@@ -90,7 +89,7 @@ public sealed class HeaterTuningVerbsTests : IDisposable
         using var zones = ZonesOf(rig);
         var before = zones.Status()[0];
 
-        var reply = await SendAsync(VerbsOf(zones), verb, payload);
+        var reply = await VerbsOf(zones).SendAsync(verb, payload);
 
         Assert.False(reply.Ok);
         Assert.Contains(why, reply.Message, StringComparison.Ordinal);
@@ -106,7 +105,7 @@ public sealed class HeaterTuningVerbsTests : IDisposable
         using var rig = new SimulatedZoneRig();
         using var zones = ZonesOf(rig);
 
-        var reply = await SendAsync(VerbsOf(zones), "set-gains", """{"zone":"die-block","kp_per_K":0.8,"ki_per_K_s":0.004,"kd_s_per_K":9}""");
+        var reply = await VerbsOf(zones).SendAsync("set-gains", """{"zone":"die-block","kp_per_K":0.8,"ki_per_K_s":0.004,"kd_s_per_K":9}""");
 
         Assert.True(reply.Ok, reply.Message);
         Assert.Equal(new PidGains(0.8, 0.004, 9), zones.Status()[0].Gains);
@@ -126,13 +125,6 @@ public sealed class HeaterTuningVerbsTests : IDisposable
 
     private static JsonElement Json(HeaterZoneStatus status, SimulatedZoneRig rig) =>
         JsonDocument.Parse(ZoneStatePublisher.Payload(status, rig.Time.GetUtcNow())).RootElement;
-
-    /// <summary>Through the router's own parsing, as MQTT and the CLI reach it.</summary>
-    private static async Task<CommandReply> SendAsync(HeaterTuningVerbs verbs, string verb, string payload)
-    {
-        var args = CommandArguments.Parse(Encoding.UTF8.GetBytes(payload), verbs.Verbs[verb], out var why);
-        return args is null ? CommandReply.Error(verb, why) : await verbs.HandleAsync(verb, args, CancellationToken.None);
-    }
 
     private HeaterTuningVerbs VerbsOf(HeaterZones zones)
     {
