@@ -10,7 +10,7 @@ namespace Rig.Drivers.Impedance.LeadSwitching;
 /// </summary>
 public interface ILeadSwitch : IDisposable
 {
-    /// <summary>The relay as configured ("gpio23-relay"), for logs and faults.</summary>
+    /// <summary>The relay as configured ("gpio24-relay"), for logs and faults.</summary>
     string Device { get; }
 
     /// <summary>Where the leads are, as far as the driver knows (what it last switched to successfully).</summary>
