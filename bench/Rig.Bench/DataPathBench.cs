@@ -431,6 +431,10 @@ internal static class DataPathBench
         var written = 0L;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var threadsBefore = ThreadCpu.Now();
+        // The bench process's own GC pauses stop the producer, the writer and the publisher alike: one of 20-50 ms would
+        // be a latency stall of the whole path, so they are printed beside the latency.
+        var pauseBefore = GC.GetTotalPauseDuration();
+        int[] collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         var stopwatch = Stopwatch.StartNew();
         using (var timer = new PeriodicTimer(period))
         {
@@ -458,11 +462,13 @@ internal static class DataPathBench
         var latencies = subscriber.Latencies();
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var threads = ThreadCpu.Now().Since(threadsBefore);
+        var gc = string.Create(CultureInfo.InvariantCulture,
+            $"GC in the bench process meanwhile: gen0/1/2 {GC.CollectionCount(0) - collectionsBefore[0]}/{GC.CollectionCount(1) - collectionsBefore[1]}/{GC.CollectionCount(2) - collectionsBefore[2]}, paused {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:0.0} ms in all, the last pause {GC.GetGCMemoryInfo(GCKind.Any).PauseDurations[0].TotalMilliseconds:0.0} ms");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(warmUp ? "warm-up (JIT, not a figure): " : "")}service path, {channels} channels {(paced ? $"at {1 / period.TotalSeconds:0} Hz each" : "flat out")}, synchronous={(syncEveryCommit ? "FULL" : "NORMAL")}: {written:N0} samples written in {producedIn.TotalSeconds:0.0} s ({written / producedIn.TotalSeconds:N0}/s), " +
             $"{subscriber.Received:N0} received in {deliveredIn.TotalSeconds:0.0} s ({subscriber.Received / deliveredIn.TotalSeconds:N0} msg/s end to end, {subscriber.Received / subscriber.ArrivalSpanSeconds:N0} msg/s first to last arrival), " +
             $"{stored:N0} stored ({writer.Dropped:N0} dropped by the writer's back-pressure), {stored - subscriber.Received:N0} stored and not received; " +
-            $"latency sample->subscriber median {Percentile(latencies, 0.5):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms, max {latencies.LastOrDefault():0.0} ms; the service's side (producer, recorder, store writer, publisher, MQTT client: this process) used {cpu:0.00} CPU-s " +
+            $"latency sample->subscriber median {Percentile(latencies, 0.5):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms, max {latencies.LastOrDefault():0.0} ms ({gc}); the service's side (producer, recorder, store writer, publisher, MQTT client: this process) used {cpu:0.00} CPU-s " +
             $"({subscriber.Received / cpu:N0} msg per CPU-second, {cpu / Math.Max(1, subscriber.Received) * 1e6:0} µs per message: {threads}); load average {LoadAverage()}"));
         await publisher.StopAsync(CancellationToken.None);
         await connection.StopAsync(CancellationToken.None);
