@@ -9,7 +9,7 @@ namespace Rig.Bench;
 /// simulated channels each running the 1 mAh/cm² plating/stripping preset, publishing to a real mosquitto. RSS is read
 /// from /proc every 5 s. Duration: RIG_BENCH_MEMORY_SECONDS (default 90; the figure is for 3600).
 /// RIG_BENCH_SERVICE_DIR runs a published service instead (deploy/publish.sh linux-x64 &lt;dir&gt;: the self-contained
-/// ReadyToRun build a rig runs); RIG_BENCH_SERVICE_ENV="NAME=value;NAME=value" passes runtime knobs to it
+/// trimmed ReadyToRun build a rig runs, or any other published build: trimmed, Native AOT); RIG_BENCH_SERVICE_ENV="NAME=value;NAME=value" passes runtime knobs to it
 /// (DOTNET_GCHeapHardLimit, DOTNET_TieredCompilation, ...) after the shipped unit's own Environment= lines
 /// (MALLOC_ARENA_MAX, DOTNET_TieredCompilation, ...; RIG_BENCH_UNIT_ENV=0 leaves them out). The largest resident
 /// mappings are printed too.
@@ -198,6 +198,11 @@ internal static class ServiceMemoryBench
         }
         settings.AddRange(Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase))
             .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}"));
+        if (!File.Exists(path) && published is { Length: > 0 })
+        {
+            // Native AOT: no runtimeconfig.json; the csproj's GC settings are compiled into the executable.
+            return "GC settings: compiled in (Native AOT, no runtimeconfig.json)" + (settings.Count == 0 ? "" : ", " + string.Join(", ", settings));
+        }
         return "GC settings: " + (settings.Count == 0 ? "runtime defaults (workstation, concurrent)" : string.Join(", ", settings));
     }
 }

@@ -1,5 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
+using Rig.Drivers.Cells;
+using Rig.Drivers.Heaters.Simulated;
+using Rig.Drivers.LoadCells.Simulated;
 using Rig.Service.Engine;
+using Rig.Service.Engine.Simulation;
+using Rig.Service.Impedance;
 using Rig.Service.Store;
 using Rig.Service.Telemetry;
 
@@ -19,6 +24,25 @@ public static class ConfigurationSections
         (StoreOptions.SectionName, Options<StoreOptions>()),
         (EngineOptions.SectionName, Options<EngineOptions>()),
         ("Logging", null),
+    ];
+
+    /// <summary>
+    /// Every options class below the sections (a section's property types, theirs, and so on): SettingsCheck reflects
+    /// over their properties too, reaching them through a property's type at run time, which neither the trimmer nor
+    /// Native AOT can follow. Listed here, each keeps its public properties in a trimmed or AOT build (without this an
+    /// AOT build refused every nested key as "not a setting"). A test walks the sections and fails on one missing here.
+    /// </summary>
+    public static IReadOnlyList<Type> Nested { get; } =
+    [
+        Options<ChannelOptions>(), Options<CellOptions>(), Options<CellBuildRecord>(), Options<ClampOptions>(),
+        Options<Nau7802ClampOptions>(), Options<Hx711ClampOptions>(), Options<Ads1115ClampOptions>(),
+        Options<InstrumentOptions>(), Options<ChannelLimitsOptions>(), Options<ChannelSimulationOptions>(),
+        Options<PressureWindowOptions>(), Options<HeaterZoneOptions>(), Options<HeaterOutputOptions>(),
+        Options<TemperatureSensorOptions>(), Options<ThermalCutOutOptions>(), Options<ThermalSafetyOptions>(),
+        Options<PidGainsOptions>(), Options<RelayAutotuneOptions>(), Options<EmergencyStopOptions>(),
+        Options<ImpedanceAnalyzerOptions>(), Options<DryRunOptions>(), Options<HalfCellParameters>(),
+        Options<FullCellParameters>(), Options<SimulatedCellNoise>(), Options<SpringClampParameters>(),
+        Options<ThermalPlantParameters>(), Options<ContactParameters>(),
     ];
 
     public static IReadOnlyList<string> Known { get; } = [.. All.Select(s => s.Name)];

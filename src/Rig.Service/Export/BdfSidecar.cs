@@ -52,7 +52,7 @@ internal static class BdfSidecarJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.General)
         {
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            Converters = { new JsonStringEnumConverter() },
+            // Enums by name through the context's JsonStringEnumConverter<TEnum>s (UseStringEnumConverter; AOT-safe).
             WriteIndented = true,
             // Cell builds and notes stay readable ("°C", quotes) for the person who opens the file.
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,

@@ -25,8 +25,8 @@ internal static class StoreJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.General)
         {
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-            // Enums by name, whatever the context's attribute does with options it did not create.
-            Converters = { new JsonStringEnumConverter() },
+            // Enums by name: the context's UseStringEnumConverter gives each enum a JsonStringEnumConverter<TEnum>. Not the
+            // non-generic converter here: it makes its converters at run time, which a Native AOT build cannot (issue 19).
             // Cell builds and messages stay readable in the store and in exported metadata (TelemetryPayloads.WriterOptions).
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             WriteIndented = indented,
