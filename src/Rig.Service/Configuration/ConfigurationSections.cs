@@ -42,7 +42,7 @@ public static class ConfigurationSections
         Options<PidGainsOptions>(), Options<RelayAutotuneOptions>(), Options<EmergencyStopOptions>(),
         Options<ImpedanceAnalyzerOptions>(), Options<DryRunOptions>(), Options<HalfCellParameters>(),
         Options<FullCellParameters>(), Options<SimulatedCellNoise>(), Options<SpringClampParameters>(),
-        Options<ThermalPlantParameters>(), Options<ContactParameters>(),
+        Options<ThermalPlantParameters>(), Options<ContactParameters>(), Options<LeadSwitchOptions>(),
     ];
 
     public static IReadOnlyList<string> Known { get; } = [.. All.Select(s => s.Name)];
