@@ -206,23 +206,9 @@ public sealed class ArchiveWriter
             .ToList();
         if (fromSamples.Count > 0)
         {
-            // Nearly every batch moves every running test's last sample (a lab at 1 Hz per channel): a plain UPDATE of the
-            // rows that exist, and only when it changes something, is cheaper than ON CONFLICT DO UPDATE (no tuple-lock WAL
-            // record before each update; with migration 4's half-empty pages the updates are HOT: WAL for this statement
-            // 329 -> 74 bytes per sample, docs/archive.md "Figures"). New tests, and a test another writer has just
-            // inserted, go on with the upsert.
             await using var cmd = new NpgsqlCommand("""
-                WITH x AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS x(rig, test_id, channel, first_at, last_at)),
-                moved AS (
-                    UPDATE tests t SET first_sample_at = LEAST(t.first_sample_at, x.first_at), last_sample_at = GREATEST(t.last_sample_at, x.last_at)
-                    FROM x WHERE t.rig = x.rig AND t.test_id = x.test_id
-                        AND (t.first_sample_at IS NULL OR t.last_sample_at IS NULL OR x.first_at < t.first_sample_at OR x.last_at > t.last_sample_at)
-                    RETURNING t.rig, t.test_id)
                 INSERT INTO tests(rig, test_id, channel, first_sample_at, last_sample_at)
-                SELECT x.rig, x.test_id, x.channel, x.first_at, x.last_at FROM x
-                WHERE NOT EXISTS (SELECT 1 FROM moved m WHERE m.rig = x.rig AND m.test_id = x.test_id)
-                    AND NOT EXISTS (SELECT 1 FROM tests t WHERE t.rig = x.rig AND t.test_id = x.test_id
-                                    AND t.first_sample_at <= x.first_at AND t.last_sample_at >= x.last_at)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
                 ON CONFLICT (rig, test_id) DO UPDATE SET
                     first_sample_at = LEAST(tests.first_sample_at, EXCLUDED.first_sample_at),
                     last_sample_at = GREATEST(tests.last_sample_at, EXCLUDED.last_sample_at)
@@ -324,18 +310,9 @@ public sealed class ArchiveWriter
         }
         // Key order: two writers (or the gap monitor) locking the same rows in different orders would deadlock.
         var heads = rows.Heads.OrderBy(h => h.Key.Rig, StringComparer.Ordinal).ThenBy(h => h.Key.Stream, StringComparer.Ordinal).ToList();
-        // As for tests: a plain UPDATE of the heads that move, the upsert only for new streams (and a stream another
-        // writer has just inserted). A head that does not move (a redelivery) is not rewritten.
         await using var cmd = new NpgsqlCommand("""
-            WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::int8[]) AS u(r, s, h)),
-            moved AS (
-                UPDATE stream_heads h SET high_seq = u.h, updated_at = now()
-                FROM u WHERE h.rig = u.r AND h.stream = u.s AND u.h > h.high_seq
-                RETURNING h.rig, h.stream)
             INSERT INTO stream_heads(rig, stream, high_seq, updated_at)
-            SELECT r, s, h, now() FROM u
-            WHERE NOT EXISTS (SELECT 1 FROM moved m WHERE m.rig = u.r AND m.stream = u.s)
-                AND NOT EXISTS (SELECT 1 FROM stream_heads x WHERE x.rig = u.r AND x.stream = u.s AND x.high_seq >= u.h)
+            SELECT r, s, h, now() FROM unnest($1::text[], $2::text[], $3::int8[]) AS u(r, s, h)
             ON CONFLICT (rig, stream) DO UPDATE SET high_seq = GREATEST(stream_heads.high_seq, EXCLUDED.high_seq), updated_at = now()
             """, connection, tx);
         cmd.Parameters.AddWithValue(heads.Select(h => h.Key.Rig).ToArray());
