@@ -8,6 +8,9 @@ namespace Rig.Service.Configuration;
 internal static class LeadSwitchValidation
 {
     private const string Root = RigOptions.SectionName;
+    private const int PiI2cBus = 1;
+    private const int PiI2cSda = 2;
+    private const int PiI2cScl = 3;
 
     public static void Validate(RigOptions rig, ValidationErrors errors)
     {
@@ -72,6 +75,18 @@ internal static class LeadSwitchValidation
             {
                 pins.TryAdd(channel.Clamp.Hx711.DataPin, $"{Root}:Channels:{channelId}:Clamp:Hx711:DataPin");
                 pins.TryAdd(channel.Clamp.Hx711.ClockPin, $"{Root}:Channels:{channelId}:Clamp:Hx711:ClockPin");
+            }
+            // The Pi's I2C bus 1 is GPIO2 (SDA) and GPIO3 (SCL): a relay coil driven there would corrupt every clamp read.
+            var i2cBusKey = channel.Clamp.Kind switch
+            {
+                LoadCellKind.Nau7802 when channel.Clamp.Nau7802.I2cBus == PiI2cBus => $"{Root}:Channels:{channelId}:Clamp:Nau7802:I2cBus",
+                LoadCellKind.Ads1115 when channel.Clamp.Ads1115.I2cBus == PiI2cBus => $"{Root}:Channels:{channelId}:Clamp:Ads1115:I2cBus",
+                _ => null,
+            };
+            if (i2cBusKey is not null)
+            {
+                pins.TryAdd(PiI2cSda, $"{i2cBusKey} (I2C bus 1, GPIO{PiI2cSda} SDA)");
+                pins.TryAdd(PiI2cScl, $"{i2cBusKey} (I2C bus 1, GPIO{PiI2cScl} SCL)");
             }
         }
         return pins;

@@ -254,6 +254,23 @@ public sealed class LeadSwitchTests
         Assert.DoesNotContain(failures, f => f.StartsWith("Rig:Channels:ch2:LeadSwitch", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_gpio_relay_on_the_i2c_bus_of_the_clamps_is_refused_naming_the_clamp()
+    {
+        var options = new RigOptions();
+        options.Channels["ch1"] = new ChannelOptions
+        {
+            Clamp = new ClampOptions { Kind = LoadCellKind.Nau7802 },
+            LeadSwitch = new LeadSwitchOptions { Kind = LeadSwitchKind.Gpio, GpioPin = 3 },
+        };
+        options.Channels["ch2"] = new ChannelOptions { LeadSwitch = new LeadSwitchOptions { Kind = LeadSwitchKind.Gpio, GpioPin = 24 } };
+
+        var failures = new RigOptionsValidator().Validate(null, options).Failures ?? [];
+
+        Assert.Contains(failures, f => f.StartsWith("Rig:Channels:ch1:LeadSwitch:GpioPin", StringComparison.Ordinal) && f.Contains("Rig:Channels:ch1:Clamp:Nau7802:I2cBus", StringComparison.Ordinal));
+        Assert.DoesNotContain(failures, f => f.StartsWith("Rig:Channels:ch2:LeadSwitch", StringComparison.Ordinal));
+    }
+
     private static bool Reached(RelayRig rig, FaultPoint fault, Moment moment) =>
         fault == FaultPoint.RelayFailsToAnalyzer
             ? rig.State.Interlocks.Active(RelayRig.Channel).Count > 0
