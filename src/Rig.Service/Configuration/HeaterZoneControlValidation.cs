@@ -94,11 +94,8 @@ internal static class HeaterZoneControlValidation
         }
         if (cutOut.Kind == ThermalCutOutKind.Gpio)
         {
+            // The heater's own pin, or any other claimed line, is GpioClaimValidation's check.
             errors.InRange($"{key}:GpioPin", cutOut.GpioPin, 0, 53, "(BCM)");
-            if (zone.Kind == HeaterZoneKind.Hardware && zone.Output.Kind == HeaterOutputKind.TimeProportionedGpio && cutOut.GpioPin == zone.Output.GpioPin)
-            {
-                errors.Add($"{key}:GpioPin", "is the zone's heater output pin (Output:GpioPin)", cutOut.GpioPin);
-            }
         }
         else if (cutOut.Kind == ThermalCutOutKind.Simulated && zone.Kind != HeaterZoneKind.Simulated)
         {

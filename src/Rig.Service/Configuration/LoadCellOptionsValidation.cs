@@ -45,10 +45,7 @@ internal static class LoadCellOptionsValidation
             case LoadCellKind.Hx711:
                 errors.InRange($"{key}:Hx711:DataPin", clamp.Hx711.DataPin, 0, 53, "(BCM)");
                 errors.InRange($"{key}:Hx711:ClockPin", clamp.Hx711.ClockPin, 0, 53, "(BCM)");
-                if (clamp.Hx711.DataPin == clamp.Hx711.ClockPin)
-                {
-                    errors.Add($"{key}:Hx711:ClockPin", "must differ from DataPin", clamp.Hx711.ClockPin);
-                }
+                // Data and clock on one line, or on a line something else claims: GpioClaimValidation.
                 break;
             case LoadCellKind.Ads1115:
                 var ads = clamp.Ads1115;

@@ -27,6 +27,7 @@ public sealed partial class RigOptionsValidator : IValidateOptions<RigOptions>
         }
         ValidateSharedInstruments(options, errors);
         LeadSwitchValidation.Validate(options, errors);
+        GpioClaimValidation.Validate(options, errors);
         return errors.Any ? ValidateOptionsResult.Fail(errors.Errors) : ValidateOptionsResult.Success;
     }
 
