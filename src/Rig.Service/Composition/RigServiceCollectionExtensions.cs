@@ -8,6 +8,7 @@ using Rig.Service.Engine;
 using Rig.Service.Hardware;
 using Rig.Service.Interlocks;
 using Rig.Service.Thermal;
+using Rig.Service.Timing;
 using Rig.Service.PressureSupervision;
 using Rig.Service.Telemetry;
 
@@ -42,7 +43,10 @@ public static class RigServiceCollectionExtensions
 
     public static IServiceCollection AddRigHardware(this IServiceCollection services)
     {
-        services.AddSingleton(TimeProvider.System);
+        // The system's clock with precise timers (Timing/PreciseTimeProvider.cs): the loops' waits end within a fraction
+        // of a millisecond of their due time, not the system timer queue's 4-12 ms (issue 19). Tests register a virtual
+        // clock instead.
+        services.AddSingleton<TimeProvider>(new PreciseTimeProvider());
         services.AddSingleton<RigHardwareBuilder>();
         services.AddSingleton(sp => sp.GetRequiredService<RigHardwareBuilder>().Build());
         return services;
