@@ -135,32 +135,12 @@ public sealed partial class ArchiveIngestor : BackgroundService
 
     private async Task AcknowledgeAsync(List<ArchiveMessage> batch, CancellationToken stoppingToken)
     {
-        var failed = 0;
-        Exception? failure = null;
-        foreach (var message in batch)
+        // PUBACKs not sent: the connection that carried them is gone; the broker redelivers those messages on the resumed
+        // session and the keys drop them.
+        var result = await _subscription.AcknowledgeAsync(batch, stoppingToken);
+        if (result.Failure is { } failure)
         {
-            if (message.Acknowledge is not { } acknowledge)
-            {
-                continue;
-            }
-            try
-            {
-                await acknowledge(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                // The connection that carried it is gone (MQTTnet 5.2 throws NullReferenceException for a PUBACK on a closed
-                // connection): the broker redelivers it on the resumed session and the keys drop it. The rest are still tried:
-                // a message left unacknowledged on a live connection would hold an in-flight slot until the next reconnect.
-                // (A resumed session redelivers with the same packet identifier, which stays taken until acknowledged, so a
-                // late PUBACK can only ever acknowledge the very message it was meant for, which is committed.)
-                failed++;
-                failure = ex;
-            }
-        }
-        if (failure is not null)
-        {
-            LogAcknowledgeFailed(failed, failure.GetType().Name, failure.Message);
+            LogAcknowledgeFailed(result.Failed, failure.GetType().Name, failure.Message);
         }
         Interlocked.Add(ref _messages, batch.Count);
     }

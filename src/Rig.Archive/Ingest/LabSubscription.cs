@@ -1,9 +1,13 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 
 namespace Rig.Archive.Ingest;
@@ -12,8 +16,9 @@ namespace Rig.Archive.Ingest;
 /// The archive's connection to the lab broker: a persistent MQTT 5 session (fixed client id, clean start off,
 /// session expiry Archive:SessionExpiry) subscribed at QoS 1 to every rig's telemetry, cycles, state, spectra, events,
 /// status and info. Messages are not acknowledged on receipt: each is queued for <see cref="ArchiveIngestor"/>,
-/// which sends the PUBACK after the message is committed. Unacknowledged messages stay in the broker's session,
-/// so a crash or a lost connection redelivers them. Reconnects with back-off on its own timer loop.
+/// which has the PUBACKs sent (<see cref="AcknowledgeAsync"/>) after the batch is committed. Unacknowledged messages stay
+/// in the broker's session, so a crash or a lost connection redelivers them. Reconnects with back-off on its own timer loop.
+/// MQTTnet's client runs the connection over an <see cref="ArchiveChannel"/> (buffered reads, one write per batch of PUBACKs).
 /// </summary>
 public sealed partial class LabSubscription : BackgroundService
 {
@@ -24,6 +29,8 @@ public sealed partial class LabSubscription : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<LabSubscription> _logger;
     private readonly IMqttClient _client;
+    private readonly ArchiveAdapterFactory _adapters = new();
+    private readonly ConcurrentDictionary<string, RigTopic?> _topics = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<ArchiveMessage> _received = Channel.CreateUnbounded<ArchiveMessage>(new UnboundedChannelOptions { SingleReader = true });
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,7 +41,7 @@ public sealed partial class LabSubscription : BackgroundService
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _client = new MqttClientFactory().CreateMqttClient();
+        _client = new MqttClientFactory().CreateMqttClient(_adapters);
         _client.ApplicationMessageReceivedAsync += OnReceived;
         _client.DisconnectedAsync += _ =>
         {
@@ -81,17 +88,101 @@ public sealed partial class LabSubscription : BackgroundService
 
     private Task OnReceived(MqttApplicationMessageReceivedEventArgs e)
     {
-        var topic = RigTopic.Parse(e.ApplicationMessage.Topic, _options.TopicPrefix);
+        var message = e.ApplicationMessage;
+        var topic = Topic(message.Topic);
         if (topic is null)
         {
             return Task.CompletedTask;
         }
         // Only queued here: the PUBACK waits for the commit (and publishing from inside this handler can deadlock MQTTnet 5).
+        // The message keeps its packet identifier and connection, not the event arguments (they would live as long as the batch).
         e.AutoAcknowledge = false;
-        var args = e;
-        _received.Writer.TryWrite(new ArchiveMessage(topic, e.ApplicationMessage.Payload.ToArray(), _time.GetUtcNow(),
-            ct => args.AcknowledgeAsync(ct)));
+        var packetId = message.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce ? (ushort)0 : e.PacketIdentifier;
+        _received.Writer.TryWrite(new ArchiveMessage(topic, PayloadArray(message.Payload), _time.GetUtcNow(), _adapters.Current, packetId));
         return Task.CompletedTask;
+    }
+
+    /// <summary>A rig's topics are few (rigs x channels x kinds) and come again every second: parsed once each.</summary>
+    private RigTopic? Topic(string topic)
+    {
+        if (_topics.TryGetValue(topic, out var known))
+        {
+            return known;
+        }
+        if (_topics.Count >= MaxKnownTopics)
+        {
+            _topics.Clear();
+        }
+        return _topics[topic] = RigTopic.Parse(topic, _options.TopicPrefix);
+    }
+
+    private const int MaxKnownTopics = 200_000;
+
+    /// <summary>
+    /// MQTTnet 5 decodes each payload into an array of its own (MqttBufferReader.ReadRemainingData), which is kept as it
+    /// is; a payload in any other shape (several segments, part of a larger buffer) is copied.
+    /// </summary>
+    internal static byte[] PayloadArray(ReadOnlySequence<byte> payload) =>
+        payload.IsSingleSegment && MemoryMarshal.TryGetArray(payload.First, out var segment) && segment.Array is { } array
+            && segment.Offset == 0 && segment.Count == array.Length
+            ? array
+            : payload.ToArray();
+
+    /// <summary>
+    /// Sends the PUBACKs of committed messages, in their order (MQTT 5 §4.6), encoded by MQTTnet's packet formatter,
+    /// all of a connection's in one write. A message that arrived on a connection that has since closed is not
+    /// acknowledged: the broker redelivers it on the resumed session and the keys drop it.
+    /// </summary>
+    public async Task<AcknowledgeResult> AcknowledgeAsync(IReadOnlyList<ArchiveMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var formatter = new MqttPacketFormatterAdapter(MqttProtocolVersion.V500, new MqttBufferWriter(4096, 65536));
+        var pubAck = new MqttPubAckPacket { ReasonCode = MqttPubAckReasonCode.Success };
+        var packets = new ArrayBufferWriter<byte>(messages.Count * 4 + 16);
+        ArchiveChannel? connection = null;
+        var (pending, sent, failed) = (0, 0, 0);
+        Exception? failure = null;
+        foreach (var message in messages)
+        {
+            if (message.Connection is not { } next)
+            {
+                continue;
+            }
+            if (!ReferenceEquals(next, connection))
+            {
+                await FlushAsync();
+                connection = next;
+            }
+            pubAck.PacketIdentifier = message.PacketId;
+            packets.Write(formatter.Encode(pubAck).Join());
+            pending++;
+        }
+        await FlushAsync();
+        return new AcknowledgeResult(sent, failed, failure);
+
+        async Task FlushAsync()
+        {
+            if (pending == 0 || connection is null)
+            {
+                return;
+            }
+            try
+            {
+                if (connection.IsClosed)
+                {
+                    throw new MQTTnet.Exceptions.MqttCommunicationException("the connection these messages arrived on is closed");
+                }
+                await connection.WriteAsync(packets.WrittenMemory, cancellationToken);
+                sent += pending;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failed += pending;
+                failure = ex;
+            }
+            packets.ResetWrittenCount();
+            pending = 0;
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -224,3 +315,6 @@ public sealed partial class LabSubscription : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "Lab broker refused the subscription {Filter}: {Code} (check the archive account's ACL)")]
     private partial void LogSubscribeRefused(string filter, string code);
 }
+
+/// <summary>What <see cref="LabSubscription.AcknowledgeAsync"/> did: PUBACKs written, and those not sent with the last reason.</summary>
+public readonly record struct AcknowledgeResult(int Sent, int Failed, Exception? Failure);
