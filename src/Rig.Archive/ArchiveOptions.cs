@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
-using Rig.Drivers.Persistence;
+using Rig.Files;
 
 namespace Rig.Archive;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Rig.Service.Recording;
-using Rig.Drivers.Persistence;
+using Rig.Files;
 
 namespace Rig.Service.Engine;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Rig.Drivers.Persistence;
+using Rig.Files;
 
 namespace Rig.Service.Metrics;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Rig.Drivers.Persistence;
+using Rig.Files;
 using Rig.Service.Engine.Protocols;
 
 namespace Rig.Service.Metrics;

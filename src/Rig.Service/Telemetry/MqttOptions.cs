@@ -1,4 +1,4 @@
-using Rig.Drivers.Persistence;
+using Rig.Files;
 using Rig.Service.Configuration;
 
 namespace Rig.Service.Telemetry;

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Rig.Drivers.Persistence;
+using Rig.Files;
 using Rig.Service.Configuration;
 using Rig.Service.Metrics;
 using Rig.Service.Telemetry.Commands;

@@ -1,4 +1,4 @@
-using Rig.Drivers.Persistence;
+using Rig.Files;
 
 namespace Rig.Service.Engine.Protocols;
 

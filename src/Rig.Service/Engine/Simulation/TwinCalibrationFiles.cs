@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Rig.Drivers.Cells;
-using Rig.Drivers.Persistence;
+using Rig.Files;
 using Rig.Service.Configuration;
 
 namespace Rig.Service.Engine.Simulation;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
-using Rig.Drivers.Persistence;
+using Rig.Files;
 using Rig.Service.CommandLine;
 using Rig.Service.Configuration;
 using Rig.Service.Telemetry;

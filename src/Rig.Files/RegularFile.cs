@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Rig.Drivers.Persistence;
+namespace Rig.Files;
 
 /// <summary>
 /// Opens a file for reading only when it is a regular file, decided on the opened descriptor itself (no window for a

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Rig.Drivers.Persistence;
+namespace Rig.Files;
 
 /// <summary>
 /// Reads a small file the service depends on (a preset, a checkpoint, a settings file, a CA certificate) with a
