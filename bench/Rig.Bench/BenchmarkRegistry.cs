@@ -16,6 +16,7 @@ internal static class BenchmarkRegistry
         new("loadcell", "NAU7802 sampling path: readings per second per clamp and for 8 clamps on one mux", LoadCellBench.RunAsync),
         new("telemetry", "store bytes per sample; MQTT telemetry rate, latency and memory with 8 and 64 channels (needs mosquitto)", TelemetryBench.RunAsync),
         new("datapath", "issue 19 side by side: loop jitter under 50-200 ms commits, bytes per stored sample, latency at 8 x 10 Hz, 64-channel rate beside mosquitto_pub, memory (needs mosquitto)", DataPathBench.RunAsync),
+        new("datapath-jitter", "issue 19: loop jitter of 8 loops, the shipped PreciseTimeProvider beside TimeProvider.System, recording nothing and with 50-200 ms commits; timer lateness and thread-pool hand-off", DataPathBench.LoopJitterSideBySideAsync),
         new("datapath-store", "issue 19: bytes per stored sample of 8 full-cell channels and the cycle metrics recomputed from the store (no mosquitto)", async () =>
         {
             await DataPathBench.StoredBytesAsync(8, 6_000, instrumentText: true);

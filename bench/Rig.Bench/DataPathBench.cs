@@ -15,6 +15,7 @@ using Rig.Service.Engine.Simulation;
 using Rig.Service.Recording;
 using Rig.Service.Store;
 using Rig.Service.Telemetry;
+using Rig.Service.Timing;
 using UnitsNet;
 
 namespace Rig.Bench;
@@ -31,13 +32,33 @@ internal static class DataPathBench
     {
         Console.WriteLine(GcSettings());
         Console.WriteLine(FsyncLatency());
-        await LoopJitterAsync(channels: 8, period: TimeSpan.FromMilliseconds(500), duration: TimeSpan.FromSeconds(16), withStore: false);
-        await LoopJitterAsync(channels: 8, period: TimeSpan.FromMilliseconds(500), duration: TimeSpan.FromSeconds(16));
+        await LoopJitterSideBySideAsync();
         await StoredBytesAsync(channels: 8, samplesPerChannel: 6_000, instrumentText: true);
         await StoredBytesAsync(channels: 8, samplesPerChannel: 6_000, instrumentText: false);
         await MqttAsync();
         Console.WriteLine(Memory("of the bench process after the run"));
         await ServiceMemoryBench.MeasureAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>
+    /// The shipped clock (PreciseTimeProvider, as the service registers it) beside the system's, alternately so both see
+    /// the same machine: the timers alone, then the 8 loops recording nothing, then with every commit stalled.
+    /// </summary>
+    internal static async Task LoopJitterSideBySideAsync()
+    {
+        var shipped = new PreciseTimeProvider();
+        Console.WriteLine(TimerBench.HandOff(samples: 400));
+        foreach (var (time, clock) in new[] { (TimeProvider.System, "TimeProvider.System"), ((TimeProvider)shipped, "shipped PreciseTimeProvider") })
+        {
+            Console.WriteLine(TimerBench.Lateness(time, clock, samples: 400));
+        }
+        foreach (var withStore in new[] { false, true })
+        {
+            foreach (var (time, clock) in new[] { ((TimeProvider)shipped, "shipped PreciseTimeProvider"), (TimeProvider.System, "TimeProvider.System") })
+            {
+                await LoopJitterAsync(channels: 8, period: TimeSpan.FromMilliseconds(500), duration: TimeSpan.FromSeconds(16), time, clock, withStore);
+            }
+        }
     }
 
     /// <summary>The GC configuration in force (runtimeconfig / DOTNET_ environment variables).</summary>
@@ -87,7 +108,7 @@ internal static class DataPathBench
     }
 
     // 1. Every channel loop samples on its period and hands the sample to the recorder, while the store's commits stall.
-    private static async Task LoopJitterAsync(int channels, TimeSpan period, TimeSpan duration, bool withStore = true)
+    private static async Task LoopJitterAsync(int channels, TimeSpan period, TimeSpan duration, TimeProvider time, string clockName, bool withStore)
     {
         var directory = Directory.CreateTempSubdirectory("rig-bench-jitter-").FullName;
         try
@@ -109,7 +130,7 @@ internal static class DataPathBench
                 var t = 0;
                 try
                 {
-                    await PeriodicLoop.RunAsync(period, TimeProvider.System, async ct =>
+                    await PeriodicLoop.RunAsync(period, time, async ct =>
                     {
                         starts[c].Add(clock.Elapsed);
                         var sample = new TestSampleRecord(tests[c], $"ch{c + 1}", DateTimeOffset.UtcNow, t, t, 1, 1, "CC_CHG", 3.4 + t * 1e-5, 0.000785, t * 2e-7, t * 2e-7, 0, 785, 10e6, 40, false);
@@ -134,9 +155,10 @@ internal static class DataPathBench
             var late = starts.Sum(s => s.Zip(s.Skip(1), (a, b) => b - a).Count(d => d >= 2 * period));
             var what = withStore ? $"every commit stalled 50-200 ms ({slow.Commits} commits)" : "samples not recorded (this machine's own timer jitter)";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"loop jitter, {channels} channels every {period.TotalMilliseconds:0} ms for {duration.TotalSeconds:0} s, {what}: " +
+                $"loop jitter, {clockName}, {channels} channels every {period.TotalMilliseconds:0} ms for {duration.TotalSeconds:0} s, {what}: " +
                 $"period jitter median {Percentile(intervals, 0.5):0.0} ms, p99 {Percentile(intervals, 0.99):0.0} ms, max {intervals.LastOrDefault():0.0} ms; " +
-                $"{ticks:N0} of {expected:N0} ticks ran, {late:N0} gaps of two periods or more; {store.ListTests().Sum(t => t.SampleCount):N0} samples stored in {writer.Groups:N0} group commits, {writer.Dropped} dropped"));
+                $"{ticks:N0} of {expected:N0} ticks ran, {late:N0} gaps of two periods or more; {store.ListTests().Sum(t => t.SampleCount):N0} samples stored in {writer.Groups:N0} group commits, {writer.Dropped} dropped; " +
+                $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
         }
         finally
         {

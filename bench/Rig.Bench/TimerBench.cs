@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Rig.Bench;
+
+/// <summary>
+/// The parts of a loop's wake-up, apart: how late a one-shot timer's callback starts after its due time (the clock's
+/// sleep plus its hand-off to the thread pool), and the hand-off alone (a work item queued from a dedicated thread).
+/// </summary>
+internal static class TimerBench
+{
+    private static readonly TimeSpan Due = TimeSpan.FromMilliseconds(5.3);
+
+    /// <summary>One-shot timers armed one after another, each due 5.3 ms after arming; lateness = start of callback − due.</summary>
+    internal static string Lateness(TimeProvider time, string clock, int samples)
+    {
+        var lateness = new double[samples];
+        using var fired = new SemaphoreSlim(0);
+        long firedAt = 0;
+        for (var i = 0; i < samples; i++)
+        {
+            var armed = Stopwatch.GetTimestamp();
+            using var timer = time.CreateTimer(_ =>
+            {
+                Volatile.Write(ref firedAt, Stopwatch.GetTimestamp());
+                fired.Release();
+            }, null, Due, Timeout.InfiniteTimeSpan);
+            fired.Wait();
+            lateness[i] = (Stopwatch.GetElapsedTime(armed, Volatile.Read(ref firedAt)) - Due).TotalMilliseconds;
+        }
+        Array.Sort(lateness);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"timer lateness, {clock}, {samples} one-shot timers due {Due.TotalMilliseconds} ms after arming: median {Percentile(lateness, 0.5):0.00} ms, p99 {Percentile(lateness, 0.99):0.00} ms, " +
+            $"max {lateness[^1]:0.00} ms, earliest {lateness[0]:0.00} ms; load average {LoadAverage()}");
+    }
+
+    /// <summary>Work items queued to the thread pool from a dedicated thread every 2 ms: queue → start of the item.</summary>
+    internal static string HandOff(int samples)
+    {
+        var delays = new double[samples];
+        var thread = new Thread(() =>
+        {
+            using var ran = new SemaphoreSlim(0);
+            for (var i = 0; i < samples; i++)
+            {
+                var index = i;
+                var queued = Stopwatch.GetTimestamp();
+                ThreadPool.UnsafeQueueUserWorkItem(_ =>
+                {
+                    delays[index] = Stopwatch.GetElapsedTime(queued).TotalMilliseconds;
+                    ran.Release();
+                }, null);
+                ran.Wait();
+                Thread.Sleep(2);
+            }
+        });
+        thread.Start();
+        thread.Join();
+        Array.Sort(delays);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"thread-pool hand-off, {samples} items queued from a dedicated thread: median {Percentile(delays, 0.5):0.000} ms, p99 {Percentile(delays, 0.99):0.000} ms, max {delays[^1]:0.000} ms; load average {LoadAverage()}");
+    }
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+}
