@@ -35,6 +35,7 @@ public sealed partial class RigStore : IDisposable
         Execute("PRAGMA journal_mode=WAL;");
         Execute(syncEveryCommit ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
         Execute("PRAGMA busy_timeout=5000;");
+        LimitMemory(_db);
         Execute(StoreSchema.Create);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = "SELECT stream, last_seq FROM streams";
@@ -48,7 +49,33 @@ public sealed partial class RigStore : IDisposable
         using var busy = _reads.CreateCommand();
         busy.CommandText = "PRAGMA busy_timeout=5000;";
         busy.ExecuteNonQuery();
+        LimitMemory(_reads);
     }
+
+    /// <summary>
+    /// Page cache per connection, in KiB (SQLite's <c>cache_size</c> as a negative number). SQLite's default is
+    /// 2,000 KiB per connection, filled as the file grows: with two connections that was up to ~4 MiB of the
+    /// service's resident memory within the first minutes of a test, on a Pi with 1-2 GB (issue 19). The writer's
+    /// working set is the tail of an append-mostly file (the last chunk and outbox pages and the b-tree pages above
+    /// them), the reads are one test's rows or one outbox page, streamed: 512 KiB (128 pages of 4 KiB) holds both
+    /// (docs/benchmarks.md, "Memory, step 5").
+    /// </summary>
+    internal const int CacheKibPerConnection = 512;
+
+    /// <summary>
+    /// Caps the connection's page cache (<see cref="CacheKibPerConnection"/>) and keeps memory-mapped I/O off
+    /// (<c>mmap_size=0</c>, SQLite's default, stated so that a build of SQLite with another default cannot map the whole
+    /// file into the service's address space: mapped pages count as resident once read).
+    /// </summary>
+    private static void LimitMemory(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"PRAGMA cache_size=-{CacheKibPerConnection}; PRAGMA mmap_size=0;";
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>The connection reads go through (tests check its settings).</summary>
+    internal SqliteConnection ReadConnection => _reads;
 
     /// <summary>The database file.</summary>
     public string Path { get; }
