@@ -76,6 +76,7 @@ internal static class ServiceMemoryBench
             var rollup = "";
             var mappings = "";
             var minutes = new List<string>();
+            var samples = new List<(double Minutes, double MiB)>();
             while (stopwatch.Elapsed < duration && !service.HasExited)
             {
                 await Task.Delay(TimeSpan.FromSeconds(5));
@@ -83,9 +84,10 @@ internal static class ServiceMemoryBench
                 peak = Math.Max(peak, last);
                 rollup = Rollup(service.Id);
                 mappings = LargestMappings(service.Id, 8);
+                samples.Add((stopwatch.Elapsed.TotalMinutes, last / 1024.0));
                 if (stopwatch.Elapsed.TotalMinutes >= minutes.Count + 1 && duration > TimeSpan.FromMinutes(5))
                 {
-                    // A long run logs its RSS every 10 minutes, to see a leak as a slope.
+                    // A long run keeps its RSS each minute, to see a leak as a slope.
                     minutes.Add(string.Create(CultureInfo.InvariantCulture, $"{last / 1024.0:0.0}"));
                 }
             }
@@ -96,7 +98,11 @@ internal static class ServiceMemoryBench
             Console.WriteLine($"  largest resident mappings: {mappings}");
             if (minutes.Count > 0)
             {
-                Console.WriteLine($"  RSS MiB each minute: {string.Join(" ", minutes.Where((_, i) => i % 10 == 9 || i == 0))} (every 10th minute)");
+                // Minute 1, then every 15th (the issue's hour: 1, 15, 30, 45, 60), and the trend of the second half.
+                Console.WriteLine($"  RSS MiB at minute 1, 15, 30, ...: {string.Join(" ", minutes.Where((_, i) => i % 15 == 14 || i == 0))}");
+                var half = samples.Where(x => x.Minutes >= stopwatch.Elapsed.TotalMinutes / 2).ToList();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  second half ({half.Count} readings): {half.Min(x => x.MiB):0.0}-{half.Max(x => x.MiB):0.0} MiB, trend {Slope(half) * 60:+0.00;-0.00} MiB/h (least squares)"));
             }
         }
         finally
@@ -129,6 +135,18 @@ internal static class ServiceMemoryBench
             }
         }
         return [];
+    }
+
+    /// <summary>Least-squares slope of MiB over minutes: a leak shows as a steady positive trend.</summary>
+    private static double Slope(IReadOnlyList<(double Minutes, double MiB)> points)
+    {
+        if (points.Count < 2)
+        {
+            return 0;
+        }
+        var (mx, my) = (points.Average(p => p.Minutes), points.Average(p => p.MiB));
+        var sxx = points.Sum(p => (p.Minutes - mx) * (p.Minutes - mx));
+        return sxx == 0 ? 0 : points.Sum(p => (p.Minutes - mx) * (p.MiB - my)) / sxx;
     }
 
     private static long ResidentKiB(int pid)
