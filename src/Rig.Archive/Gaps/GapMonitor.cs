@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -137,12 +136,7 @@ public sealed partial class GapMonitor : BackgroundService
         }
         foreach (var (rig, stream, range) in requests)
         {
-            var payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
-            {
-                ["stream"] = stream,
-                ["from_seq"] = range.From,
-                ["to_seq"] = range.To,
-            });
+            var payload = new ReplayRequest(stream, range.From, range.To).ToUtf8Json();
             var sent = await _subscription.PublishAsync($"{_options.TopicPrefix}/{rig}/cmd/replay", payload, cancellationToken);
             LogReplayRequested(rig, stream, range.From, range.To, sent);
         }
