@@ -177,7 +177,7 @@ public sealed partial class ImpedanceRunner : IChannelObserver, IAsyncDisposable
         {
             LogSweepCancelled(channel, request.TestId);
         }
-        catch (HardwareFaultException ex) when (ex.Fault.Device == Leads(channel).Device)
+        catch (LeadSwitchFaultException ex)
         {
             await LeadSwitchFailedAsync(channel, ex.Fault.ForChannel(channel));
         }

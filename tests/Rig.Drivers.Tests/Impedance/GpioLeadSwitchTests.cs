@@ -56,7 +56,7 @@ public sealed class GpioLeadSwitchTests
         using var relay = new GpioLeadSwitch(new GpioController(driver), Pin, activeHigh: true, Settle, _time, ownsController: true);
         driver.Fail = true;
 
-        var ex = await Assert.ThrowsAsync<HardwareFaultException>(() => relay.ConnectAnalyzerAsync(CancellationToken.None).AsTask());
+        var ex = await Assert.ThrowsAsync<LeadSwitchFaultException>(() => relay.ConnectAnalyzerAsync(CancellationToken.None).AsTask());
 
         Assert.Equal(FaultKind.DeviceNotResponding, ex.Fault.Kind);
         Assert.Equal("gpio23-relay", ex.Fault.Device);
@@ -84,7 +84,7 @@ public sealed class GpioLeadSwitchTests
         await relay.ConnectSmuAsync(CancellationToken.None);
         relay.FailToAnalyzer = true;
 
-        await Assert.ThrowsAsync<HardwareFaultException>(() => relay.ConnectAnalyzerAsync(CancellationToken.None).AsTask());
+        await Assert.ThrowsAsync<LeadSwitchFaultException>(() => relay.ConnectAnalyzerAsync(CancellationToken.None).AsTask());
 
         Assert.Equal([LeadPosition.Analyzer, LeadPosition.Smu], relay.History.Select(h => h.Position));
         Assert.Equal(LeadPosition.Unknown, relay.Position);

@@ -106,7 +106,7 @@ public sealed class GpioLeadSwitch : ILeadSwitch
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                throw new HardwareFaultException(new HardwareFault(FaultKind.DeviceNotResponding, Device,
+                throw new LeadSwitchFaultException(new HardwareFault(FaultKind.DeviceNotResponding, Device,
                     $"could not drive the lead relay to the {Name(target)} ({ex.GetType().Name}: {ex.Message})",
                     "the GPIO line, the relay driver stage and the service's access to /dev/gpiochip*"), ex);
             }

@@ -5,7 +5,7 @@ namespace Rig.Drivers.Impedance.LeadSwitching;
 /// is the fail-safe one: a de-energised relay, a process that died, a Pi that lost power all leave the cell on the SMU,
 /// whose output off is the safe state anyway. Each switch returns only after the contacts have settled (operate or
 /// release time plus bounce), so the caller may drive the leads at once. Switch only with both outputs off.
-/// A switch that fails throws <see cref="Faults.HardwareFaultException"/> and leaves <see cref="Position"/>
+/// A switch that fails throws <see cref="LeadSwitchFaultException"/> (a <see cref="Faults.HardwareFaultException"/>) and leaves <see cref="Position"/>
 /// <see cref="LeadPosition.Unknown"/>. Thread-safe: the impedance runner and the rig's safe-state path may both switch.
 /// </summary>
 public interface ILeadSwitch : IDisposable

@@ -79,7 +79,7 @@ public sealed class SimulatedLeadSwitch : ILeadSwitch
             if (target == LeadPosition.Analyzer ? FailToAnalyzer : FailToSmu)
             {
                 _position = LeadPosition.Unknown;
-                throw new HardwareFaultException(new HardwareFault(FaultKind.DeviceNotResponding, Device,
+                throw new LeadSwitchFaultException(new HardwareFault(FaultKind.DeviceNotResponding, Device,
                     $"simulated lead relay failed to switch to the {GpioLeadSwitch.Name(target)}", "the simulated relay's injected fault"));
             }
             _position = target;
