@@ -51,7 +51,7 @@ public sealed partial class RigStore
                 sample.ChargeCapacityAmpHours, sample.DischargeCapacityAmpHours, sample.ForceNewtons,
                 sample.StackPressurePascals, sample.TemperatureCelsius, sample.StepEnd ? 1 : 0);
             _lastRecordIndex[key] = index;
-            AfterTailInsert(tx, key, sample.TestId, sample.ChannelId);
+            AfterTailInsert(tx, key, index, sample);
             if (telemetryPayload is not null)
             {
                 Enqueue(tx, $"{sample.ChannelId}/telemetry", $"{sample.ChannelId}/telemetry", telemetryPayload, false, sample.Timestamp);

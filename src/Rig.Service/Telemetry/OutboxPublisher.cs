@@ -75,7 +75,11 @@ public sealed partial class OutboxPublisher : BackgroundService
                     await IdleAsync(stoppingToken);
                     continue;
                 }
-                var messages = page.Select(m => _connection.Message(_connection.Topics.Absolute(m.Topic), m.Payload, m.Retain)).ToList();
+                var messages = new List<MQTTnet.MqttApplicationMessage>(page.Count);
+                foreach (var m in page)
+                {
+                    messages.Add(_connection.Message(AbsoluteTopic(m.Topic), m.Payload, m.Retain));
+                }
                 var acknowledged = await _connection.PublishManyAsync(messages, stoppingToken);
                 if (acknowledged > 0)
                 {
@@ -104,6 +108,21 @@ public sealed partial class OutboxPublisher : BackgroundService
             await marking.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
+
+    /// <summary>
+    /// An outbox topic made absolute, once per stream (a few per channel) instead of two new strings per message.
+    /// </summary>
+    private string AbsoluteTopic(string relative)
+    {
+        if (!_topics.TryGetValue(relative, out var absolute))
+        {
+            absolute = _connection.Topics.Absolute(relative);
+            _topics[relative] = absolute;
+        }
+        return absolute;
+    }
+
+    private readonly Dictionary<string, string> _topics = new(StringComparer.Ordinal);
 
     private async Task IdleAsync(CancellationToken stoppingToken)
     {
