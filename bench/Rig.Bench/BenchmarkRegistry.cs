@@ -26,6 +26,7 @@ internal static class BenchmarkRegistry
             }
         }),
         new("datapath-mqtt", "issue 19: mosquitto_pub's rate, then the service's path at 8 channels x 10 Hz (latency) and 64 channels flat out (rate) (needs mosquitto)", DataPathBench.MqttAsync),
+        new("datapath-trace", "issue 19: the 8 x 10 Hz latency run three times with each stage of the worst samples timed (commit, WAL checkpoint, GC, publish) (needs mosquitto)", DataPathBench.TraceAsync),
         new("datapath-rate", "issue 19: mosquitto_pub's rate, then the service's path at 64 channels flat out, with CPU per message (needs mosquitto)", () => DataPathBench.MqttAsync(rateOnly: true)),
         new("service-memory", "the service process's RSS with 8 simulated channels under test (RIG_BENCH_MEMORY_SECONDS, default 90; needs mosquitto)", ServiceMemoryBench.RunAsync),
         new("archive", "lab archive ingest: samples/s through parse + binary COPY, end to end from simulated rigs over mosquitto, and how many rigs at 8 channels x 1 Hz it keeps up with (needs mosquitto, postgresql)", ArchiveBench.RunAsync),

@@ -431,11 +431,12 @@ internal static class DataPathBench
     }
 
     /// <summary>The service's path: recorder → store (synchronous=FULL) → outbox publisher → MQTT client → mosquitto → a subscriber.</summary>
-    private static async Task ServicePathAsync(int port, string directory, int channels, bool paced, TimeSpan duration, bool syncEveryCommit = true, bool warmUp = false)
+    private static async Task ServicePathAsync(int port, string directory, int channels, bool paced, TimeSpan duration, bool syncEveryCommit = true, bool warmUp = false, bool trace = false)
     {
-        var rig = new RigOptions { Id = $"dp{channels}{paced}{syncEveryCommit}{(warmUp ? "w" : "")}", Channels = Enumerable.Range(1, channels).ToDictionary(i => $"ch{i}", _ => new ChannelOptions()) };
+        var rig = new RigOptions { Id = $"dp{channels}{paced}{syncEveryCommit}{(warmUp ? "w" : "")}{(trace ? $"t{Guid.NewGuid():N}"[..8] : "")}", Channels = Enumerable.Range(1, channels).ToDictionary(i => $"ch{i}", _ => new ChannelOptions()) };
         var mqtt = new MqttOptions { Broker = "127.0.0.1", Port = port, TopicPrefix = "bench", ReconnectMinDelay = TimeSpan.FromMilliseconds(100), OutboxPageSize = 500 };
         using var store = new RigStore(Path.Combine(directory, $"{rig.Id}.db"), syncEveryCommit);
+        using var pathTrace = trace ? PathTrace.Attach(store) : null;
         using var writer = Writer(store);
         var recorder = KeepEverything(store, writer);
         using var connection = new MqttConnection(Options.Create(mqtt), Options.Create(rig), TimeProvider.System, NullLogger<MqttConnection>.Instance);
@@ -492,8 +493,34 @@ internal static class DataPathBench
             $"{stored:N0} stored ({writer.Dropped:N0} dropped by the writer's back-pressure), {stored - subscriber.Received:N0} stored and not received; " +
             $"latency sample->subscriber median {Percentile(latencies, 0.5):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms, max {latencies.LastOrDefault():0.0} ms ({gc}); the service's side (producer, recorder, store writer, publisher, MQTT client: this process) used {cpu:0.00} CPU-s " +
             $"({subscriber.Received / cpu:N0} msg per CPU-second, {cpu / Math.Max(1, subscriber.Received) * 1e6:0} µs per message: {threads}); load average {LoadAverage()}"));
+        pathTrace?.Print(subscriber.Arrivals());
         await publisher.StopAsync(CancellationToken.None);
         await connection.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>datapath-trace: the 8 × 10 Hz latency run (after its warm-up) with every stage of the worst samples timed (<see cref="PathTrace"/>).</summary>
+    internal static async Task TraceAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("rig-bench-dp-trace-").FullName;
+        var port = TelemetryBench.FreePort();
+        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\nmax_inflight_messages 0\nuser {Environment.UserName}\n");
+        using var mosquitto = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(directory, "mosquitto.conf")]) { RedirectStandardError = true })!;
+        try
+        {
+            await TelemetryBench.WaitForPortAsync(port);
+            Console.WriteLine(FsyncLatency());
+            await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(4), warmUp: true);
+            for (var run = 0; run < 3; run++)
+            {
+                await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(8), trace: true);
+            }
+        }
+        finally
+        {
+            mosquitto.Kill();
+            await mosquitto.WaitForExitAsync();
+            Directory.Delete(directory, true);
+        }
     }
 
     /// <summary>User + system CPU seconds of a running process (/proc/&lt;pid&gt;/stat), 0 once it is gone.</summary>

@@ -99,10 +99,41 @@ internal sealed class MosquittoSubscriber : IAsyncDisposable
                 if (_parseTimes && SampleTime(line.AsSpan(second + 1)) is { } sampled)
                 {
                     _latenciesMs.Add((arrival - sampled) * 1000);
+                    _arrivals.Add(new Arrival(topic.ToString(), Seq(line.AsSpan(second + 1)), sampled, arrival));
                 }
             }
             Interlocked.Increment(ref _received);
         }
+    }
+
+    /// <summary>One message as it arrived: its topic, "seq", the sample's time and the arrival (Unix seconds).</summary>
+    public sealed record Arrival(string Topic, long Seq, double SampleTime, double ArrivalTime)
+    {
+        public double LatencyMs => (ArrivalTime - SampleTime) * 1000;
+    }
+
+    private readonly List<Arrival> _arrivals = [];
+
+    /// <summary>Every message with a sample time (with <c>parseTimes</c>), in arrival order.</summary>
+    public IReadOnlyList<Arrival> Arrivals()
+    {
+        lock (_latenciesMs)
+        {
+            return [.. _arrivals];
+        }
+    }
+
+    private static long Seq(ReadOnlySpan<char> payload)
+    {
+        const string key = "\"seq\":";
+        var at = payload.IndexOf(key, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return -1;
+        }
+        var rest = payload[(at + key.Length)..];
+        var end = rest.IndexOfAny(',', '}');
+        return long.TryParse(end < 0 ? rest : rest[..end], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : -1;
     }
 
     /// <summary>The payload's "unix_time_s" number, found by text (no JSON parse per message on the counting path).</summary>
