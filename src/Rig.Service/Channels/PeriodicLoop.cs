@@ -9,6 +9,11 @@ namespace Rig.Service.Channels;
 /// lateness longer. A tick that overruns its period is followed by one tick at once (as PeriodicTimer did); a loop
 /// more than a whole period behind skips the grid points it missed rather than running them in a burst.
 /// </para>
+/// <para>
+/// How close a tick comes to its grid point is the clock's timers' business: the service's clock is
+/// <see cref="Timing.PreciseTimeProvider"/> (sub-millisecond wake-ups; the system timer queue's are 4-12 ms late),
+/// the tests' a virtual one.
+/// </para>
 /// </summary>
 public static class PeriodicLoop
 {

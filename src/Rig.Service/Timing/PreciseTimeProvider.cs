@@ -21,10 +21,11 @@ namespace Rig.Service.Timing;
 /// </para>
 /// <para>
 /// The timers keep <see cref="ITimer"/>'s contract as <see cref="TimeProvider.System"/> does: the same argument
-/// limits (−1 ms is infinite; up to 4,294,967,294 ms), a zero or infinite period is one-shot, <c>Change</c> re-arms
-/// from now and returns false once disposed, no callback starts after <c>Dispose</c> returns, <c>DisposeAsync</c>
-/// also waits for the callbacks running, the execution context flows unless suppressed. One difference: due times
-/// and periods keep their sub-millisecond part (the system truncates them to whole milliseconds).
+/// limits (−1 ms is infinite; up to 4,294,967,294 ms), an infinite period or one under 1 ms is one-shot, <c>Change</c>
+/// re-arms from now and returns false once disposed, no callback starts after <c>Dispose</c> returns,
+/// <c>DisposeAsync</c> also waits for the callbacks running, the execution context flows unless suppressed. One
+/// difference: due times, and periods of 1 ms or more, keep their sub-millisecond part (the system truncates them to
+/// whole milliseconds).
 /// </para>
 /// </summary>
 public sealed class PreciseTimeProvider : TimeProvider

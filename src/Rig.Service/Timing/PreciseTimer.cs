@@ -38,7 +38,7 @@ internal sealed class PreciseTimer : ITimer
     public bool Change(TimeSpan dueTime, TimeSpan period)
     {
         TimerArguments.Validate(dueTime, period);
-        var periodTicks = TimerArguments.IsInfinite(period) || period <= TimeSpan.Zero ? 0 : ToTicks(period);
+        var periodTicks = TimerArguments.IsOneShot(period) ? 0 : ToTicks(period);
         lock (_scheduler.Gate)
         {
             if (Disposed)

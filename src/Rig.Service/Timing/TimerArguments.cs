@@ -16,6 +16,12 @@ internal static class TimerArguments
     /// <summary>Infinite as the system reads it: −1 ms after truncation to whole milliseconds.</summary>
     internal static bool IsInfinite(TimeSpan value) => (long)value.TotalMilliseconds == -1;
 
+    /// <summary>
+    /// A period the system reads as "not periodic": infinite, or under one whole millisecond (it truncates to 0 ms). A
+    /// sub-millisecond period kept would make a timer due again before its callback could run.
+    /// </summary>
+    internal static bool IsOneShot(TimeSpan period) => (long)period.TotalMilliseconds is -1 or 0;
+
     private static void Check(TimeSpan value, string name)
     {
         var milliseconds = (long)value.TotalMilliseconds;

@@ -107,6 +107,9 @@ internal sealed class TimerScheduler(TimeSpan fineWindow, TimeSpan idleExit)
     /// </summary>
     private bool NextWait(ref long sleepUntil)
     {
+        // One reading of the clock per pass: a periodic timer re-armed in it is due after this reading, so each pass
+        // collects every timer at most once and ends.
+        var now = Stopwatch.GetTimestamp();
         while (true)
         {
             while (_heap.TryPeek(out var top, out _) && top.Generation != top.Timer.Generation)
@@ -126,9 +129,9 @@ internal sealed class TimerScheduler(TimeSpan fineWindow, TimeSpan idleExit)
                     _threadRunning = false;
                     return false;
                 }
+                now = Stopwatch.GetTimestamp();
                 continue;
             }
-            var now = Stopwatch.GetTimestamp();
             if (deadline <= now)
             {
                 _heap.Dequeue();
@@ -155,6 +158,7 @@ internal sealed class TimerScheduler(TimeSpan fineWindow, TimeSpan idleExit)
             {
                 _waitingUntil = deadline;
                 Monitor.Wait(Gate, coarse < LongestWait ? coarse : LongestWait);
+                now = Stopwatch.GetTimestamp();
                 continue;
             }
             _waitingUntil = deadline;

@@ -198,6 +198,28 @@ public sealed class PreciseTimeProviderTests
     }
 
     [Fact]
+    public async Task A_period_under_one_millisecond_is_one_shot_as_in_the_system_timers()
+    {
+        // Kept as a 100 ns or 0.5 ms period, the timer was due again before its hand-off ran: the timer thread
+        // collected it over and over holding its lock (a test host grew to 23 GB and was killed by the OOM killer).
+        foreach (var period in new[] { TimeSpan.FromTicks(1), TimeSpan.FromTicks(1_000), TimeSpan.FromMilliseconds(0.5), TimeSpan.FromTicks(TimeSpan.TicksPerMillisecond - 1) })
+        {
+            Assert.Equal(await Firings(TimeProvider.System, period), await Firings(_time, period));
+            Assert.Equal(1, await Firings(_time, period));
+        }
+
+        static async Task<int> Firings(TimeProvider time, TimeSpan period)
+        {
+            var firings = 0;
+            using (time.CreateTimer(_ => Interlocked.Increment(ref firings), null, TimeSpan.Zero, period))
+            {
+                await Task.Delay(50);
+            }
+            return Volatile.Read(ref firings);
+        }
+    }
+
+    [Fact]
     public async Task The_execution_context_flows_into_the_callback_unless_suppressed()
     {
         var local = new AsyncLocal<string>{ Value = "armed here" };
