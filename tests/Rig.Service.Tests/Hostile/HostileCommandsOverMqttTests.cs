@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text;
-using MQTTnet;
-using MQTTnet.Protocol;
 using Rig.Service.Telemetry;
 using Rig.Service.Telemetry.Commands;
 using Rig.Service.Tests.Support;
@@ -23,9 +21,8 @@ public sealed class HostileCommandsOverMqttTests() : WithMosquitto("rig-hostile-
         await using var rig = new TelemetryHarness(Broker.Port, Db());
         await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/replies/#");
         // Left on the broker before the service connects: delivered to it with the retain flag at every subscribe.
-        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("pause"))
-            .WithPayload("""{"channel":"ch1","reason":"retained"}""").WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithResponseTopic($"{rig.Topics.Root}/replies/op").WithCorrelationData([7]).Build());
+        await requester.PublishRequestAsync(rig.Topics.Command("pause"), """{"channel":"ch1","reason":"retained"}""", $"{rig.Topics.Root}/replies/op", [7],
+            m => m.WithRetainFlag());
 
         await rig.StartAsync();
 
@@ -42,9 +39,8 @@ public sealed class HostileCommandsOverMqttTests() : WithMosquitto("rig-hostile-
         await rig.StartAsync();
         await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/replies/#");
 
-        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("pause"))
-            .WithPayload("""{"channel":"ch1","reason":"retained"}""").WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithResponseTopic($"{rig.Topics.Root}/replies/op").Build());
+        await requester.PublishRequestAsync(rig.Topics.Command("pause"), """{"channel":"ch1","reason":"retained"}""", $"{rig.Topics.Root}/replies/op",
+            configure: m => m.WithRetainFlag());
 
         var reply = (await requester.WaitForAsync(r => r.Count >= 1, Patience))[0];
         Assert.Contains("retained command is never executed", reply.Json.GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -65,9 +61,7 @@ public sealed class HostileCommandsOverMqttTests() : WithMosquitto("rig-hostile-
         await using var everything = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/#");
         var responseTopic = relative.StartsWith('#') || relative.StartsWith('+') ? relative : $"{rig.Topics.Root}/{relative}";
 
-        await everything.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("pause"))
-            .WithPayload("""{"channel":"ch1","reason":"steered"}""").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithResponseTopic(responseTopic).WithCorrelationData([4, 2]).Build());
+        await everything.PublishRequestAsync(rig.Topics.Command("pause"), """{"channel":"ch1","reason":"steered"}""", responseTopic, [4, 2]);
 
         var messages = await everything.WaitForAsync(r => r.Any(m => m.Topic == rig.Topics.DefaultReplies), Patience);
         var reply = messages.Single(m => m.Topic == rig.Topics.DefaultReplies);
@@ -89,8 +83,7 @@ public sealed class HostileCommandsOverMqttTests() : WithMosquitto("rig-hostile-
         await rig.StartAsync();
         await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/reply/op/#");
 
-        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("pause")).WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"{rig.Topics.Root}/reply/op/1").Build());
+        await requester.PublishRequestAsync(rig.Topics.Command("pause"), payload, $"{rig.Topics.Root}/reply/op/1");
 
         var reply = (await requester.WaitForAsync(r => r.Count >= 1, Patience))[0];
         Assert.False(reply.Json.GetProperty("ok").GetBoolean(), reply.Text);
@@ -153,9 +146,8 @@ public sealed class HostileCommandsOverMqttTests() : WithMosquitto("rig-hostile-
         await Publish(requester, rig.Topics.Command("pause"), """{"channel":"ch1","reason":"urgent"}""", alice, 100);
         await Publish(requester, rig.Topics.Command("resume"), """{"channel":"ch1"}""", $"{rig.Topics.Root}/reply/bob/1", 200);
         // A client may name itself with a user property: "carol" is a client of her own even on alice's reply topic.
-        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("resume")).WithPayload("""{"channel":"ch1"}""")
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic(alice).WithCorrelationData(BitConverter.GetBytes(300))
-            .WithUserProperty("client", System.Text.Encoding.UTF8.GetBytes("carol").AsMemory()).Build());
+        await requester.PublishRequestAsync(rig.Topics.Command("resume"), """{"channel":"ch1"}""", alice, BitConverter.GetBytes(300),
+            m => m.WithUserProperty("client", Encoding.UTF8.GetBytes("carol").AsMemory()));
 
         var all = await requester.WaitForAsync(r => r.Count >= 11, Patience);
         var byCorrelation = all.ToDictionary(r => BitConverter.ToInt32(r.CorrelationData!), r => r.Json);
@@ -177,9 +169,8 @@ public sealed class HostileCommandsOverMqttTests() : WithMosquitto("rig-hostile-
         await rig.StartAsync();
         await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, $"{rig.Topics.Root}/reply/#");
         var hourAgo = DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("resume")).WithPayload("""{"channel":"ch1"}""")
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"{rig.Topics.Root}/reply/op/1")
-            .WithUserProperty("sent_at", System.Text.Encoding.UTF8.GetBytes(hourAgo).AsMemory()).WithMessageExpiryInterval(600).Build());
+        await requester.PublishRequestAsync(rig.Topics.Command("resume"), """{"channel":"ch1"}""", $"{rig.Topics.Root}/reply/op/1",
+            configure: m => m.WithUserProperty("sent_at", Encoding.UTF8.GetBytes(hourAgo).AsMemory()).WithMessageExpiryInterval(600));
 
         var reply = (await requester.WaitForAsync(r => r.Count >= 1, Patience))[0];
         Assert.False(reply.Json.GetProperty("ok").GetBoolean());
@@ -205,9 +196,8 @@ public sealed class HostileCommandsOverMqttTests() : WithMosquitto("rig-hostile-
             await Publish(requester, rig.Topics.Command("resume"), """{"channel":"ch1"}""", $"{rig.Topics.Root}/reply/alice/{i}", i);
         }
         var hourAgo = DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(rig.Topics.Command("resume")).WithPayload("""{"channel":"ch1"}""")
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"{rig.Topics.Root}/reply/bob/1")
-            .WithUserProperty("sent_at", Encoding.UTF8.GetBytes(hourAgo).AsMemory()).Build());
+        await requester.PublishRequestAsync(rig.Topics.Command("resume"), """{"channel":"ch1"}""", $"{rig.Topics.Root}/reply/bob/1",
+            configure: m => m.WithUserProperty("sent_at", Encoding.UTF8.GetBytes(hourAgo).AsMemory()));
         await requester.WaitForAsync(r => r.Count >= 11, Patience);
 
         try
@@ -231,9 +221,7 @@ public sealed class HostileCommandsOverMqttTests() : WithMosquitto("rig-hostile-
         health.GetProperty("commands").GetProperty(reason).GetProperty("by_client").TryGetProperty(client, out var count) ? count.GetInt64() : null;
 
     private static Task Publish(TestSubscriber client, string topic, string payload, string responseTopic, int correlation) =>
-        client.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic(responseTopic)
-            .WithCorrelationData(BitConverter.GetBytes(correlation)).Build());
+        client.PublishRequestAsync(topic, payload, responseTopic, BitConverter.GetBytes(correlation));
 
     private static async Task WaitUntil(Func<bool> condition, Func<string> state)
     {

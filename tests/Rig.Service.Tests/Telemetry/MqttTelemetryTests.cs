@@ -2,8 +2,6 @@ using Rig.Service.Tests.Support;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
-using MQTTnet;
-using MQTTnet.Protocol;
 using Rig.Service.Channels;
 using Rig.Service.Telemetry;
 using UnitsNet;
@@ -121,7 +119,7 @@ public sealed class MqttTelemetryTests() : WithMosquitto("rig-telemetry-")
         var replyTopic = $"{rig.Topics.Root}/reply/client/abc";
         await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, replyTopic);
 
-        await Send(requester, rig.Topics.Command("pause"), """{"channel":"ch1","reason":"lunch"}""", replyTopic, [1, 2, 3]);
+        await requester.PublishRequestAsync(rig.Topics.Command("pause"), """{"channel":"ch1","reason":"lunch"}""", replyTopic, [1, 2, 3]);
 
         var reply = (await requester.WaitForAsync(r => r.Count == 1, TimeSpan.FromSeconds(10)))[0];
         Assert.Equal([1, 2, 3], reply.CorrelationData);
@@ -147,7 +145,7 @@ public sealed class MqttTelemetryTests() : WithMosquitto("rig-telemetry-")
         await using var requester = await TestSubscriber.ConnectAsync(Broker.Port, replyTopic);
         var body = payload == "OVERSIZED" ? $"{{\"channel\":\"ch1\",\"reason\":\"{new string('x', 4096)}\"}}" : payload;
 
-        await Send(requester, rig.Topics.Command(verb), body, replyTopic, Encoding.UTF8.GetBytes(verb));
+        await requester.PublishRequestAsync(rig.Topics.Command(verb), body, replyTopic, Encoding.UTF8.GetBytes(verb));
 
         var reply = (await requester.WaitForAsync(r => r.Count == 1, TimeSpan.FromSeconds(10)))[0];
         Assert.False(reply.Json.GetProperty("ok").GetBoolean());
@@ -203,7 +201,4 @@ public sealed class MqttTelemetryTests() : WithMosquitto("rig-telemetry-")
         Assert.Equal(0, rig.Store.CountUnsent());
     }
 
-    private static async Task Send(TestSubscriber requester, string topic, string payload, string responseTopic, byte[] correlation) =>
-        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
-            .WithResponseTopic(responseTopic).WithCorrelationData(correlation).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 }

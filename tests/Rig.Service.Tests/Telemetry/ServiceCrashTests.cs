@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using MQTTnet;
-using MQTTnet.Protocol;
 using Rig.Service.Tests.Support;
 using Xunit.Abstractions;
 
@@ -110,14 +108,9 @@ public sealed class ServiceCrashTests : WithMosquitto
     /// <summary>Starts a half-cell plating/stripping test on ch1 by MQTT command; its 10 min rest streams a sample every 5 ms.</summary>
     private static async Task<string> StartFastTestAsync(TestSubscriber requester)
     {
-        var correlation = Guid.NewGuid().ToByteArray();
-        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{Root}/cmd/start")
-            .WithPayload("""{"channel":"ch1","preset":"plating-stripping-1mAh","operator":"crash test"}""")
-            .WithResponseTopic($"{Root}/reply/crash-test").WithCorrelationData(correlation)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        var reply = (await requester.WaitForAsync(r => r.Count > 0, Patience))[0];
+        var reply = await requester.RequestAsync($"{Root}/cmd/start",
+            """{"channel":"ch1","preset":"plating-stripping-1mAh","operator":"crash test"}""", $"{Root}/reply/crash-test", Patience);
         Assert.True(reply.Json.GetProperty("ok").GetBoolean(), reply.Text);
-        Assert.Equal(correlation, reply.CorrelationData);
         return reply.Json.GetProperty("id").GetString()!;
     }
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using MQTTnet;
-using MQTTnet.Protocol;
 using Rig.Service.Tests.Support;
 using Xunit.Abstractions;
 
@@ -92,14 +90,6 @@ public sealed class ServiceKillLoopTests : WithMosquitto
 
     private Dictionary<string, string> Settings(string state) => FastSamplingService.Environment(state, Broker.Port, outboxPageSize: 50);
 
-    private static async Task<Received> CommandAsync(TestSubscriber requester, string verb, string payload)
-    {
-        var correlation = Guid.NewGuid().ToByteArray();
-        var already = requester.Received.Count;
-        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{Root}/cmd/{verb}")
-            .WithPayload(payload).WithResponseTopic($"{Root}/reply/kill-loop").WithCorrelationData(correlation)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        var replies = await requester.WaitForAsync(r => r.Skip(already).Any(m => m.CorrelationData is { } c && c.SequenceEqual(correlation)), Patience);
-        return replies.Skip(already).First(m => m.CorrelationData is { } c && c.SequenceEqual(correlation));
-    }
+    private static Task<Received> CommandAsync(TestSubscriber requester, string verb, string payload) =>
+        requester.RequestAsync($"{Root}/cmd/{verb}", payload, $"{Root}/reply/kill-loop", Patience);
 }

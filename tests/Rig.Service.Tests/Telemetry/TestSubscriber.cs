@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Formatter;
+using MQTTnet.Protocol;
 
 namespace Rig.Service.Tests.Telemetry;
 
@@ -69,6 +70,37 @@ public sealed class TestSubscriber : IAsyncDisposable
             }
         }
     });
+
+    /// <summary>
+    /// Publishes a command (QoS 1) with a response topic and correlation data, and does not wait for its reply.
+    /// <paramref name="configure"/> adds what a test needs beyond that (a retain flag, a user property, an expiry).
+    /// </summary>
+    public Task PublishRequestAsync(string topic, string payload, string responseTopic, byte[]? correlation = null,
+        Action<MqttApplicationMessageBuilder>? configure = null)
+    {
+        var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic(responseTopic);
+        if (correlation is not null)
+        {
+            message.WithCorrelationData(correlation);
+        }
+        configure?.Invoke(message);
+        return _client.PublishAsync(message.Build());
+    }
+
+    /// <summary>
+    /// Publishes a command and completes with its reply: the first message that arrives after the call carrying the
+    /// same correlation data (a fresh one when none is given). This client must be subscribed to the response topic.
+    /// </summary>
+    public async Task<Received> RequestAsync(string topic, string payload, string responseTopic, TimeSpan timeout, byte[]? correlation = null)
+    {
+        correlation ??= Guid.NewGuid().ToByteArray();
+        var already = Received.Count;
+        await PublishRequestAsync(topic, payload, responseTopic, correlation);
+        bool Answers(Received m) => m.CorrelationData is { } c && c.AsSpan().SequenceEqual(correlation);
+        var replies = await WaitForAsync(r => r.Skip(already).Any(Answers), timeout);
+        return replies.Skip(already).First(Answers);
+    }
 
     public async Task<IReadOnlyList<Received>> WaitForAsync(Func<IReadOnlyList<Received>, bool> done, TimeSpan timeout)
     {

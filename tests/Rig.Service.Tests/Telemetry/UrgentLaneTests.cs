@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using MQTTnet;
-using MQTTnet.Protocol;
 using Rig.Service.Composition;
 using Rig.Service.Configuration;
 using Rig.Service.Control;
@@ -168,7 +166,6 @@ public sealed class UrgentLaneTests() : WithMosquitto("rig-urgent-")
         private readonly IHost _host;
         private readonly TestSubscriber _requester;
         private readonly string _root;
-        private int _correlation;
 
         private ComposedRig(IHost host, TestSubscriber requester, string root)
         {
@@ -242,15 +239,8 @@ public sealed class UrgentLaneTests() : WithMosquitto("rig-urgent-")
             _host.Services.GetRequiredService<ITestControl>().Status().Single(s => s.ChannelId == channel).State;
 
         /// <summary>Publishes the command and completes with its reply (matched by correlation data).</summary>
-        public async Task<Received> CommandAsync(string verb, string payload)
-        {
-            var correlation = BitConverter.GetBytes(Interlocked.Increment(ref _correlation));
-            await _requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{_root}/cmd/{verb}").WithPayload(payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"{_root}/reply/op/lanes")
-                .WithCorrelationData(correlation).Build());
-            var replies = await _requester.WaitForAsync(r => r.Any(x => x.CorrelationData?.SequenceEqual(correlation) == true), Patience);
-            return replies.First(x => x.CorrelationData?.SequenceEqual(correlation) == true);
-        }
+        public Task<Received> CommandAsync(string verb, string payload) =>
+            _requester.RequestAsync($"{_root}/cmd/{verb}", payload, $"{_root}/reply/op/lanes", Patience);
 
         public async Task WaitUntil(Func<bool> condition, string what)
         {
