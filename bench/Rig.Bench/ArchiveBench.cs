@@ -212,8 +212,9 @@ internal static class ArchiveBench
             $"{stored / seconds:N0} samples/s ingested; {cpu}{cpu.PerSample(stored)} (load average {loadAverage.Summary()})");
     }
 
-    /// <summary>Rounds (one sample of every channel of every rig) sent before a flat-out run is timed.</summary>
-    private const int WarmUpRounds = 10;
+    /// <summary>Rounds (one sample of every channel of every rig) sent before a flat-out run is timed (RIG_BENCH_ARCHIVE_WARMUP: another number).</summary>
+    private static readonly int WarmUpRounds =
+        int.TryParse(Environment.GetEnvironmentVariable("RIG_BENCH_ARCHIVE_WARMUP"), CultureInfo.InvariantCulture, out var rounds) && rounds >= 0 ? rounds : 40;
 
     /// <summary>R rigs x 8 channels x 1 sample/s for a while, as a lab runs: does the archive keep up (backlog gone within 2 s)?</summary>
     private static async Task PacedAsync(BenchPostgres postgres, int port, int broker, int rigs, TimeSpan duration)
@@ -293,13 +294,13 @@ internal static class ArchiveBench
     }
 
     private static ArchiveMessage Message(int rig, int channel, long seq) =>
-        new(RigTopic.Parse($"bench/rig-{rig:D4}/ch{channel + 1}/telemetry", "bench")!, Payload(seq, channel), DateTimeOffset.UtcNow, null);
+        new(RigTopic.Parse($"bench/rig-{rig:D4}/ch{channel + 1}/telemetry", "bench")!, Payload(seq, channel, rig), DateTimeOffset.UtcNow, null);
 
-    /// <summary>A telemetry payload as the rig publishes it (docs/telemetry.md), ~370 bytes.</summary>
-    internal static byte[] Payload(long seq, int channel)
+    /// <summary>A telemetry payload as the rig publishes it (docs/telemetry.md), ~370 bytes; a test id per rig and channel.</summary>
+    internal static byte[] Payload(long seq, int channel, int rig)
     {
         var at = Epoch.AddSeconds(seq);
         return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"seq\":{seq},\"time\":\"{at:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"unix_time_s\":{at.ToUnixTimeMilliseconds() / 1000.0},\"test_id\":\"ch{channel + 1}-0123456789ab\",\"test_time_s\":{seq},\"step_time_s\":{seq % 3600},\"cycle\":{1 + seq / 7200},\"step\":1,\"step_type\":\"CC_DCH\",\"voltage_V\":{0.01 + seq * 1e-6},\"current_A\":-0.000785,\"current_charging_A\":0.000785,\"step_capacity_Ah\":{seq * 2e-7},\"stack_pressure_MPa\":10.012,\"force_N\":785.9,\"temperature_degC\":40.01,\"step_end\":false}}"));
+            $"{{\"seq\":{seq},\"time\":\"{at:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"unix_time_s\":{at.ToUnixTimeMilliseconds() / 1000.0},\"test_id\":\"r{rig:D4}ch{channel + 1}-0123456789ab\",\"test_time_s\":{seq},\"step_time_s\":{seq % 3600},\"cycle\":{1 + seq / 7200},\"step\":1,\"step_type\":\"CC_DCH\",\"voltage_V\":{0.01 + seq * 1e-6},\"current_A\":-0.000785,\"current_charging_A\":0.000785,\"step_capacity_Ah\":{seq * 2e-7},\"stack_pressure_MPa\":10.012,\"force_N\":785.9,\"temperature_degC\":40.01,\"step_end\":false}}"));
     }
 }

@@ -35,9 +35,10 @@ internal sealed class LoadGenerator : IAsyncDisposable
     /// <summary>Every rig publishes sample <paramref name="seq"/> of each of its channels; returns when the broker acknowledged all.</summary>
     public async Task PublishRoundAsync(long seq)
     {
-        var payloads = Enumerable.Range(0, _channels).Select(c => ArchiveBench.Payload(seq, c)).ToArray();
+        // Each rig's channels run tests of their own (a test id per rig and channel), as in a lab.
         await Parallel.ForEachAsync(Enumerable.Range(0, _rigs.Length), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (rig, ct) =>
-            await _rigs[rig].PublishAsync(Enumerable.Range(0, _channels).Select(c => $"{_prefix}/rig-{rig:D4}/ch{c + 1}/telemetry").ToArray(), payloads, ct));
+            await _rigs[rig].PublishAsync(Enumerable.Range(0, _channels).Select(c => $"{_prefix}/rig-{rig:D4}/ch{c + 1}/telemetry").ToArray(),
+                Enumerable.Range(0, _channels).Select(c => ArchiveBench.Payload(seq, c, rig)).ToArray(), ct));
     }
 
     public async ValueTask DisposeAsync()
