@@ -61,6 +61,41 @@ internal static class TimerBench
             $"thread-pool hand-off, {samples} items queued from a dedicated thread: median {Percentile(delays, 0.5):0.000} ms, p99 {Percentile(delays, 0.99):0.000} ms, max {delays[^1]:0.000} ms; load average {LoadAverage()}");
     }
 
+    /// <summary>
+    /// Loops on each clock at the same time (nothing recorded), so every clock sees the same machine: on a shared machine
+    /// whose load moves from one 16 s run to the next, this is the fair comparison of the clocks.
+    /// </summary>
+    internal static async Task LoopsTogetherAsync(TimeSpan period, TimeSpan duration, int loopsEach, params (TimeProvider Time, string Name)[] clocks)
+    {
+        var starts = clocks.Select(_ => Enumerable.Range(0, loopsEach).Select(_ => new List<TimeSpan>()).ToArray()).ToArray();
+        using var stop = new CancellationTokenSource(duration);
+        var clock = Stopwatch.StartNew();
+        var loops = clocks.SelectMany((c, i) => Enumerable.Range(0, loopsEach).Select(l => Task.Run(async () =>
+        {
+            try
+            {
+                await Rig.Service.Channels.PeriodicLoop.RunAsync(period, c.Time, _ =>
+                {
+                    starts[i][l].Add(clock.Elapsed);
+                    return Task.CompletedTask;
+                }, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }))).ToArray();
+        await Task.WhenAll(loops);
+        for (var i = 0; i < clocks.Length; i++)
+        {
+            var intervals = starts[i].SelectMany(s => s.Zip(s.Skip(1), (a, b) => Math.Abs((b - a - period).TotalMilliseconds))).Order().ToArray();
+            var ticks = starts[i].Sum(s => s.Count(t => t < duration));
+            var gaps = starts[i].Sum(s => s.Zip(s.Skip(1), (a, b) => b - a).Count(d => d >= 2 * period));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"loops together, {clocks[i].Name}, {loopsEach} of {loopsEach * clocks.Length} loops every {period.TotalMilliseconds:0} ms for {duration.TotalSeconds:0} s, nothing recorded: " +
+                $"period jitter median {Percentile(intervals, 0.5):0.00} ms, p99 {Percentile(intervals, 0.99):0.00} ms, max {intervals[^1]:0.00} ms; {ticks} of {loopsEach * (int)Math.Ceiling(duration / period)} ticks, {gaps} gaps; load average {LoadAverage()}"));
+        }
+    }
+
     private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
