@@ -432,11 +432,15 @@ internal static class DataPathBench
     }
 
     /// <summary>The service's path: recorder → store (synchronous=FULL) → outbox publisher → MQTT client → mosquitto → a subscriber.</summary>
-    private static async Task ServicePathAsync(int port, string directory, int channels, bool paced, TimeSpan duration, bool syncEveryCommit = true, bool warmUp = false, bool trace = false)
+    private static async Task ServicePathAsync(int port, string directory, int channels, bool paced, TimeSpan duration, bool syncEveryCommit = true, bool warmUp = false, bool trace = false, bool grownWal = false)
     {
         var rig = new RigOptions { Id = $"dp{channels}{paced}{syncEveryCommit}{(warmUp ? "w" : "")}{(trace ? $"t{Guid.NewGuid():N}"[..8] : "")}", Channels = Enumerable.Range(1, channels).ToDictionary(i => $"ch{i}", _ => new ChannelOptions()) };
         var mqtt = new MqttOptions { Broker = "127.0.0.1", Port = port, TopicPrefix = "bench", ReconnectMinDelay = TimeSpan.FromMilliseconds(100), OutboxPageSize = 500 };
         using var store = new RigStore(Path.Combine(directory, $"{rig.Id}.db"), syncEveryCommit);
+        if (grownWal)
+        {
+            GrowWal(store.Path);
+        }
         using var pathTrace = trace ? PathTrace.Attach(store) : null;
         using var writer = Writer(store);
         var recorder = KeepEverything(store, writer);
@@ -499,6 +503,20 @@ internal static class DataPathBench
         await connection.StopAsync(CancellationToken.None);
     }
 
+    /// <summary>
+    /// A running service's WAL has long reached its size (SQLite restarts it from the start after each checkpoint and
+    /// does not shrink it): ~6 MB written through another connection and checkpointed, so the run's commits overwrite
+    /// blocks the file already has instead of growing a new file.
+    /// </summary>
+    private static void GrowWal(string path)
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "CREATE TABLE IF NOT EXISTS bench_scratch(b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) INSERT INTO bench_scratch SELECT randomblob(4000) FROM n; DROP TABLE bench_scratch; PRAGMA wal_checkpoint(PASSIVE);";
+        cmd.ExecuteNonQuery();
+    }
+
     /// <summary>datapath-trace: the 8 × 10 Hz latency run (after its warm-up) with every stage of the worst samples timed (<see cref="PathTrace"/>).</summary>
     internal static async Task TraceAsync()
     {
@@ -513,7 +531,10 @@ internal static class DataPathBench
             await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(4), warmUp: true);
             for (var run = 0; run < 3; run++)
             {
+                Console.WriteLine("a new store file:");
                 await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(8), trace: true);
+                Console.WriteLine("a store whose WAL has reached its size (as in a running service):");
+                await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(8), trace: true, grownWal: true);
             }
         }
         finally
