@@ -351,18 +351,8 @@ internal static class DataPathBench
     internal static async Task MqttAsync() => await MqttAsync(rateOnly: false);
 
     /// <summary>With <paramref name="rateOnly"/>: mosquitto_pub's rate and the 64 channels only (to profile the publish path).</summary>
-    internal static async Task MqttAsync(bool rateOnly)
-    {
-        var directory = Directory.CreateTempSubdirectory("rig-bench-dp-mqtt-").FullName;
-        var port = TelemetryBench.FreePort();
-        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\nmax_inflight_messages 0\nuser {Environment.UserName}\n");
-        using var mosquitto = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(directory, "mosquitto.conf")]) { RedirectStandardError = true })!;
-        try
+    internal static Task MqttAsync(bool rateOnly) => WithBrokerAsync("rig-bench-dp-mqtt-", async (port, directory) =>
         {
-            await TelemetryBench.WaitForPortAsync(port);
-            // The disk's own fsync in the same minute: with synchronous=FULL a sample is published only after its
-            // group's fsync, so the latency's tail is at least this disk's.
-            Console.WriteLine(FsyncLatency());
             var payloadBytes = await MosquittoPubRateAsync(port, directory, messages: 20_000);
             if (!rateOnly)
             {
@@ -377,6 +367,24 @@ internal static class DataPathBench
             await ServicePathAsync(port, directory, channels: 64, paced: false, TimeSpan.FromSeconds(2), warmUp: true);
             await ServicePathAsync(port, directory, channels: 64, paced: false, TimeSpan.FromSeconds(8));
             _ = payloadBytes;
+        });
+
+    /// <summary>
+    /// Runs <paramref name="body"/> against a scratch mosquitto on loopback (no in-flight limit, a deep queue), after
+    /// printing the disk's own fsync latency in the same minute: with synchronous=FULL a sample is published only after
+    /// its group's fsync, so the latency's tail is at least this disk's.
+    /// </summary>
+    private static async Task WithBrokerAsync(string prefix, Func<int, string, Task> body)
+    {
+        var directory = Directory.CreateTempSubdirectory(prefix).FullName;
+        var port = TelemetryBench.FreePort();
+        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\nmax_inflight_messages 0\nuser {Environment.UserName}\n");
+        using var mosquitto = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(directory, "mosquitto.conf")]) { RedirectStandardError = true })!;
+        try
+        {
+            await TelemetryBench.WaitForPortAsync(port);
+            Console.WriteLine(FsyncLatency());
+            await body(port, directory);
         }
         finally
         {
@@ -518,16 +526,8 @@ internal static class DataPathBench
     }
 
     /// <summary>datapath-trace: the 8 × 10 Hz latency run (after its warm-up) with every stage of the worst samples timed (<see cref="PathTrace"/>).</summary>
-    internal static async Task TraceAsync()
-    {
-        var directory = Directory.CreateTempSubdirectory("rig-bench-dp-trace-").FullName;
-        var port = TelemetryBench.FreePort();
-        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\nmax_inflight_messages 0\nuser {Environment.UserName}\n");
-        using var mosquitto = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(directory, "mosquitto.conf")]) { RedirectStandardError = true })!;
-        try
+    internal static Task TraceAsync() => WithBrokerAsync("rig-bench-dp-trace-", async (port, directory) =>
         {
-            await TelemetryBench.WaitForPortAsync(port);
-            Console.WriteLine(FsyncLatency());
             await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(4), warmUp: true);
             for (var run = 0; run < 3; run++)
             {
@@ -536,14 +536,7 @@ internal static class DataPathBench
                 Console.WriteLine("a store whose WAL has reached its size (as in a running service):");
                 await ServicePathAsync(port, directory, channels: 8, paced: true, TimeSpan.FromSeconds(8), trace: true, grownWal: true);
             }
-        }
-        finally
-        {
-            mosquitto.Kill();
-            await mosquitto.WaitForExitAsync();
-            Directory.Delete(directory, true);
-        }
-    }
+        });
 
     /// <summary>User + system CPU seconds of a running process (/proc/&lt;pid&gt;/stat), 0 once it is gone.</summary>
     private static double CpuSeconds(int pid)
