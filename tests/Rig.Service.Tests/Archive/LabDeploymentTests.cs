@@ -15,7 +15,7 @@ namespace Rig.Service.Tests.Archive;
 /// temp directory on 127.0.0.1, as deploy/test/acl-test.sh does; nothing else in the files changes.
 /// </summary>
 [Trait("Category", TestCategories.OutOfProcess)]
-public sealed class LabDeploymentTests : IClassFixture<PostgresFixture>, IAsyncDisposable
+public sealed class LabDeploymentTests : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
     private const int Samples = 150;
     private readonly PostgresFixture _postgres;
@@ -198,7 +198,11 @@ public sealed class LabDeploymentTests : IClassFixture<PostgresFixture>, IAsyncD
         Assert.Equal(0, passwd.ExitCode);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xunit v2 never calls a test class's IAsyncDisposable (v3 does), so as
+    // IAsyncDisposable every run left the four mosquitto brokers running and the scratch directory behind.
+    public async Task DisposeAsync()
     {
         foreach (var broker in _brokers.Where(b => !b.HasExited))
         {
