@@ -19,7 +19,7 @@ public class RigHostTests
         {
             ["Rig:SamplePeriod"] = "00:00:00.050",
             ["Rig:ReadoutPeriod"] = "00:00:00",
-            ["Rig:StateDirectory"] = Path.Combine(Path.GetTempPath(), "rig-host-test-" + Guid.NewGuid().ToString("N")),
+            ["Rig:StateDirectory"] = TestScratch.NewStateDirectory(),
         };
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddRig(builder.Configuration);

@@ -3,6 +3,7 @@ using Rig.Service.Control;
 using Rig.Service.Engine;
 using Rig.Service.Interlocks;
 using UnitsNet;
+using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Interlocks;
 
@@ -26,7 +27,7 @@ public sealed class CompositeFaultRestartTests
     [Fact]
     public async Task A_pressure_excursion_during_a_CV_hold_survives_a_kill_and_restart_held_with_output_off_and_resume_refused_until_back_in_window()
     {
-        var state = Path.Combine(Path.GetTempPath(), "afr-restart-" + Guid.NewGuid().ToString("N"));
+        var state = TestScratch.NewStateDirectory();
         var settings = new Dictionary<string, string?>
         {
             ["Rig:StateDirectory"] = state,

@@ -75,7 +75,7 @@ public sealed class EngineFailureTests
         {
             ["Rig:SamplePeriod"] = "00:00:00.050",
             ["Rig:ReadoutPeriod"] = "00:00:00",
-            ["Rig:StateDirectory"] = Path.Combine(Path.GetTempPath(), "engine-observer-test-" + Guid.NewGuid().ToString("N")),
+            ["Rig:StateDirectory"] = TestScratch.NewStateDirectory(),
         };
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddRig(builder.Configuration);

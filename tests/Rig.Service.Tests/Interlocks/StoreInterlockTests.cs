@@ -6,6 +6,7 @@ using Rig.Service.Engine;
 using Rig.Service.Interlocks;
 using Rig.Service.Recording;
 using Rig.Service.Store;
+using Rig.Service.Tests.Support;
 
 namespace Rig.Service.Tests.Interlocks;
 
@@ -93,7 +94,7 @@ public sealed class StoreInterlockTests
     [Fact]
     public async Task Events_that_overflow_the_queue_are_counted_and_reported_as_an_alarm_not_dropped_silently()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "afr-events-" + Guid.NewGuid().ToString("N"));
+        var directory = TestScratch.NewStateDirectory();
         using var store = new RigStore(Path.Combine(directory, "rig.db"));
         var events = new RigEvents(NullLogger<RigEvents>.Instance);
         var at = new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);

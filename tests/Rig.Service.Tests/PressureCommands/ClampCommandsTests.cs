@@ -69,5 +69,5 @@ public class ClampCommandsTests
         return await calibration;
     }
 
-    private static string TempDirectory() => Path.Combine(Path.GetTempPath(), "clamp-commands-" + Guid.NewGuid().ToString("N"));
+    private static string TempDirectory() => TestScratch.NewStateDirectory();
 }
