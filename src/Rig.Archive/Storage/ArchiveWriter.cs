@@ -15,12 +15,6 @@ public readonly record struct BatchResult(int SamplesInserted, int CyclesInserte
 /// </summary>
 public sealed class ArchiveWriter
 {
-    private const string Stage = """
-        CREATE TEMP TABLE IF NOT EXISTS stage_samples(LIKE samples) ON COMMIT DELETE ROWS;
-        CREATE TEMP TABLE IF NOT EXISTS stage_cycles(LIKE cycles) ON COMMIT DELETE ROWS;
-        CREATE TEMP TABLE IF NOT EXISTS stage_events(LIKE events) ON COMMIT DELETE ROWS;
-        """;
-
     private const int StatementTimeoutSeconds = 300;
     private readonly ArchiveDatabase _database;
 
@@ -32,7 +26,6 @@ public sealed class ArchiveWriter
         await _database.EnsurePartitionsAsync(rows.Samples.Select(s => s.Time), cancellationToken);
         await using var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await Execute(connection, tx, Stage, cancellationToken);
         var samples = rows.Samples.Count == 0 ? 0 : await CopySamplesAsync(connection, tx, rows.Samples, cancellationToken);
         var cycles = rows.Cycles.Count == 0 ? 0 : await CopyCyclesAsync(connection, tx, rows.Cycles, cancellationToken);
         var events = rows.Events.Count == 0 ? 0 : await CopyEventsAsync(connection, tx, rows.Events, cancellationToken);
@@ -184,6 +177,9 @@ public sealed class ArchiveWriter
         {
             await tx.RollbackAsync("direct", ct);
         }
+        // Created only here, when a duplicate came: the pool resets a connection (DISCARD ALL) when it is returned, so a table
+        // created for every batch was three catalog inserts and a truncation at every commit for nothing.
+        await Execute(connection, tx, $"CREATE TEMP TABLE IF NOT EXISTS stage_{table}(LIKE {table}) ON COMMIT DELETE ROWS", ct);
         await CopyAsync(connection, $"stage_{table}", columns, write, ct);
         return await Execute(connection, tx, $"INSERT INTO {table} SELECT * FROM stage_{table} ON CONFLICT DO NOTHING", ct);
     }
