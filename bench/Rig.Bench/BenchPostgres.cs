@@ -43,9 +43,11 @@ internal sealed class BenchPostgres : IAsyncDisposable
         {
             await File.AppendAllTextAsync(Path.Combine(directory, "data", "postgresql.conf"), $"\n# {settings}\n{await File.ReadAllTextAsync(settings)}");
         }
-        Console.WriteLine($"archive bench PostgreSQL settings: {(settings == "none" ? "defaults" : settings)}, shared_buffers=256MB");
+        // track_commit_timestamp: the bench reads when the last sample was committed from the rows themselves (one more
+        // SLRU entry per transaction, i.e. per batch).
+        Console.WriteLine($"archive bench PostgreSQL settings: {(settings == "none" ? "defaults" : settings)}, shared_buffers=256MB, track_commit_timestamp=on");
         await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", Path.Combine(directory, "data"), "-l", Path.Combine(directory, "log"), "-w",
-            "-o", $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c shared_buffers=256MB", "start"]);
+            "-o", $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c track_commit_timestamp=on", "start"]);
         return server;
     }
 

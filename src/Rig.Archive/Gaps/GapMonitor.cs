@@ -59,9 +59,8 @@ public sealed partial class GapMonitor : BackgroundService
     }
 
     /// <summary>
-    /// One pass over every stream with unchecked seqs, each in its own short transaction (the ingest upserts
-    /// stream_heads in key order; holding many of its rows here at once deadlocked with it), then the replay
-    /// requests that are due.
+    /// One pass: every stream's head moved to the highest seq archived (StreamHeads), then every stream with unchecked
+    /// seqs, each in its own short transaction, then the replay requests that are due.
     /// </summary>
     public async Task ScanAsync(CancellationToken cancellationToken)
     {
@@ -78,6 +77,7 @@ public sealed partial class GapMonitor : BackgroundService
             }
             try
             {
+                await StreamHeads.RefreshAsync(connection, cancellationToken);
                 await AdvanceCompleteStreamsAsync(connection, cancellationToken);
                 var streams = new List<(string Rig, string Stream, long Contiguous)>();
                 await using (var list = new NpgsqlCommand(
@@ -146,18 +146,11 @@ public sealed partial class GapMonitor : BackgroundService
     /// The common case in one statement per kind of stream: every stream whose seqs above contiguous_seq are all there
     /// (as many distinct seqs up to high_seq as the range holds) and that has no open gap moves contiguous_seq to
     /// high_seq. Only streams with a hole are then scanned one by one: a lab of 500 rigs x 8 channels no longer costs
-    /// thousands of queries per scan. Rows a writer holds are skipped (SKIP LOCKED: no waiting on the ingest, no
-    /// deadlock), and the rest are locked in key order as the ingest locks them.
+    /// thousands of queries per scan. Rows locked elsewhere are skipped (SKIP LOCKED) and the rest locked in key order.
     /// </summary>
     private static async Task AdvanceCompleteStreamsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        foreach (var (suffix, table, channelMatch) in new[]
-        {
-            ("/telemetry", "samples", "x.channel = split_part(h.stream, '/', 1)"),
-            ("/cycles", "cycles", "x.channel = split_part(h.stream, '/', 1)"),
-            ("/spectrum", "spectra", "x.channel = split_part(h.stream, '/', 1)"),
-            ("events", "events", "TRUE"),
-        })
+        foreach (var (suffix, table, channelMatch) in StreamHeads.Kinds)
         {
             await using var advance = new NpgsqlCommand($"""
                 WITH complete AS (

@@ -46,8 +46,8 @@ public sealed partial class ArchiveIngestor : BackgroundService
     /// Up to Archive:Writers batches are written at once, each on its own connection (PostgreSQL runs one backend per
     /// connection, so one writer uses one core of it). Acknowledgements still go out in arrival order, as MQTT 5 asks
     /// (§4.6): a batch is acknowledged only after it and every batch received before it are committed. The writes need
-    /// no order: every row is keyed by the rig's (rig, stream, seq), and channel_now, tests and stream_heads are
-    /// upserted with time/GREATEST guards in key order.
+    /// no order: every row is keyed by the rig's (rig, stream, seq), channel_now and tests are upserted with time/LEAST
+    /// guards in key order, and stream heads are read from the archived keys by the gap monitor.
     /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

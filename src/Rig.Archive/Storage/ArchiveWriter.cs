@@ -17,6 +17,7 @@ public sealed class ArchiveWriter
 {
     private const int StatementTimeoutSeconds = 300;
     private readonly ArchiveDatabase _database;
+    private readonly KnownRows _known = new();
 
     public ArchiveWriter(ArchiveDatabase database) => _database = database;
 
@@ -30,11 +31,14 @@ public sealed class ArchiveWriter
         var cycles = rows.Cycles.Count == 0 ? 0 : await CopyCyclesAsync(connection, tx, rows.Cycles, cancellationToken);
         var events = rows.Events.Count == 0 ? 0 : await CopyEventsAsync(connection, tx, rows.Events, cancellationToken);
         var spectra = rows.Spectra.Count == 0 ? 0 : await InsertSpectraAsync(connection, tx, rows.Spectra, cancellationToken);
-        await UpsertTestsAsync(connection, tx, rows, cancellationToken);
+        var testStarts = NewTestStarts(rows);
+        var newStreams = rows.Heads.Where(h => !_known.HasStream(h.Key)).ToList();
+        await UpsertTestsAsync(connection, tx, testStarts, rows, cancellationToken);
         await UpsertStatesAsync(connection, tx, rows, cancellationToken);
         await UpsertRigsAsync(connection, tx, rows, cancellationToken);
-        await UpsertHeadsAsync(connection, tx, rows, cancellationToken);
+        await InsertHeadsAsync(connection, tx, newStreams, cancellationToken);
         await tx.CommitAsync(cancellationToken);
+        _known.Committed(newStreams.Select(h => h.Key), testStarts.Select(t => ((t.Rig, t.TestId), t.First)));
         var offered = rows.Samples.Count + rows.Cycles.Count + rows.Events.Count + rows.Spectra.Count;
         return new BatchResult(samples, cycles, events, offered - samples - cycles - events - spectra, rows.Rejected, spectra);
     }
@@ -192,28 +196,35 @@ public sealed class ArchiveWriter
         await copy.CompleteAsync(ct);
     }
 
-    /// <summary>A test is known from its samples (channel, first and last sample time) and its channel's state (protocol, cell).</summary>
-    private static async Task UpsertTestsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, BatchRows rows, CancellationToken ct)
-    {
-        var fromSamples = rows.Samples.Where(s => s.TestId is not null)
+    /// <summary>
+    /// The tests of this batch's samples not known to this process to have started by the batch's first sample of them.
+    /// A test's last sample is not written per batch: the view test_overview reads it from the samples (index
+    /// samples_test), so a running test costs no statement here.
+    /// </summary>
+    private List<(string Rig, string TestId, string Channel, DateTime First)> NewTestStarts(BatchRows rows) =>
+        rows.Samples.Where(s => s.TestId is not null)
             .GroupBy(s => (s.Rig, TestId: s.TestId!))
-            .Select(g => (g.Key.Rig, g.Key.TestId, g.First().Channel, First: g.Min(s => s.Time), Last: g.Max(s => s.Time)))
+            .Select(g => (g.Key.Rig, g.Key.TestId, g.First().Channel, First: g.Min(s => s.Time)))
+            .Where(t => !_known.HasTestStartedBy((t.Rig, t.TestId), t.First))
             .OrderBy(t => t.Rig, StringComparer.Ordinal).ThenBy(t => t.TestId, StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>A test is known from its samples (channel, first sample time) and its channel's state (protocol, cell).</summary>
+    private static async Task UpsertTestsAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+        List<(string Rig, string TestId, string Channel, DateTime First)> fromSamples, BatchRows rows, CancellationToken ct)
+    {
         if (fromSamples.Count > 0)
         {
             await using var cmd = new NpgsqlCommand("""
-                INSERT INTO tests(rig, test_id, channel, first_sample_at, last_sample_at)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
-                ON CONFLICT (rig, test_id) DO UPDATE SET
-                    first_sample_at = LEAST(tests.first_sample_at, EXCLUDED.first_sample_at),
-                    last_sample_at = GREATEST(tests.last_sample_at, EXCLUDED.last_sample_at)
+                INSERT INTO tests(rig, test_id, channel, first_sample_at)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+                ON CONFLICT (rig, test_id) DO UPDATE SET first_sample_at = EXCLUDED.first_sample_at
+                WHERE tests.first_sample_at IS NULL OR EXCLUDED.first_sample_at < tests.first_sample_at
                 """, connection, tx);
             cmd.Parameters.AddWithValue(fromSamples.Select(t => t.Rig).ToArray());
             cmd.Parameters.AddWithValue(fromSamples.Select(t => t.TestId).ToArray());
             cmd.Parameters.AddWithValue(fromSamples.Select(t => t.Channel).ToArray());
             cmd.Parameters.AddWithValue(fromSamples.Select(t => t.First).ToArray());
-            cmd.Parameters.AddWithValue(fromSamples.Select(t => t.Last).ToArray());
             await cmd.ExecuteNonQueryAsync(ct);
         }
         var fromStates = rows.States.Values.Where(s => s.TestId is not null)
@@ -298,22 +309,27 @@ public sealed class ArchiveWriter
         }
     }
 
-    private static async Task UpsertHeadsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, BatchRows rows, CancellationToken ct)
+    /// <summary>
+    /// A stream_heads row for each stream this process has not seen yet; the gap monitor moves its high_seq from the
+    /// samples' own keys (StreamHeads.RefreshAsync), so a known stream costs no statement here.
+    /// </summary>
+    private static async Task InsertHeadsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<KeyValuePair<(string Rig, string Stream), long>> heads,
+        CancellationToken ct)
     {
-        if (rows.Heads.Count == 0)
+        if (heads.Count == 0)
         {
             return;
         }
-        // Key order: two writers (or the gap monitor) locking the same rows in different orders would deadlock.
-        var heads = rows.Heads.OrderBy(h => h.Key.Rig, StringComparer.Ordinal).ThenBy(h => h.Key.Stream, StringComparer.Ordinal).ToList();
+        // Key order: two writers inserting the same new streams wait for each other in one order and never deadlock.
+        var ordered = heads.OrderBy(h => h.Key.Rig, StringComparer.Ordinal).ThenBy(h => h.Key.Stream, StringComparer.Ordinal).ToList();
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO stream_heads(rig, stream, high_seq, updated_at)
             SELECT r, s, h, now() FROM unnest($1::text[], $2::text[], $3::int8[]) AS u(r, s, h)
-            ON CONFLICT (rig, stream) DO UPDATE SET high_seq = GREATEST(stream_heads.high_seq, EXCLUDED.high_seq), updated_at = now()
+            ON CONFLICT (rig, stream) DO NOTHING
             """, connection, tx);
-        cmd.Parameters.AddWithValue(heads.Select(h => h.Key.Rig).ToArray());
-        cmd.Parameters.AddWithValue(heads.Select(h => h.Key.Stream).ToArray());
-        cmd.Parameters.AddWithValue(heads.Select(h => h.Value).ToArray());
+        cmd.Parameters.AddWithValue(ordered.Select(h => h.Key.Rig).ToArray());
+        cmd.Parameters.AddWithValue(ordered.Select(h => h.Key.Stream).ToArray());
+        cmd.Parameters.AddWithValue(ordered.Select(h => h.Value).ToArray());
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

@@ -64,7 +64,7 @@ public sealed class ArchiveIngestTests : IClassFixture<PostgresFixture>
             Assert.Equal(Enumerable.Range(1, 500).Select(i => (long)i), seqs);
         }
         Assert.Equal(2, await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM pg_inherits WHERE inhparent = 'samples'::regclass"));
-        Assert.Equal(2, await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM tests WHERE first_sample_at IS NOT NULL AND last_sample_at > first_sample_at"));
+        Assert.Equal(2, await ArchiveDb.ScalarAsync<long>(db, "SELECT count(*) FROM test_overview WHERE started_at IS NOT NULL AND last_sample_at > started_at"));
         if (writers == 1)
         {
             // One writer commits in arrival order: not even a passing hole.
