@@ -2,34 +2,31 @@ using System.Buffers;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using MQTTnet.Channel;
+using Rig.Mqtt;
 
 namespace Rig.Archive.Ingest;
 
 /// <summary>
 /// The archive's connection to the lab broker under MQTTnet's client: MQTTnet's own TCP/TLS channel
 /// (<see cref="MQTTnet.Implementations.MqttTcpChannel"/>) with two things changed for a consumer of tens of thousands of
-/// messages a second. (1) Reads are buffered: MQTTnet's adapter reads every packet in three reads (two header bytes,
-/// the second length byte, the body), and over a plain socket each is a recv system call; here one recv fills 64 KiB,
-/// about 150 telemetry messages. (2) The PUBACKs of a committed batch go out in one write
-/// (<see cref="WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>) instead of one send per message. Writes of the
+/// messages a second. (1) Reads are buffered (<see cref="BufferedReads"/>, shared with the rig's client): one recv
+/// fills 64 KiB, about 150 telemetry messages, instead of two or three per packet. (2) The PUBACKs of a committed batch
+/// go out in one write (<see cref="WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>) instead of one send per message. Writes of the
 /// client's own packets (PINGREQ, SUBSCRIBE, the gap monitor's PUBLISH) and the batch's PUBACKs are serialized here, each
 /// a whole packet or whole packets (the adapter is made with AllowPacketFragmentation off), so they never interleave.
 /// </summary>
 public sealed class ArchiveChannel : IMqttChannel
 {
-    internal const int ReadBufferSize = 64 * 1024;
     private readonly IMqttChannel _inner;
+    private readonly BufferedReads _reads;
     private readonly SemaphoreSlim _write = new(1, 1);
-    private readonly byte[] _read = new byte[ReadBufferSize];
-    private int _readStart;
-    private int _readEnd;
-    private Task<int>? _lastRead;
     private volatile bool _closed;
 
     public ArchiveChannel(IMqttChannel inner)
     {
         ArgumentNullException.ThrowIfNull(inner);
         _inner = inner;
+        _reads = new BufferedReads(inner);
     }
 
     /// <summary>True once MQTTnet has closed this connection (a reconnect makes a new channel).</summary>
@@ -51,36 +48,9 @@ public sealed class ArchiveChannel : IMqttChannel
         return _inner.DisconnectAsync(cancellationToken);
     }
 
-    /// <summary>Serves the adapter's small reads from the buffer; only an empty buffer reads the connection. One reader (MQTTnet's receive loop).</summary>
-    public Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        if (_readEnd > _readStart)
-        {
-            // The same few sizes again and again (2, 1, the body): a completed task per size, not one per read.
-            var n = Take(buffer, offset, count);
-            return _lastRead is { } last && last.Result == n ? last : _lastRead = Task.FromResult(n);
-        }
-        return FillAndTakeAsync(buffer, offset, count, cancellationToken);
-    }
-
-    private async Task<int> FillAndTakeAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        var read = await _inner.ReadAsync(_read, 0, _read.Length, cancellationToken).ConfigureAwait(false);
-        if (read <= 0)
-        {
-            return read;
-        }
-        (_readStart, _readEnd) = (0, read);
-        return Take(buffer, offset, count);
-    }
-
-    private int Take(byte[] buffer, int offset, int count)
-    {
-        var n = Math.Min(count, _readEnd - _readStart);
-        Buffer.BlockCopy(_read, _readStart, buffer, offset, n);
-        _readStart += n;
-        return n;
-    }
+    /// <summary>Served from the buffer (<see cref="BufferedReads"/>). One reader (MQTTnet's receive loop).</summary>
+    public Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        _reads.ReadAsync(buffer, offset, count, cancellationToken);
 
     /// <summary>One packet from MQTTnet's adapter, written whole.</summary>
     public async Task WriteAsync(ReadOnlySequence<byte> buffer, bool isEndOfPacket, CancellationToken cancellationToken)

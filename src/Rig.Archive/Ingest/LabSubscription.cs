@@ -9,6 +9,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
+using Rig.Mqtt;
 
 namespace Rig.Archive.Ingest;
 
@@ -29,7 +30,7 @@ public sealed partial class LabSubscription : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<LabSubscription> _logger;
     private readonly IMqttClient _client;
-    private readonly ArchiveAdapterFactory _adapters = new();
+    private readonly WrappingAdapterFactory<ArchiveChannel> _adapters = new(inner => new ArchiveChannel(inner));
     private readonly ConcurrentDictionary<string, RigTopic?> _topics = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<ArchiveMessage> _received = Channel.CreateUnbounded<ArchiveMessage>(new UnboundedChannelOptions { SingleReader = true });

@@ -132,14 +132,25 @@ public sealed partial class OutboxPublisher : BackgroundService
             _lastPrune = now;
             _store.PruneSent(now - _storeOptions.SentOutboxRetention);
         }
-        try
+        if (_wake.Reader.TryRead(out _))
         {
-            await _wake.Reader.ReadAsync(stoppingToken).AsTask().WaitAsync(IdlePoll, _time, stoppingToken);
+            return;
         }
-        catch (TimeoutException)
+        // A wake and the poll race without an exception (a timed-out WaitAsync threw one a second while idle): the wait
+        // for a wake outlives a poll that won and is taken over by the next idle wait, so there is one wait, not one per
+        // poll; the poll's timer is cancelled when the wake wins.
+        _wakeWait ??= _wake.Reader.WaitToReadAsync(stoppingToken).AsTask();
+        using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var woken = await Task.WhenAny(_wakeWait, Task.Delay(IdlePoll, _time, poll.Token)) == _wakeWait;
+        if (woken)
         {
+            _wakeWait = null;
+            _wake.Reader.TryRead(out _);
+            await poll.CancelAsync();
         }
     }
+
+    private Task<bool>? _wakeWait;
 
     private void Wake() => _wake.Writer.TryWrite(true);
 

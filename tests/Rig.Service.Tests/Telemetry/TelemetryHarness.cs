@@ -21,7 +21,7 @@ public sealed class TelemetryHarness : IAsyncDisposable
     private bool _stopped;
 
     public TelemetryHarness(int brokerPort, string databasePath, int pageSize = 200, bool discovery = false, string? prefix = null, bool syncEveryCommit = true,
-        string rigId = "rig-t", string? username = null, string? passwordFile = null)
+        string rigId = "rig-t", string? username = null, string? passwordFile = null, TimeProvider? time = null)
     {
         Rig = new RigOptions
         {
@@ -53,7 +53,7 @@ public sealed class TelemetryHarness : IAsyncDisposable
             CommandRatePerSecond = 0, // bursts here measure the queue; tests of the limiter set a rate before sending
         };
         var collection = new ServiceCollection();
-        collection.AddSingleton(TimeProvider.System);
+        collection.AddSingleton(time ?? TimeProvider.System);
         collection.AddSingleton(Options.Create(Rig));
         collection.AddSingleton(Options.Create(Mqtt));
         collection.AddSingleton(Options.Create(StoreOptions));
