@@ -26,12 +26,13 @@ public static class StreamHeads
         var moved = 0;
         foreach (var (suffix, table, channelMatch) in Kinds)
         {
+            // MATERIALIZED: the probe runs once per stream (inlined, the planner ran it twice, in the join filter and the SET).
             await using var refresh = new NpgsqlCommand($"""
+                WITH n AS MATERIALIZED (
+                    SELECT h.rig, h.stream, (SELECT max(x.seq) FROM {table} x WHERE x.rig = h.rig AND {channelMatch} AND x.seq > h.high_seq) AS high
+                    FROM stream_heads h WHERE h.stream LIKE '%{suffix}')
                 UPDATE stream_heads t SET high_seq = n.high, updated_at = now()
-                FROM (SELECT h.rig, h.stream,
-                             (SELECT max(x.seq) FROM {table} x WHERE x.rig = h.rig AND {channelMatch} AND x.seq > h.high_seq) AS high
-                      FROM stream_heads h WHERE h.stream LIKE '%{suffix}') n
-                WHERE t.rig = n.rig AND t.stream = n.stream AND n.high > t.high_seq
+                FROM n WHERE t.rig = n.rig AND t.stream = n.stream AND n.high > t.high_seq
                 """, connection);
             moved += await refresh.ExecuteNonQueryAsync(cancellationToken);
         }
