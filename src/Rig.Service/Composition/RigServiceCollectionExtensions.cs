@@ -1,6 +1,7 @@
 using Rig.Service.Impedance;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rig.Service.Channels;
 using Rig.Service.Configuration;
@@ -45,8 +46,8 @@ public static class RigServiceCollectionExtensions
     {
         // The system's clock with precise timers (Timing/PreciseTimeProvider.cs): the loops' waits end within a fraction
         // of a millisecond of their due time, not the system timer queue's 4-12 ms (issue 19). Tests register a virtual
-        // clock instead.
-        services.AddSingleton<TimeProvider>(new PreciseTimeProvider());
+        // clock instead. The logger hears if the timers fall back to millisecond waits (a failed timerfd call).
+        services.AddSingleton<TimeProvider>(sp => new PreciseTimeProvider(sp.GetRequiredService<ILogger<PreciseTimeProvider>>()));
         services.AddSingleton<RigHardwareBuilder>();
         services.AddSingleton(sp => sp.GetRequiredService<RigHardwareBuilder>().Build());
         return services;

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Rig.Service.Timing;
 
 /// <summary>
@@ -14,37 +17,40 @@ namespace Rig.Service.Timing;
 /// </para>
 /// <para>
 /// How: one background thread keeps the timers in a deadline heap on <see cref="System.Diagnostics.Stopwatch"/>
-/// timestamps (CLOCK_MONOTONIC), waits on a monitor for all but the last <see cref="FineWindow"/> before the earliest
-/// deadline (so a sooner timer wakes it), sleeps the rest with <c>clock_nanosleep(TIMER_ABSTIME)</c> (Linux; a thread
-/// sleep elsewhere) and hands each due callback to the thread pool, so a slow callback never delays another timer.
-/// The thread starts with the first timer and ends after <see cref="IdleExit"/> without one: nothing to dispose.
+/// timestamps (CLOCK_MONOTONIC) and waits, outside its lock, on one <c>poll</c> of a timerfd armed to the earliest
+/// deadline (TFD_TIMER_ABSTIME: the kernel's hrtimer, no millisecond rounding) and an eventfd that a sooner timer writes
+/// (<see cref="TimerFdWait"/> says why this and not clock_nanosleep), then hands each due callback to the thread pool,
+/// so a slow callback never delays another timer. A timer armed at any moment, even just before the deadline being
+/// waited for, ends the wait. Off Linux, or if a call of that wait fails (e.g. a seccomp filter without @timer), the
+/// thread waits on a monitor in whole milliseconds instead, logs why once (warning) and goes on. The thread starts
+/// with the first timer and ends after <see cref="IdleExit"/> without one: nothing to dispose.
 /// </para>
 /// <para>
 /// The timers keep <see cref="ITimer"/>'s contract as <see cref="TimeProvider.System"/> does: the same argument
 /// limits (−1 ms is infinite; up to 4,294,967,294 ms), an infinite period or one under 1 ms is one-shot, <c>Change</c>
 /// re-arms from now and returns false once disposed, no callback starts after <c>Dispose</c> returns,
-/// <c>DisposeAsync</c> also waits for the callbacks running, the execution context flows unless suppressed. One
+/// <c>DisposeAsync</c> also waits for the callbacks running, the execution context flows unless suppressed, a timer
+/// dropped without <c>Dispose</c> keeps firing (<see cref="PreciseTimer"/> says why). One
 /// difference: due times, and periods of 1 ms or more, keep their sub-millisecond part (the system truncates them to
 /// whole milliseconds).
 /// </para>
 /// </summary>
 public sealed class PreciseTimeProvider : TimeProvider
 {
-    /// <summary>How long before a deadline the thread leaves the (millisecond, wakeable) monitor wait for the precise sleep.</summary>
-    public static readonly TimeSpan FineWindow = TimeSpan.FromMilliseconds(2);
-
     /// <summary>How long the timer thread lingers with no timer before it ends (the next timer starts a new one).</summary>
     public static readonly TimeSpan IdleExit = TimeSpan.FromSeconds(10);
 
     private readonly TimerScheduler _scheduler;
 
-    public PreciseTimeProvider()
-        : this(IdleExit)
+    /// <param name="logger">Told (once, a warning) if the timers fall back to millisecond waits.</param>
+    public PreciseTimeProvider(ILogger<PreciseTimeProvider>? logger = null)
+        : this(IdleExit, TimerFdWait.Open, logger)
     {
     }
 
-    /// <summary>For tests: a shorter idle exit, to see the thread end and start again.</summary>
-    internal PreciseTimeProvider(TimeSpan idleExit) => _scheduler = new TimerScheduler(FineWindow, idleExit);
+    /// <summary>For tests: a shorter idle exit (to see the thread end and start again), another wait (to see it fail).</summary>
+    internal PreciseTimeProvider(TimeSpan idleExit, Func<IDeadlineWait> openWait, ILogger? logger = null) =>
+        _scheduler = new TimerScheduler(idleExit, openWait, logger ?? NullLogger.Instance);
 
     internal TimerScheduler Scheduler => _scheduler;
 

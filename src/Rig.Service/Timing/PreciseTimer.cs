@@ -5,6 +5,13 @@ namespace Rig.Service.Timing;
 /// <summary>
 /// One timer of <see cref="PreciseTimeProvider"/>. Its state changes under the scheduler's lock; each arming gets a
 /// new generation, so an entry left in the heap by an earlier arming is recognised as stale and dropped.
+/// <para>
+/// A timer the caller drops without disposing stays in the heap and keeps firing until the process ends, as
+/// <see cref="TimeProvider.System"/>'s do: its ITimer wraps the runtime's timer-queue entry directly, without the
+/// finalizable holder that lets an unreferenced <see cref="System.Threading.Timer"/> be collected (the tests compare
+/// the two). Collecting ours would stop a fire-and-forget timer that works on the system's clock; the rig disposes
+/// every timer it arms (<c>Task.Delay</c>, <c>CancellationTokenSource</c> and <see cref="Channels.PeriodicLoop"/> do).
+/// </para>
 /// </summary>
 internal sealed class PreciseTimer : ITimer
 {

@@ -1,22 +1,35 @@
+using System.ComponentModel;
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace Rig.Service.Timing;
 
 /// <summary>
 /// The timer thread of <see cref="PreciseTimeProvider"/>: a heap of (deadline, timer, generation) on Stopwatch
-/// timestamps, one thread sleeping to the earliest and handing due callbacks to the thread pool.
+/// timestamps, one thread waiting for the earliest and handing due callbacks to the thread pool.
+/// <para>
+/// The thread waits outside the lock on an <see cref="IDeadlineWait"/> (Linux: <see cref="TimerFdWait"/>), which a
+/// sooner timer ends through <see cref="IDeadlineWait.Wake"/>. If there is none, or one of its calls fails, the thread
+/// waits on the lock's monitor instead, rounded up to whole milliseconds (up to ~1 ms late, never early), and says
+/// why once in the log and in <see cref="FallbackReason"/>: the rig's loops keep ticking either way.
+/// </para>
 /// </summary>
-internal sealed class TimerScheduler(TimeSpan fineWindow, TimeSpan idleExit)
+internal sealed partial class TimerScheduler(TimeSpan idleExit, Func<IDeadlineWait> openWait, ILogger logger)
 {
     /// <summary>A monitor wait takes at most int.MaxValue ms; a timer due later (up to 49.7 days) is waited for in steps.</summary>
     private static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
 
     private readonly PriorityQueue<(PreciseTimer Timer, long Generation), long> _heap = new();
-    private readonly long _fineTicks = (long)(fineWindow.TotalSeconds * Stopwatch.Frequency);
     private readonly List<PreciseTimer> _due = [];
     private int _stale;
     private bool _threadRunning;
     private long _waitingUntil = long.MaxValue;
+
+    /// <summary>The running thread's wait while it works (under <see cref="Gate"/>); null: the monitor wait.</summary>
+    private IDeadlineWait? _wait;
+
+    /// <summary>Whether the native wait was given up (under <see cref="Gate"/>): later threads use the monitor wait too.</summary>
+    private string? _fallbackReason;
 
     internal object Gate { get; } = new();
 
@@ -44,6 +57,18 @@ internal sealed class TimerScheduler(TimeSpan fineWindow, TimeSpan idleExit)
         }
     }
 
+    /// <summary>Why the timers wait on the monitor (ms steps) instead of the native wait; null while they do not.</summary>
+    internal string? FallbackReason
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _fallbackReason;
+            }
+        }
+    }
+
     /// <summary>Adds an arming (under <see cref="Gate"/>); wakes the thread if it now has an earlier deadline.</summary>
     internal void Enqueue(PreciseTimer timer, long generation, long deadline)
     {
@@ -60,12 +85,31 @@ internal sealed class TimerScheduler(TimeSpan fineWindow, TimeSpan idleExit)
         }
         else if (deadline < _waitingUntil)
         {
-            Monitor.Pulse(Gate);
+            Wake();
         }
     }
 
     /// <summary>A scheduled arming was changed or disposed (under <see cref="Gate"/>): its entry is now stale.</summary>
     internal void Abandoned() => _stale++;
+
+    /// <summary>Under <see cref="Gate"/>: ends the thread's current wait, whichever it is.</summary>
+    private void Wake()
+    {
+        if (_wait is null)
+        {
+            Monitor.Pulse(Gate);
+            return;
+        }
+        try
+        {
+            _wait.Wake();
+        }
+        catch (Win32Exception e)
+        {
+            // The thread cannot be woken now: it falls back when its wait ends (at its current deadline, or idle).
+            FallBack(e.Message);
+        }
+    }
 
     private void Compact()
     {
@@ -77,36 +121,121 @@ internal sealed class TimerScheduler(TimeSpan fineWindow, TimeSpan idleExit)
 
     private void Run()
     {
-        MonotonicSleep.TightenTimerSlack();
-        var native = true;
-        while (true)
+        var wait = OpenWait();
+        try
         {
-            var sleepUntil = 0L;
-            lock (Gate)
+            while (true)
             {
-                if (!NextWait(ref sleepUntil))
+                long waitUntil;
+                lock (Gate)
                 {
-                    return;
+                    if (!NextWait(out waitUntil))
+                    {
+                        return;
+                    }
+                    if (wait is not null && _wait != wait)
+                    {
+                        wait.Dispose(); // given up (a failed wake); nobody writes to it any more
+                        wait = null;
+                    }
+                }
+                foreach (var timer in _due)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(static t => t.Fire(), timer, preferLocal: false);
+                }
+                _due.Clear();
+                if (wait is null || waitUntil == 0)
+                {
+                    continue;
+                }
+                try
+                {
+                    if (!wait.Wait(waitUntil, idleExit) && EndIfIdle())
+                    {
+                        return;
+                    }
+                }
+                catch (Win32Exception e)
+                {
+                    lock (Gate)
+                    {
+                        FallBack(e.Message);
+                    }
+                    wait.Dispose();
+                    wait = null;
                 }
             }
-            foreach (var timer in _due)
+        }
+        finally
+        {
+            wait?.Dispose();
+        }
+    }
+
+    /// <summary>Opens this thread's native wait, unless an earlier one failed; null (with the reason logged) if it cannot.</summary>
+    private IDeadlineWait? OpenWait()
+    {
+        lock (Gate)
+        {
+            if (_fallbackReason is not null)
             {
-                ThreadPool.UnsafeQueueUserWorkItem(static t => t.Fire(), timer, preferLocal: false);
+                return null;
             }
-            _due.Clear();
-            if (sleepUntil != 0)
+        }
+        IDeadlineWait wait;
+        try
+        {
+            wait = openWait();
+        }
+        catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            lock (Gate)
             {
-                MonotonicSleep.Until(sleepUntil, ref native);
+                FallBack($"{e.GetType().Name}: {e.Message}");
             }
+            return null;
+        }
+        lock (Gate)
+        {
+            _wait = wait;
+        }
+        return wait;
+    }
+
+    /// <summary>Under <see cref="Gate"/>: from now on the monitor wait, for this thread and the ones after it.</summary>
+    private void FallBack(string reason)
+    {
+        _wait = null;
+        if (_fallbackReason is null)
+        {
+            _fallbackReason = reason;
+            LogFallback(logger, reason);
+        }
+    }
+
+    /// <summary>After an idle wait with no timer: ends the thread unless a timer came meanwhile.</summary>
+    private bool EndIfIdle()
+    {
+        lock (Gate)
+        {
+            if (_heap.Count > 0)
+            {
+                return false;
+            }
+            _threadRunning = false;
+            _wait = null;
+            return true;
         }
     }
 
     /// <summary>
-    /// Under <see cref="Gate"/>: collects the due timers, or waits on the monitor until the earliest deadline is within
-    /// the fine window (then returns it to sleep to outside the lock). False when idle long enough to end the thread.
+    /// Under <see cref="Gate"/>: collects the due timers into <see cref="_due"/> (then <paramref name="waitUntil"/> is 0:
+    /// hand them out and come back), or gives the deadline to wait for outside the lock (<see cref="long.MaxValue"/>:
+    /// none), or, without a native wait, waits on the monitor here. False when idle long enough to end the thread.
     /// </summary>
-    private bool NextWait(ref long sleepUntil)
+    private bool NextWait(out long waitUntil)
     {
+        waitUntil = 0;
         // One reading of the clock per pass: a periodic timer re-armed in it is due after this reading, so each pass
         // collects every timer at most once and ends.
         var now = Stopwatch.GetTimestamp();
@@ -124,6 +253,11 @@ internal sealed class TimerScheduler(TimeSpan fineWindow, TimeSpan idleExit)
                     return true;
                 }
                 _waitingUntil = long.MaxValue;
+                if (_wait is not null)
+                {
+                    waitUntil = long.MaxValue;
+                    return true;
+                }
                 if (!Monitor.Wait(Gate, idleExit) && _heap.Count == 0)
                 {
                     _threadRunning = false;
@@ -152,18 +286,18 @@ internal sealed class TimerScheduler(TimeSpan fineWindow, TimeSpan idleExit)
             {
                 return true;
             }
-            var remaining = deadline - now;
-            var coarse = TimeSpan.FromSeconds((remaining - _fineTicks) / (double)Stopwatch.Frequency);
-            if (coarse >= TimeSpan.FromMilliseconds(1))
-            {
-                _waitingUntil = deadline;
-                Monitor.Wait(Gate, coarse < LongestWait ? coarse : LongestWait);
-                now = Stopwatch.GetTimestamp();
-                continue;
-            }
             _waitingUntil = deadline;
-            sleepUntil = deadline;
-            return true;
+            if (_wait is not null)
+            {
+                waitUntil = deadline;
+                return true;
+            }
+            var remaining = Stopwatch.GetElapsedTime(now, deadline);
+            Monitor.Wait(Gate, remaining < LongestWait ? (int)Math.Ceiling(remaining.TotalMilliseconds) : (int)LongestWait.TotalMilliseconds);
+            now = Stopwatch.GetTimestamp();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Precise timers fall back to millisecond monitor waits (up to ~1 ms late): {Reason}")]
+    private static partial void LogFallback(ILogger logger, string reason);
 }

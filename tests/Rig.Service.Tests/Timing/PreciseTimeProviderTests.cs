@@ -308,7 +308,7 @@ public sealed class PreciseTimeProviderTests
     [Fact]
     public async Task The_thread_ends_when_idle_and_the_next_timer_starts_it_again()
     {
-        var time = new PreciseTimeProvider(TimeSpan.FromMilliseconds(50));
+        var time = new PreciseTimeProvider(TimeSpan.FromMilliseconds(50), TimerFdWait.Open);
         for (var round = 0; round < 3; round++)
         {
             // Each round's delay completes only if the timer thread (ended by the round before) started again.
