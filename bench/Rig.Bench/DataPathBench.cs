@@ -490,6 +490,8 @@ internal static class DataPathBench
         }
         var producedIn = stopwatch.Elapsed;
         await DrainAsync(recorder);
+        // Where the time goes after the store has written everything: what the publishing side still had to deliver.
+        var (storeDoneIn, receivedByStoreDone) = (stopwatch.Elapsed, subscriber.Received);
         // What the store kept: a sample the writer's back-pressure dropped (queue full for Store:WriteQueueFullWait) was
         // never stored, so it is counted apart from what the path lost (and not waited for: it never comes).
         var stored = store.ListTests().Sum(t => t.SampleCount);
@@ -504,6 +506,7 @@ internal static class DataPathBench
             $"{(warmUp ? "warm-up (JIT, not a figure): " : "")}service path, {channels} channels {(paced ? $"at {1 / period.TotalSeconds:0} Hz each" : "flat out")}, synchronous={(syncEveryCommit ? "FULL" : "NORMAL")}: {written:N0} samples written in {producedIn.TotalSeconds:0.0} s ({written / producedIn.TotalSeconds:N0}/s), " +
             $"{subscriber.Received:N0} received in {deliveredIn.TotalSeconds:0.0} s ({subscriber.Received / deliveredIn.TotalSeconds:N0} msg/s end to end, {subscriber.Received / subscriber.ArrivalSpanSeconds:N0} msg/s first to last arrival), " +
             $"{stored:N0} stored ({writer.Dropped:N0} dropped by the writer's back-pressure), {stored - subscriber.Received:N0} stored and not received; " +
+            $"the store had written everything at {storeDoneIn.TotalSeconds:0.0} s, {receivedByStoreDone:N0} received by then, the rest at {(subscriber.Received - receivedByStoreDone) / Math.Max(0.001, (deliveredIn - storeDoneIn).TotalSeconds):N0} msg/s; " +
             $"latency sample->subscriber median {Percentile(latencies, 0.5):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms, max {latencies.LastOrDefault():0.0} ms ({gc}); the service's side (producer, recorder, store writer, publisher, MQTT client: this process) used {cpu:0.00} CPU-s " +
             $"({subscriber.Received / cpu:N0} msg per CPU-second, {cpu / Math.Max(1, subscriber.Received) * 1e6:0} µs per message: {threads}); load average {LoadAverage()}"));
         pathTrace?.Print(subscriber.Arrivals());
