@@ -51,6 +51,7 @@ internal static class DataPathBench
         foreach (var (time, clock) in new[] { (TimeProvider.System, "TimeProvider.System"), ((TimeProvider)shipped, "shipped PreciseTimeProvider") })
         {
             Console.WriteLine(TimerBench.Lateness(time, clock, samples: 400));
+            Console.WriteLine(TimerBench.ArmedBeforeDeadline(time, clock, samples: 400));
         }
         await TimerBench.LoopsTogetherAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(16), loopsEach: 8, (shipped, "shipped PreciseTimeProvider"), (TimeProvider.System, "TimeProvider.System"));
         foreach (var withStore in new[] { false, true })

@@ -34,6 +34,41 @@ internal static class TimerBench
             $"max {lateness[^1]:0.00} ms, earliest {lateness[0]:0.00} ms; load average {LoadAverage()}");
     }
 
+    /// <summary>
+    /// Issue 19's known lateness window: a timer armed while the clock's thread waits for a later deadline, 0.2-1.8 ms
+    /// before it (inside the 2 ms the earlier timer thread slept in clock_nanosleep, which nothing could end), due
+    /// half-way to it. Lateness = start of its callback − its due time.
+    /// </summary>
+    internal static string ArmedBeforeDeadline(TimeProvider time, string clock, int samples)
+    {
+        var lateness = new double[samples];
+        using var fired = new SemaphoreSlim(0);
+        long firedAt = 0;
+        for (var i = 0; i < samples; i++)
+        {
+            var before = TimeSpan.FromMilliseconds(0.2 + (1.6 * i / samples));
+            var armed = Stopwatch.GetTimestamp();
+            using var later = time.CreateTimer(_ => fired.Release(), null, Due, Timeout.InfiniteTimeSpan);
+            while (Stopwatch.GetElapsedTime(armed) < Due - before)
+            {
+                Thread.SpinWait(20);
+            }
+            var nearArmed = Stopwatch.GetTimestamp();
+            using var near = time.CreateTimer(_ =>
+            {
+                Volatile.Write(ref firedAt, Stopwatch.GetTimestamp());
+                fired.Release();
+            }, null, before / 2, Timeout.InfiniteTimeSpan);
+            fired.Wait();
+            fired.Wait();
+            lateness[i] = (Stopwatch.GetElapsedTime(nearArmed, Volatile.Read(ref firedAt)) - (before / 2)).TotalMilliseconds;
+        }
+        Array.Sort(lateness);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"timer lateness, {clock}, {samples} timers armed 0.2-1.8 ms before the deadline waited for, due half-way to it: median {Percentile(lateness, 0.5):0.00} ms, " +
+            $"p99 {Percentile(lateness, 0.99):0.00} ms, max {lateness[^1]:0.00} ms, earliest {lateness[0]:0.00} ms; load average {LoadAverage()}");
+    }
+
     /// <summary>Work items queued to the thread pool from a dedicated thread every 2 ms: queue → start of the item.</summary>
     internal static string HandOff(int samples)
     {

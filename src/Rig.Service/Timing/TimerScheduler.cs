@@ -81,6 +81,9 @@ internal sealed partial class TimerScheduler(TimeSpan idleExit, Func<IDeadlineWa
         {
             _threadRunning = true;
             _waitingUntil = long.MaxValue;
+            // Highest counts on Windows only: on Linux the runtime leaves the thread at the process's nice (measured in
+            // /proc/<pid>/task/*/stat), and the unit's syscall filter (~@resources) denies setpriority, so the timer
+            // thread cannot outrank the thread pool there; the unit's Nice= is the one lever (docs/benchmarks.md).
             new Thread(Run) { IsBackground = true, Name = "rig timers", Priority = ThreadPriority.Highest }.Start();
         }
         else if (deadline < _waitingUntil)
