@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using MQTTnet.Channel;
 using MQTTnet.Exceptions;
 
@@ -13,7 +11,7 @@ namespace Rig.Mqtt;
 /// (on the thread pool) writes everything pending in one write, so the packets queued while a send is under way go out
 /// together in the next. A lone packet is never held back: when no flush is running, one starts at once (no timer,
 /// no Nagle). Bytes reach the socket in the order they were written, whole packets never split (the adapter is made
-/// with fragmentation off, <see cref="WrappingAdapterFactory{TChannel}"/>). Reads are buffered (<see cref="BufferedReads"/>).
+/// with fragmentation off, <see cref="WrappingAdapterFactory{TChannel}"/>). Reads are buffered (<see cref="BufferedChannel"/>).
 /// <para>
 /// A write that returned has only been accepted: if the socket then fails, the failure is kept, every later write
 /// throws it, and the connection is closed so MQTTnet's receive loop ends and the client disconnects; a QoS 1 message
@@ -22,12 +20,10 @@ namespace Rig.Mqtt;
 /// broker reads slower than the rig publishes).
 /// </para>
 /// </summary>
-public sealed class CoalescingChannel : IMqttChannel
+public sealed class CoalescingChannel(IMqttChannel inner) : BufferedChannel(inner)
 {
     /// <summary>Pending bytes past which a write waits for the flush to take them: ~700 telemetry messages.</summary>
     public const int HighWaterBytes = 256 * 1024;
-    private readonly IMqttChannel _inner;
-    private readonly BufferedReads _reads;
     private readonly Lock _lock = new();
     private ArrayBufferWriter<byte> _pending = new(4096);
     // Owned by the running flush: the buffer being written, swapped with _pending each round.
@@ -36,35 +32,13 @@ public sealed class CoalescingChannel : IMqttChannel
     private bool _flushing;
     private TaskCompletionSource? _taken;
     private Exception? _failure;
-    private volatile bool _closed;
-
-    public CoalescingChannel(IMqttChannel inner)
-    {
-        ArgumentNullException.ThrowIfNull(inner);
-        _inner = inner;
-        _reads = new BufferedReads(inner);
-    }
-
-    /// <summary>True once MQTTnet has closed this connection or a write failed (a reconnect makes a new channel).</summary>
-    public bool IsClosed => _closed;
+    private long _writes;
 
     /// <summary>Writes to the connection so far (each one send of one or more packets): for tests and the benchmark.</summary>
     public long Writes => Interlocked.Read(ref _writes);
 
-    private long _writes;
-
-    public X509Certificate2 ClientCertificate => _inner.ClientCertificate;
-
-    public EndPoint RemoteEndPoint => _inner.RemoteEndPoint;
-
-    public EndPoint LocalEndPoint => _inner.LocalEndPoint;
-
-    public bool IsSecureConnection => _inner.IsSecureConnection;
-
-    public Task ConnectAsync(CancellationToken cancellationToken) => _inner.ConnectAsync(cancellationToken);
-
     /// <summary>Lets the pending bytes (MQTTnet's DISCONNECT among them) reach the socket first, then closes it.</summary>
-    public async Task DisconnectAsync(CancellationToken cancellationToken)
+    public override async Task DisconnectAsync(CancellationToken cancellationToken)
     {
         Task flush;
         lock (_lock)
@@ -77,16 +51,12 @@ public sealed class CoalescingChannel : IMqttChannel
         }
         finally
         {
-            _closed = true;
-            await _inner.DisconnectAsync(cancellationToken).ConfigureAwait(false);
+            await base.DisconnectAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _reads.ReadAsync(buffer, offset, count, cancellationToken);
-
     /// <summary>Accepts whole packets (or, with fragmentation on, consecutive parts of one) and returns; a flush writes them.</summary>
-    public Task WriteAsync(ReadOnlySequence<byte> buffer, bool isEndOfPacket, CancellationToken cancellationToken)
+    public override Task WriteAsync(ReadOnlySequence<byte> buffer, bool isEndOfPacket, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
@@ -131,7 +101,7 @@ public sealed class CoalescingChannel : IMqttChannel
             taken?.TrySetResult();
             try
             {
-                await _inner.WriteAsync(new ReadOnlySequence<byte>(batch.WrittenMemory), true, CancellationToken.None).ConfigureAwait(false);
+                await Inner.WriteAsync(new ReadOnlySequence<byte>(batch.WrittenMemory), true, CancellationToken.None).ConfigureAwait(false);
                 Interlocked.Increment(ref _writes);
             }
             catch (Exception ex)
@@ -156,11 +126,5 @@ public sealed class CoalescingChannel : IMqttChannel
         taken?.TrySetException(new MqttCommunicationException(failure));
         // The receive loop is waiting for PUBACKs that will not come over a broken socket: closing it ends the loop.
         Dispose();
-    }
-
-    public void Dispose()
-    {
-        _closed = true;
-        _inner.Dispose();
     }
 }
