@@ -379,7 +379,7 @@ internal static class DataPathBench
     {
         var directory = Directory.CreateTempSubdirectory(prefix).FullName;
         var port = TelemetryBench.FreePort();
-        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\nmax_inflight_messages 0\nuser {Environment.UserName}\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\nmax_inflight_messages 128\nuser {Environment.UserName}\n");
         using var mosquitto = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(directory, "mosquitto.conf")]) { RedirectStandardError = true })!;
         try
         {
@@ -444,7 +444,7 @@ internal static class DataPathBench
     private static async Task ServicePathAsync(int port, string directory, int channels, bool paced, TimeSpan duration, bool syncEveryCommit = true, bool warmUp = false, bool trace = false, bool grownWal = false)
     {
         var rig = new RigOptions { Id = $"dp{channels}{paced}{syncEveryCommit}{(warmUp ? "w" : "")}{(trace ? $"t{Guid.NewGuid():N}"[..8] : "")}", Channels = Enumerable.Range(1, channels).ToDictionary(i => $"ch{i}", _ => new ChannelOptions()) };
-        var mqtt = new MqttOptions { Broker = "127.0.0.1", Port = port, TopicPrefix = "bench", ReconnectMinDelay = TimeSpan.FromMilliseconds(100), OutboxPageSize = 500 };
+        var mqtt = new MqttOptions { Broker = "127.0.0.1", Port = port, TopicPrefix = "bench", ReconnectMinDelay = TimeSpan.FromMilliseconds(100) };
         using var store = new RigStore(Path.Combine(directory, $"{rig.Id}.db"), syncEveryCommit);
         if (grownWal)
         {

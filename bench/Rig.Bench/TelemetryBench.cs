@@ -81,7 +81,7 @@ internal static class TelemetryBench
         {
             await WaitForPortAsync(port);
             var rig = new RigOptions { Id = "bench", Channels = Enumerable.Range(1, channels).ToDictionary(i => $"ch{i}", _ => new ChannelOptions()) };
-            var mqtt = new MqttOptions { Broker = "127.0.0.1", Port = port, TopicPrefix = "bench", ReconnectMinDelay = TimeSpan.FromMilliseconds(100), OutboxPageSize = 500 };
+            var mqtt = new MqttOptions { Broker = "127.0.0.1", Port = port, TopicPrefix = "bench", ReconnectMinDelay = TimeSpan.FromMilliseconds(100) };
             using var store = new RigStore(Path.Combine(directory, "rig.db"), syncEveryCommit);
             var recorder = KeepEverything(store);
             using var connection = new MqttConnection(Options.Create(mqtt), Options.Create(rig), TimeProvider.System, NullLogger<MqttConnection>.Instance);

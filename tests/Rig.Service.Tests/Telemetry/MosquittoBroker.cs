@@ -72,7 +72,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             user {Environment.UserName}
             log_dest stderr
             max_queued_messages 100000
-            """ + "\n");
+            """ + "\n" + string.Concat(setup.ExtraLines.Select(line => line + "\n")));
         await broker.RestartAsync();
         return broker;
     }
@@ -165,4 +165,7 @@ public sealed record BrokerSetup
 
     /// <summary>When set, a WebSockets listener that also serves this directory over HTTP (mosquitto's http_dir).</summary>
     public string? WebSocketsHttpDirectory { get; init; }
+
+    /// <summary>Global configuration lines appended as they are (e.g. lines taken from a shipped configuration file).</summary>
+    public IReadOnlyList<string> ExtraLines { get; init; } = [];
 }
