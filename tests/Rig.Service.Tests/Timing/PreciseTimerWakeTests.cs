@@ -22,18 +22,11 @@ public sealed class PreciseTimerWakeTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Generous: on an idle machine a callback starts ~0.1 ms after its due time. Asserted only while the machine's CPU
-    /// pressure (PSI, /proc/pressure/cpu "some" over 10 s) is under <see cref="QuietPressure"/>: on the shared build VM,
-    /// with benchmarks at nice −10 beside the tests (pressure 97 %), this process's threads waited 0.3-1 s for a CPU,
-    /// with either clock. Where PSI is absent the bound is asserted.
-    /// </summary>
-    private static readonly TimeSpan LatenessBound = TimeSpan.FromMilliseconds(50);
-
-    private const double QuietPressure = 20;
-
-    /// <summary>
     /// Armed first in every sample and never reached: the thread waits for it when the sample's timers come, so a timer
-    /// whose arming did not end that wait would fire 5 s late. Asserted whatever the load.
+    /// whose arming did not end that wait would fire 5 s late. Asserted whatever the load. No wall-clock bound tighter
+    /// than this is asserted: a bound of 50 ms, asserted while the machine's CPU pressure was low, failed in a CI run
+    /// (a callback 696 ms late on the thread pool with pressure under 20 %), and could not have caught the 2 ms window
+    /// this class was written for anyway; the bench measures lateness (datapath-jitter).
     /// </summary>
     private static readonly TimeSpan Anchor = TimeSpan.FromSeconds(5);
 
@@ -41,7 +34,7 @@ public sealed class PreciseTimerWakeTests
 
 
     [Fact]
-    public async Task Timers_armed_from_several_threads_in_any_order_fire_after_their_due_time_and_within_the_bound()
+    public async Task Timers_armed_from_several_threads_in_any_order_fire_after_their_due_time_and_before_any_later_deadline()
     {
         await WarmUpAsync();
         // Each timer: its due time (0-400 ms, to the µs) and a pause before its thread arms it (0-2 ms), so later timers
@@ -55,7 +48,7 @@ public sealed class PreciseTimerWakeTests
     }
 
     [Fact]
-    public async Task A_timer_armed_just_before_the_deadline_being_waited_for_fires_after_its_due_time_and_within_the_bound()
+    public async Task A_timer_armed_just_before_the_deadline_being_waited_for_fires_after_its_due_time_and_before_any_later_deadline()
     {
         await WarmUpAsync();
         // The case the 2 ms fine window missed: the thread waits for a timer due in 3-30 ms; another is armed 0-2 ms
@@ -180,25 +173,11 @@ public sealed class PreciseTimerWakeTests
 
     private static void AssertOnTime((TimeSpan Due, long Armed, long Fired)[] firings)
     {
-        var quiet = CpuPressure() is not { } pressure || pressure < QuietPressure;
         foreach (var (due, armed, fired) in firings)
         {
             var after = Stopwatch.GetElapsedTime(armed, fired);
             Assert.True(after >= due, $"due after {due.TotalMilliseconds:0.000} ms, fired after {after.TotalMilliseconds:0.000} ms");
-            Assert.True(!quiet || after - due <= LatenessBound, $"due after {due.TotalMilliseconds:0.000} ms, fired {(after - due).TotalMilliseconds:0.0} ms late");
         }
-    }
-
-    /// <summary>The share of the last 10 s in which some runnable task waited for a CPU, %; null without PSI.</summary>
-    private static double? CpuPressure()
-    {
-        var path = "/proc/pressure/cpu";
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-        var some = File.ReadLines(path).First(l => l.StartsWith("some", StringComparison.Ordinal));
-        return double.Parse(some.Split(' ').First(f => f.StartsWith("avg10=", StringComparison.Ordinal))["avg10=".Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static TimeSpan Microseconds(int microseconds) => TimeSpan.FromTicks(microseconds * 10L);
