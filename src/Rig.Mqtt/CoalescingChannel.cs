@@ -19,9 +19,17 @@ namespace Rig.Mqtt;
 /// More than <see cref="HighWaterBytes"/> pending makes the write wait for the flush (memory stays bounded when the
 /// broker reads slower than the rig publishes).
 /// </para>
+/// <para>
+/// A send can block for as long as the broker does not read (a full TCP window, a half-dead peer), so closing never
+/// waits for the flush longer than <see cref="DisconnectFlushTimeout"/> on <paramref name="time"/>: then the socket
+/// is closed anyway, which ends the blocked send.
+/// </para>
 /// </summary>
-public sealed class CoalescingChannel(IMqttChannel inner) : BufferedChannel(inner)
+public sealed class CoalescingChannel(IMqttChannel inner, TimeProvider time) : BufferedChannel(inner)
 {
+    /// <summary>How long closing lets the pending bytes (the DISCONNECT among them) reach the socket.</summary>
+    public static readonly TimeSpan DisconnectFlushTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>Pending bytes past which a write waits for the flush to take them: ~700 telemetry messages.</summary>
     public const int HighWaterBytes = 256 * 1024;
     private readonly Lock _lock = new();
@@ -37,7 +45,10 @@ public sealed class CoalescingChannel(IMqttChannel inner) : BufferedChannel(inne
     /// <summary>Writes to the connection so far (each one send of one or more packets): for tests and the benchmark.</summary>
     public long Writes => Interlocked.Read(ref _writes);
 
-    /// <summary>Lets the pending bytes (MQTTnet's DISCONNECT among them) reach the socket first, then closes it.</summary>
+    /// <summary>
+    /// Lets the pending bytes (MQTTnet's DISCONNECT among them) reach the socket first, for at most
+    /// <see cref="DisconnectFlushTimeout"/>, then closes it.
+    /// </summary>
     public override async Task DisconnectAsync(CancellationToken cancellationToken)
     {
         Task flush;
@@ -47,7 +58,11 @@ public sealed class CoalescingChannel(IMqttChannel inner) : BufferedChannel(inne
         }
         try
         {
-            await flush.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await flush.WaitAsync(DisconnectFlushTimeout, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The broker has not taken the bytes: closing the socket below ends the send that waits for it.
         }
         finally
         {

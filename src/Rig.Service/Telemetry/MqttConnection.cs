@@ -24,7 +24,7 @@ public sealed partial class MqttConnection : BackgroundService
     private readonly IMqttClient _client;
     // The connection under MQTTnet coalesces its writes: the PUBLISH packets of a window queued while one send is under way
     // go out in the next send together, instead of one send (and one broker read) per message (issue 19).
-    private readonly WrappingAdapterFactory<CoalescingChannel> _channels = new(inner => new CoalescingChannel(inner));
+    private readonly WrappingAdapterFactory<CoalescingChannel> _channels;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<MqttApplicationMessage> _incoming = Channel.CreateBounded<MqttApplicationMessage>(
         new BoundedChannelOptions(CommandQueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
@@ -40,6 +40,7 @@ public sealed partial class MqttConnection : BackgroundService
         _logger = logger;
         Topics = new TopicTree(_options.TopicPrefix, rig.Value.Id);
         _clientId = _options.ResolveClientId(rig.Value.Id);
+        _channels = new(inner => new CoalescingChannel(inner, time));
         _client = new MqttClientFactory().CreateMqttClient(_channels);
         _client.DisconnectedAsync += _ =>
         {

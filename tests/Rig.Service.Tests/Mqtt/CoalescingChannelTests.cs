@@ -9,6 +9,7 @@ using MQTTnet.Formatter;
 using MQTTnet.Implementations;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
+using Microsoft.Extensions.Time.Testing;
 using Rig.Mqtt;
 
 namespace Rig.Service.Tests.Mqtt;
@@ -126,8 +127,51 @@ public sealed class CoalescingChannelTests
         return packet;
     }
 
-    private static CoalescingChannel Channel(Stream stream) =>
-        new(new MqttTcpChannel(stream, new IPEndPoint(IPAddress.Loopback, 1), new IPEndPoint(IPAddress.Loopback, 2), null!));
+    [Fact]
+    public async Task Closing_while_the_broker_reads_nothing_gives_up_on_the_flush_and_closes_the_socket()
+    {
+        var clock = new FakeTimeProvider();
+        var wire = new StalledStream();
+        using var channel = Channel(wire, clock);
+        await channel.WriteAsync(new ReadOnlySequence<byte>(Packet(0, 0, 40)), true, CancellationToken.None);
+        await wire.SendStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var closing = channel.DisconnectAsync(CancellationToken.None);
+        await Task.Delay(50);
+        Assert.False(closing.IsCompleted, "closed before the flush had its chance");
+        clock.Advance(CoalescingChannel.DisconnectFlushTimeout);
+
+        await closing.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(wire.Disposed);
+        Assert.True(channel.IsClosed);
+    }
+
+    private static CoalescingChannel Channel(Stream stream, TimeProvider? time = null) =>
+        new(new MqttTcpChannel(stream, new IPEndPoint(IPAddress.Loopback, 1), new IPEndPoint(IPAddress.Loopback, 2), null!), time ?? TimeProvider.System);
+
+    /// <summary>A socket whose peer reads nothing: a send never completes until the socket is closed.</summary>
+    private sealed class StalledStream : MemoryStream
+    {
+        private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource SendStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Disposed { get; private set; }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            SendStarted.TrySetResult();
+            await _closed.Task.WaitAsync(cancellationToken);
+            throw new ObjectDisposedException(nameof(StalledStream));
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            _closed.TrySetResult();
+            base.Dispose(disposing);
+        }
+    }
 
     private static MqttPacketFormatterAdapter Formatter() => new(MqttProtocolVersion.V500, new MqttBufferWriter(4096, 1 << 20));
 
