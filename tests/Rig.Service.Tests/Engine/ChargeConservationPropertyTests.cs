@@ -39,15 +39,18 @@ public sealed class ChargeConservationPropertyTests
             Assert.Equal(RunState.Finished, clean.Engine.State.State);
             Assert.Equal(RunState.Finished, interrupted.Engine.State.State);
             Assert.Equal(clean.Cycles.Count, interrupted.Cycles.Count);
+            var reentries = scenario.Interruptions.Count(i => i.Kind is InterruptionKind.Pause or InterruptionKind.Kill);
             for (var i = 0; i < clean.Cycles.Count; i++)
             {
                 var (a, b) = (clean.Cycles[i], interrupted.Cycles[i]);
                 AssertPpm(a.ChargeCapacityMilliampHours, b.ChargeCapacityMilliampHours, 1);
                 AssertPpm(a.DischargeCapacityMilliampHours, b.DischargeCapacityMilliampHours, 1);
                 AssertPpm(a.CoulombicEfficiency, b.CoulombicEfficiency, 1);
-                // Energy: exact within a step; the first interval after a re-entry takes its right end (docs/metrics.md).
-                AssertPpm(a.ChargeEnergyMilliwattHours, b.ChargeEnergyMilliwattHours, EnergyBoundPpm);
-                AssertPpm(a.DischargeEnergyMilliwattHours, b.DischargeEnergyMilliwattHours, EnergyBoundPpm);
+                // Energy: the first interval after a re-entry takes its right end (docs/metrics.md), so each re-entry may
+                // move a half-cycle's energy by the right end's departure from the trapezoid on one interval, no more.
+                var energyBound = reentries * clean.LargestRightEndErrorMilliwattHours;
+                AssertWithin(a.ChargeEnergyMilliwattHours, b.ChargeEnergyMilliwattHours, energyBound);
+                AssertWithin(a.DischargeEnergyMilliwattHours, b.DischargeEnergyMilliwattHours, energyBound);
                 // The plate lands on its target; the strip on its own.
                 AssertPpm(scenario.PlateMilliampHours, a.ChargeCapacityMilliampHours, 1);
             }
@@ -56,12 +59,13 @@ public sealed class ChargeConservationPropertyTests
         }, iter: 40);
     }
 
-    /// <summary>The documented bound on energy between an interrupted and an uninterrupted run (ppm).</summary>
-    private const double EnergyBoundPpm = 1_000;
-
     private static void AssertPpm(double expected, double actual, double ppm) =>
         Assert.True(Math.Abs(actual - expected) <= Math.Abs(expected) * ppm * 1e-6 + 1e-15,
             $"{actual:R} differs from {expected:R} by {(actual - expected) / expected * 1e6:0.###} ppm (bound {ppm} ppm)");
+
+    private static void AssertWithin(double expected, double actual, double bound) =>
+        Assert.True(Math.Abs(actual - expected) <= bound + Math.Abs(expected) * 1e-6 + 1e-15,
+            $"{actual:R} differs from {expected:R} by {actual - expected:R} (bound {bound:R}, {bound / expected * 1e6:0.###} ppm)");
 
     private static Outcome Run(Scenario scenario, IReadOnlyList<Interruption> interruptions)
     {
@@ -80,8 +84,18 @@ public sealed class ChargeConservationPropertyTests
         var period = TimeSpan.FromSeconds(scenario.PeriodSeconds);
         var monotonic = TimeSpan.Zero;
         var next = 0;
+        // The most one re-entry can move energy: on an interval the trapezoid integrates (both ends sourcing one
+        // current), what taking its right end instead changes, |P1 - P0|·dt/2. Elsewhere both runs take the right end.
+        var largestRightEndErrorJoules = 0.0;
+        (bool On, double Amperes, double Watts)? previous = null;
         for (var sample = 0; sample < 200_000 && engine.State.State is RunState.Running or RunState.Paused or RunState.Interrupted; sample++)
         {
+            if (previous is { On: true } before && cell.OutputOn && before.Amperes == cell.Amperes)
+            {
+                largestRightEndErrorJoules = Math.Max(largestRightEndErrorJoules,
+                    Math.Abs(cell.Volts * cell.Amperes - before.Watts) * period.TotalSeconds / 2);
+            }
+            previous = (cell.OutputOn, cell.Amperes, cell.Volts * cell.Amperes);
             var command = engine.OnSample(new ChannelSample("ch1", origin + monotonic, ElectricPotential.FromVolts(cell.Volts),
                 ElectricCurrent.FromAmperes(cell.Amperes), cell.OutputOn, false, null, null, null, monotonic));
             cycles.AddRange(engine.Outbox.Where(r => r.Cycle is not null).Select(r => r.Cycle!));
@@ -124,7 +138,7 @@ public sealed class ChargeConservationPropertyTests
             cell.Advance(period);
             monotonic += period;
         }
-        return new Outcome(engine, cycles);
+        return new Outcome(engine, cycles, largestRightEndErrorJoules / 3.6);
     }
 
     private sealed record Scenario(int Cycles, double PlateMilliamps, double StripMilliamps, double PlateMilliampHours, double StripFraction,
@@ -138,7 +152,7 @@ public sealed class ChargeConservationPropertyTests
 
     private enum InterruptionKind { Pause, Kill, Idle }
 
-    private sealed record Outcome(CyclingEngine Engine, List<CycleSummary> Cycles);
+    private sealed record Outcome(CyclingEngine Engine, List<CycleSummary> Cycles, double LargestRightEndErrorMilliwattHours);
 
     /// <summary>Passes exactly what it is told; its voltage rises with the charge it holds (so V·I varies inside a step).</summary>
     private sealed class IdealCell
