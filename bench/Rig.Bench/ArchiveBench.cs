@@ -17,9 +17,10 @@ namespace Rig.Bench;
 /// <summary>
 /// The lab archive's ingest (docs/archive.md, "Figures"): (1) the database path alone, parse + binary COPY + INSERT
 /// ON CONFLICT, fsync on; (2) end to end, simulated rigs publishing QoS 1 telemetry to mosquitto as fast as they can,
-/// the archive (in this process, its own MQTT session) writing to PostgreSQL; (3) paced like a lab, R rigs x 8
-/// channels x 1 sample/s, for increasing R: does the archive keep up (backlog drained within 2 s of the last
-/// publish)? The load generator, mosquitto, PostgreSQL and the archive share this machine's cores.
+/// the archive (its own process and MQTT session) writing to PostgreSQL; (3) a backlog the broker queued while the
+/// archive was stopped, drained once it starts again (the archive's own ingest rate, the rigs' side idle); (4) paced
+/// like a lab, R rigs x 8 channels x 1 sample/s, for increasing R: does the archive keep up (backlog drained within 2 s
+/// of the last publish)? The load generator, mosquitto, PostgreSQL and the archive share this machine's cores.
 /// </summary>
 internal static class ArchiveBench
 {
@@ -36,11 +37,66 @@ internal static class ArchiveBench
             {
                 await FlatOutAsync(postgres, port, broker, rigs: 500, samplesPerChannel: 60, writers);
             }
-            foreach (var rigs in new[] { 500, 1000, 2500 })
+            await BacklogAsync(postgres, port, broker, rigs: 500, rounds: BacklogRounds, writers: 2);
+            foreach (var rigs in new[] { 500, 1000, 1500, 2000, 2500 })
             {
                 await PacedAsync(postgres, port, broker, rigs, TimeSpan.FromSeconds(30));
             }
         });
+    }
+
+    /// <summary>"archive-backlog": step (3) alone, the archive catching up on what the broker queued while it was down.</summary>
+    public static async Task BacklogOnlyAsync()
+    {
+        await using var postgres = await BenchPostgres.StartAsync();
+        await WithMosquittoAsync((port, broker) => BacklogAsync(postgres, port, broker, rigs: 500, rounds: BacklogRounds, writers: 2));
+    }
+
+    /// <summary>Rounds the rigs publish while the archive is down (RIG_BENCH_ARCHIVE_BACKLOG: another number).</summary>
+    private static readonly int BacklogRounds =
+        int.TryParse(Environment.GetEnvironmentVariable("RIG_BENCH_ARCHIVE_BACKLOG"), CultureInfo.InvariantCulture, out var rounds) && rounds > 0 ? rounds : 200;
+
+    /// <summary>
+    /// Catching up after an outage, as after an upgrade or a crash of the archive's host: the archive's persistent session
+    /// is on the broker, the archive is stopped (SIGTERM) while the rigs publish, then it starts again (a cold process)
+    /// and the broker delivers the backlog. The rigs have finished publishing by then, so the drain measures the archive's
+    /// own ingest from the broker into PostgreSQL on these cores, without the load generator (31 µs of CPU per sample
+    /// flat out) competing for them. Rates: from the process start to the last commit, and steady (10 % to 90 % of the
+    /// rows, by commit timestamps).
+    /// </summary>
+    private static async Task BacklogAsync(BenchPostgres postgres, int port, int broker, int rigs, int rounds, int writers)
+    {
+        await using var archive = await ArchiveProcess.StartAsync(postgres, port, $"backlog{writers}", writers, sessionExpiry: TimeSpan.FromHours(1));
+        await archive.StopAsync();
+        var total = (long)rigs * Channels * rounds;
+        var queueCpu0 = Cpu(archive, postgres, broker);
+        var queueClock = Stopwatch.StartNew();
+        await using (var load = await LoadGenerator.ConnectAsync(port, archive.Prefix, rigs, Channels))
+        {
+            for (var seq = 1; seq <= rounds; seq++)
+            {
+                await load.PublishRoundAsync(seq);
+            }
+        }
+        var queueSeconds = queueClock.Elapsed.TotalSeconds;
+        var queueCpu = Cpu(archive, postgres, broker) - queueCpu0;
+        Console.WriteLine($"archive backlog: with the archive stopped, {rigs} rigs x {Channels} channels x {rounds} samples = {total:N0} messages queued on the broker " +
+            FormattableString.Invariant($"in {queueSeconds:F1} s ({total / queueSeconds:N0}/s); CPU µs/sample: mosquitto {queueCpu.Mosquitto * 1e6 / total:F0}, load generator {queueCpu.LoadGenerator * 1e6 / total:F0}"));
+
+        var cpu0 = Cpu(archive, postgres, broker);
+        var loadAverage = new LoadAverage();
+        var startedAt = DateTime.UtcNow;
+        archive.StartAgain();
+        var done = await archive.WaitForAsync(total, TimeSpan.FromMinutes(5));
+        var cpu = Cpu(archive, postgres, broker) - cpu0;
+        var stored = await archive.CountAsync();
+        var times = await archive.CommitTimesAsync(0, 0.1, 0.9, 1);
+        var (first, tenth, ninetieth, last) = (times[0], times[1], times[2], times[3]);
+        Console.WriteLine($"archive backlog, {writers} writer(s): {(done ? "all" : "NOT all")} {stored:N0} in PostgreSQL; " +
+            FormattableString.Invariant($"first commit {(first - startedAt).TotalSeconds:F1} s after the process start, the last after {(last - startedAt).TotalSeconds:F1} s: ") +
+            FormattableString.Invariant($"{stored / (last - startedAt).TotalSeconds:N0} samples/s from the start (cold: start-up and JIT included), ") +
+            FormattableString.Invariant($"{0.8 * stored / (ninetieth - tenth).TotalSeconds:N0} samples/s steady (10 % to 90 % of the rows); ") +
+            $"{cpu}{cpu.PerSample(stored)} (load average {loadAverage.Summary()})");
     }
 
     /// <summary>"archive-db": step (1) alone, to try a change to the schema or PostgreSQL's settings in a minute.</summary>

@@ -15,12 +15,14 @@ namespace Rig.Bench;
 /// </summary>
 internal sealed class ArchiveProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ProcessStartInfo _start;
     private readonly string _connectionString;
+    private Process _process;
 
-    private ArchiveProcess(Process process, string connectionString, string prefix)
+    private ArchiveProcess(ProcessStartInfo start, string connectionString, string prefix)
     {
-        _process = process;
+        _start = start;
+        _process = Launch(start);
         _connectionString = connectionString;
         Prefix = prefix;
     }
@@ -30,7 +32,13 @@ internal sealed class ArchiveProcess : IAsyncDisposable
     /// <summary>The topic prefix this archive reads; the load generator publishes under it.</summary>
     public string Prefix { get; }
 
-    public static async Task<ArchiveProcess> StartAsync(BenchPostgres postgres, int port, string name, int writers)
+    /// <summary>Starts the archive on a fresh database of <paramref name="postgres"/> and waits until it is subscribed.</summary>
+    /// <param name="postgres">The bench's PostgreSQL.</param>
+    /// <param name="port">The broker's port on loopback.</param>
+    /// <param name="name">Names the run's topic prefix and client id.</param>
+    /// <param name="writers">Archive:Writers.</param>
+    /// <param name="sessionExpiry">How long the broker keeps the archive's session (and queues for it) while it is stopped; 1 min if null.</param>
+    public static async Task<ArchiveProcess> StartAsync(BenchPostgres postgres, int port, string name, int writers, TimeSpan? sessionExpiry = null)
     {
         var connectionString = await postgres.CreateDatabaseAsync();
         var prefix = $"bench{name}";
@@ -45,21 +53,57 @@ internal sealed class ArchiveProcess : IAsyncDisposable
                 ["Archive__Username"] = "",
                 ["Archive__TopicPrefix"] = prefix,
                 ["Archive__ClientId"] = $"archive-{name}-{Guid.NewGuid():N}",
-                ["Archive__SessionExpiry"] = "00:01:00",
+                ["Archive__SessionExpiry"] = (sessionExpiry ?? TimeSpan.FromMinutes(1)).ToString("c", CultureInfo.InvariantCulture),
                 ["Archive__ConnectionString"] = connectionString,
                 ["Archive__Writers"] = writers.ToString(CultureInfo.InvariantCulture),
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["DOTNET_ENVIRONMENT"] = "Production",
             },
         };
+        var archive = new ArchiveProcess(start, connectionString, prefix);
+        await archive.WaitSubscribedAsync(port);
+        return archive;
+    }
+
+    /// <summary>
+    /// Stops the archive as systemd does (SIGTERM, a clean exit): its persistent session stays on the broker, which
+    /// queues everything published under the prefix until <see cref="StartAgain"/>.
+    /// </summary>
+    public Task StopAsync() => TerminateAsync(_process);
+
+    /// <summary>The same archive again (client id, prefix, database): the broker delivers what it queued meanwhile.</summary>
+    public void StartAgain()
+    {
+        _process.Dispose();
+        _process = Launch(_start);
+    }
+
+    private static Process Launch(ProcessStartInfo start)
+    {
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Echo(e.Data);
         process.ErrorDataReceived += (_, e) => Echo(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var archive = new ArchiveProcess(process, connectionString, prefix);
-        await archive.WaitSubscribedAsync(port);
-        return archive;
+        return process;
+    }
+
+    /// <summary>When the first sample was committed, and when a share of them (0-1) had been, by the rows' commit timestamps.</summary>
+    public async Task<IReadOnlyList<DateTime>> CommitTimesAsync(params double[] shares)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT t FROM (SELECT pg_xact_commit_timestamp(xmin) AS t, cume_dist() OVER (ORDER BY pg_xact_commit_timestamp(xmin)) AS share FROM samples) s " +
+            "WHERE share >= $1 ORDER BY t LIMIT 1", connection);
+        var parameter = command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Double });
+        var times = new List<DateTime>();
+        foreach (var share in shares)
+        {
+            parameter.Value = share;
+            times.Add((DateTime)(await command.ExecuteScalarAsync())!);
+        }
+        return times;
     }
 
     /// <summary>Samples committed so far.</summary>
@@ -150,19 +194,26 @@ internal sealed class ArchiveProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill();
-            }
-        }
+        await TerminateAsync(_process);
         _process.Dispose();
+    }
+
+    private static async Task TerminateAsync(Process process)
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+        Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
     }
 }
