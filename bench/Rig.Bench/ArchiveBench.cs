@@ -70,6 +70,7 @@ internal static class ArchiveBench
         await archive.StopAsync();
         var total = (long)rigs * Channels * rounds;
         var queueCpu0 = Cpu(archive, postgres, broker);
+        var brokerKiB0 = ProcessMemory.ResidentKiB(broker);
         var queueClock = Stopwatch.StartNew();
         await using (var load = await LoadGenerator.ConnectAsync(port, archive.Prefix, rigs, Channels))
         {
@@ -81,7 +82,8 @@ internal static class ArchiveBench
         var queueSeconds = queueClock.Elapsed.TotalSeconds;
         var queueCpu = Cpu(archive, postgres, broker) - queueCpu0;
         Console.WriteLine($"archive backlog: with the archive stopped, {rigs} rigs x {Channels} channels x {rounds} samples = {total:N0} messages queued on the broker " +
-            FormattableString.Invariant($"in {queueSeconds:F1} s ({total / queueSeconds:N0}/s); CPU µs/sample: mosquitto {queueCpu.Mosquitto * 1e6 / total:F0}, load generator {queueCpu.LoadGenerator * 1e6 / total:F0}"));
+            FormattableString.Invariant($"in {queueSeconds:F1} s ({total / queueSeconds:N0}/s); CPU µs/sample: mosquitto {queueCpu.Mosquitto * 1e6 / total:F0}, load generator {queueCpu.LoadGenerator * 1e6 / total:F0}; ") +
+            FormattableString.Invariant($"mosquitto resident {ProcessMemory.ResidentKiB(broker) / 1024.0:F0} MiB (before: {brokerKiB0 / 1024.0:F0}), {(ProcessMemory.ResidentKiB(broker) - brokerKiB0) * 1024.0 / total:F0} bytes per queued message"));
 
         var cpu0 = Cpu(archive, postgres, broker);
         var loadAverage = new LoadAverage();

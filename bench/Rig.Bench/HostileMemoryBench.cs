@@ -65,12 +65,12 @@ internal static class HostileMemoryBench
             {
                 while (!sampling.IsCancellationRequested)
                 {
-                    var rss = ResidentKiB(service.Id);
+                    var rss = ProcessMemory.ResidentKiB(service.Id);
                     Interlocked.Exchange(ref peak, Math.Max(Interlocked.Read(ref peak), rss));
                     await Task.Delay(250);
                 }
             });
-            var atStart = ResidentKiB(service.Id);
+            var atStart = ProcessMemory.ResidentKiB(service.Id);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"service RSS after start: {atStart / 1024.0:0.0} MiB"));
             var id = 0;
             for (var round = 1; round <= Rounds; round++)
@@ -113,7 +113,7 @@ internal static class HostileMemoryBench
                 await Task.WhenAll(pending);
                 // Clear what the round left retained on the broker: it would be replayed at every reconnect.
                 await Task.Delay(1000);
-                var after = ResidentKiB(service.Id);
+                var after = ProcessMemory.ResidentKiB(service.Id);
                 samples.Add(after);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"round {round}: {PerRound} hostile commands in {clock.Elapsed.TotalSeconds:0.0} s, {unanswered} unanswered; RSS peak {Interlocked.Read(ref peak) / 1024.0:0.0} MiB, after {after / 1024.0:0.0} MiB; service alive: {!service.HasExited}"));
@@ -169,9 +169,4 @@ internal static class HostileMemoryBench
         return (verb, Encoding.UTF8.GetBytes(payload), responseTopic, random.Next(50) == 0);
     }
 
-    private static long ResidentKiB(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-    }
 }

@@ -80,7 +80,7 @@ internal static class ServiceMemoryBench
             while (stopwatch.Elapsed < duration && !service.HasExited)
             {
                 await Task.Delay(TimeSpan.FromSeconds(5));
-                last = ResidentKiB(service.Id);
+                last = ProcessMemory.ResidentKiB(service.Id);
                 peak = Math.Max(peak, last);
                 rollup = Rollup(service.Id);
                 mappings = LargestMappings(service.Id, 8);
@@ -149,11 +149,6 @@ internal static class ServiceMemoryBench
         return sxx == 0 ? 0 : points.Sum(p => (p.Minutes - mx) * (p.MiB - my)) / sxx;
     }
 
-    private static long ResidentKiB(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-    }
 
     /// <summary>Where the resident pages are (smaps_rollup): anonymous (heaps, JIT'ed code) vs mapped files (runtime, assemblies, libraries).</summary>
     private static string Rollup(int pid)
