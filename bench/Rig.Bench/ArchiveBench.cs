@@ -92,6 +92,11 @@ internal static class ArchiveBench
         var done = await archive.WaitForAsync(total, TimeSpan.FromMinutes(5));
         var cpu = Cpu(archive, postgres, broker) - cpu0;
         var stored = await archive.CountAsync();
+        if (stored == 0)
+        {
+            Console.WriteLine($"archive backlog, {writers} writer(s): nothing in PostgreSQL after 5 min (see the archive's output above)");
+            return;
+        }
         var times = await archive.CommitTimesAsync(0, 0.1, 0.9, 1);
         var (first, tenth, ninetieth, last) = (times[0], times[1], times[2], times[3]);
         Console.WriteLine($"archive backlog, {writers} writer(s): {(done ? "all" : "NOT all")} {stored:N0} in PostgreSQL; " +
