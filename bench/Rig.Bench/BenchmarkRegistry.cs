@@ -31,7 +31,7 @@ internal static class BenchmarkRegistry
         new("service-memory", "the service process's RSS with 8 simulated channels under test (RIG_BENCH_MEMORY_SECONDS, default 90; needs mosquitto)", ServiceMemoryBench.RunAsync),
         new("archive", "lab archive ingest: samples/s through parse + binary COPY, end to end from simulated rigs over mosquitto, and how many rigs at 8 channels x 1 Hz it keeps up with (needs mosquitto, postgresql)", ArchiveBench.RunAsync),
         new("archive-db", "lab archive: the database path alone (parse + binary COPY, fsync on), with CPU per sample of the archive and PostgreSQL (needs postgresql)", ArchiveBench.DatabasePathOnlyAsync),
-        new("archive-backlog", "lab archive: catching up on the 800,000 samples the broker queued while it was stopped, with CPU per sample per process (needs mosquitto, postgresql)", ArchiveBench.BacklogOnlyAsync),
+        new("archive-backlog", "lab archive: catching up on the 800,000 samples the broker queued while it was stopped, 1 writer (as shipped) and 2, with CPU per sample per process (needs mosquitto, postgresql)", ArchiveBench.BacklogOnlyAsync),
         new("archive-flat", "lab archive: one end-to-end flat-out run, 500 rigs, 2 writers, with CPU per sample per process (needs mosquitto, postgresql)", ArchiveBench.FlatOutOnlyAsync),
         new("export-zip", "issue 20: the dashboard's export-zip of the 400-cycle full-cell preset recorded at 1 s sampling with the default policy: stored rows, BDF and zip size, reply size, time", ExportZipBench.RunAsync),
         new("history", "retained cycle history for dashboards: size and rebuild time per cycle close over 400 cycles", HistoryBench.RunAsync),
