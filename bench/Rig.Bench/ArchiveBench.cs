@@ -37,10 +37,7 @@ internal static class ArchiveBench
             {
                 await FlatOutAsync(postgres, port, broker, rigs: 500, samplesPerChannel: 60, writers);
             }
-            foreach (var writers in new[] { 1, 2 })
-            {
-                await BacklogAsync(postgres, port, broker, rigs: 500, rounds: BacklogRounds, writers);
-            }
+            await BacklogRunsAsync(postgres, port, broker);
             foreach (var rigs in new[] { 500, 1000, 1500, 2000, 2500 })
             {
                 await PacedAsync(postgres, port, broker, rigs, TimeSpan.FromSeconds(30));
@@ -52,13 +49,15 @@ internal static class ArchiveBench
     public static async Task BacklogOnlyAsync()
     {
         await using var postgres = await BenchPostgres.StartAsync();
-        await WithMosquittoAsync(async (port, broker) =>
+        await WithMosquittoAsync((port, broker) => BacklogRunsAsync(postgres, port, broker));
+    }
+
+    private static async Task BacklogRunsAsync(BenchPostgres postgres, int port, int broker)
+    {
+        foreach (var writers in new[] { 1, 2 })
         {
-            foreach (var writers in new[] { 1, 2 })
-            {
-                await BacklogAsync(postgres, port, broker, rigs: 500, rounds: BacklogRounds, writers);
-            }
-        });
+            await BacklogAsync(postgres, port, broker, rigs: 500, rounds: BacklogRounds, writers);
+        }
     }
 
     /// <summary>Rounds the rigs publish while the archive is down (RIG_BENCH_ARCHIVE_BACKLOG: another number).</summary>

@@ -88,22 +88,15 @@ internal sealed class ArchiveProcess : IAsyncDisposable
         return process;
     }
 
-    /// <summary>When the first sample was committed, and when a share of them (0-1) had been, by the rows' commit timestamps.</summary>
-    public async Task<IReadOnlyList<DateTime>> CommitTimesAsync(params double[] shares)
+    /// <summary>When the given shares (0-1) of the samples had been committed, by the rows' commit timestamps, in one pass.</summary>
+    public async Task<DateTime[]> CommitTimesAsync(params double[] shares)
     {
         await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT t FROM (SELECT pg_xact_commit_timestamp(xmin) AS t, cume_dist() OVER (ORDER BY pg_xact_commit_timestamp(xmin)) AS share FROM samples) s " +
-            "WHERE share >= $1 ORDER BY t LIMIT 1", connection);
-        var parameter = command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Double });
-        var times = new List<DateTime>();
-        foreach (var share in shares)
-        {
-            parameter.Value = share;
-            times.Add((DateTime)(await command.ExecuteScalarAsync())!);
-        }
-        return times;
+            "SELECT percentile_disc($1) WITHIN GROUP (ORDER BY pg_xact_commit_timestamp(xmin)) FROM samples", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = shares, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Double });
+        return (DateTime[])(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>Samples committed so far.</summary>
